@@ -1,0 +1,15 @@
+//! The vocabulary of the dashboard: areas, periods, offence counts and the municipality's own
+//! registrations. Plain data with validation at construction; no I/O.
+
+pub mod area;
+pub mod crime_type;
+pub mod period;
+pub mod registration;
+
+pub use area::{Area, AreaCode, AreaLevel};
+pub use crime_type::CrimeType;
+pub use period::{Month, Period, PeriodRange};
+pub use registration::{
+    Camera, CameraStatus, E33Report, EnforcementAction, EnforcementOutcome, Incident, Initiative,
+    OffenceCount,
+};

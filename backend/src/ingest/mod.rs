@@ -1,0 +1,7 @@
+//! Turns a user's file into domain values, or into an [`IngestError`] that names the file,
+//! the line or feature, the field and the fix. Ingest writes nothing: the store commits a
+//! whole import in one transaction.
+
+pub mod error;
+
+pub use error::{IngestError, Location};
