@@ -3,5 +3,7 @@
 //! whole import in one transaction.
 
 pub mod error;
+pub mod features;
 
 pub use error::{IngestError, Location};
+pub use features::{FeatureSet, RawFeature};
