@@ -1,0 +1,47 @@
+// Builds the dashboard into dist/: index.html, app.js, app.css, maplibre-gl.css and the
+// MapLibre worker. Everything is served from the same origin; nothing is loaded from a CDN.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const dist = new URL('./dist/', import.meta.url);
+const ml = new URL('./node_modules/maplibre-gl/dist/', import.meta.url);
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+await esbuild.build({
+  entryPoints: { app: 'src/main.ts' },
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'none',
+  outdir: 'dist',
+  metafile: false,
+  logLevel: 'warning',
+});
+await esbuild.build({
+  entryPoints: { app: 'src/styles.css' },
+  bundle: true,
+  minify: true,
+  outdir: 'dist',
+  logLevel: 'warning',
+});
+copyFileSync(new URL('maplibre-gl.css', ml), new URL('maplibre-gl.css', dist));
+// Served as .js so that any static server sends a JavaScript MIME type (module workers need it).
+copyFileSync(new URL('maplibre-gl-worker.mjs', ml), new URL('maplibre-gl-worker.js', dist));
+copyFileSync(new URL('./node_modules/uplot/dist/uPlot.min.css', import.meta.url), new URL('uplot.css', dist));
+const version = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version;
+writeFileSync(new URL('index.html', dist), readFileSync(new URL('./index.html', import.meta.url), 'utf8').replaceAll('%VERSION%', version));
+
+if (process.argv.includes('--size')) {
+  // The app's own code, without the MapLibre and uPlot libraries it bundles.
+  const own = await esbuild.build({
+    entryPoints: ['src/main.ts'], bundle: true, format: 'esm', minify: true, write: false,
+    external: ['maplibre-gl', 'uplot'], legalComments: 'none', target: 'es2022',
+  });
+  const js = gzipSync(own.outputFiles[0].contents).length;
+  const css = gzipSync(readFileSync(new URL('app.css', dist))).length;
+  const all = gzipSync(readFileSync(new URL('app.js', dist))).length;
+  console.log(`gzip: own JS ${js} B + own CSS ${css} B = ${js + css} B; bundle with libraries ${all} B`);
+}

@@ -1,0 +1,129 @@
+// The buurt panel: key figures with rank, monthly trend vs a year earlier, breakdown by crime
+// type, enforcement by outcome, cameras and initiatives inside the buurt, and a CSV export.
+import uPlot from 'uplot';
+import type { AreaDetail } from './api';
+import { h, type Child } from './dom';
+import { fmt, t, type Key } from './i18n';
+import { OUTCOME_COLOURS } from './map';
+
+export function figureTile(label: string, value: string, note?: string | null, testid?: string): HTMLElement {
+  return h('div', { class: 'tile' },
+    h('div', { class: 'tile-label' }, label),
+    h('div', { class: 'tile-value', 'data-testid': testid }, value),
+    note ? h('div', { class: 'tile-note' }, note) : null);
+}
+
+export function countText(count: number | null): string {
+  return count === null ? t('withheld') : fmt.int(count);
+}
+
+export function rankText(rank: number | null, of: number | null): string {
+  return rank == null || of == null ? '–' : t('rank_of', { r: rank, n: of });
+}
+
+function bars(rows: { label: string; value: number | null; colour?: string }[], valueText: (v: number | null) => string): HTMLElement {
+  const max = Math.max(1, ...rows.map((r) => r.value ?? 0));
+  return h('ul', { class: 'bars' }, rows.map((r) =>
+    h('li', {},
+      h('span', { class: 'bar-label' }, r.label),
+      h('span', { class: 'bar-track', 'aria-hidden': 'true' },
+        h('span', { class: `bar${r.value === null ? ' bar-withheld' : ''}`, style: `width:${r.value === null ? 100 : (100 * r.value) / max}%;${r.colour ? `background:${r.colour}` : ''}` })),
+      h('span', { class: 'bar-value' }, valueText(r.value)))));
+}
+
+function trendChart(d: AreaDetail): HTMLElement {
+  const box = h('div', { class: 'chart', role: 'img' });
+  const months = d.monthly.map((m) => m.period);
+  box.setAttribute('aria-label', `${t('trend')}: ${d.monthly.map((m) => `${fmt.month(m.period)} ${countText(m.count)} (${fmt.int(m.previous_year_count)})`).join('; ')}`);
+  if (months.length === 0) return box;
+  const xs = months.map((_, i) => i);
+  const data: uPlot.AlignedData = [xs, d.monthly.map((m) => m.count), d.monthly.map((m) => m.previous_year_count)];
+  const opts: uPlot.Options = {
+    width: 330,
+    height: 170,
+    legend: { show: true },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
+    axes: [
+      { values: (_u, splits) => splits.map((i) => (Number.isInteger(i) && months[i] ? fmt.month(months[i] as string).replace(/\s\d{4}$/, '') : '')), font: '11px system-ui', stroke: '#4a5563', grid: { show: false } },
+      { font: '11px system-ui', stroke: '#4a5563', size: 40, grid: { stroke: '#e5e8eb' }, values: (_u, s) => s.map((v) => fmt.int(v)) },
+    ],
+    series: [
+      { label: '', value: (_u, i) => (i == null ? '' : fmt.month(months[i] ?? '')) },
+      { label: t('trend_this'), stroke: '#1d4e89', width: 2.5, points: { size: 5 }, value: (_u, v) => fmt.int(v) },
+      { label: t('trend_prev'), stroke: '#c26a00', width: 2, dash: [6, 4], points: { size: 4 }, value: (_u, v) => fmt.int(v) },
+    ],
+  };
+  // uPlot measures its container: render once the box is in the document.
+  requestAnimationFrame(() => {
+    const w = Math.max(260, Math.min(420, box.clientWidth || 330));
+    new uPlot({ ...opts, width: w }, data, box);
+  });
+  return box;
+}
+
+export function areaCsv(d: AreaDetail, period: string, types: string): string {
+  const rows: (string | number | null)[][] = [
+    ['sectie', 'sleutel', 'waarde', 'waarde_vorig_jaar'],
+    ['buurt', 'code', d.code, null], ['buurt', 'naam', d.name, null], ['buurt', 'wijk', d.parent_name, null],
+    ['buurt', 'inwoners', d.population, null], ['filter', 'periode', period, null], ['filter', 'soorten', types, null],
+    ['kerncijfers', 'aantal', d.figures.count, null], ['kerncijfers', 'afgeschermde_cellen', d.figures.withheld, null],
+    ['kerncijfers', 'per_1000_inwoners', d.figures.rate_per_1000, null], ['kerncijfers', 'vorige_periode', d.figures.previous_count, null],
+    ['kerncijfers', 'verandering_pct', d.figures.change_pct, null], ['kerncijfers', 'rang', d.figures.rank, d.figures.rank_of],
+    ...d.monthly.map((m) => ['per_maand', m.period, m.count, m.previous_year_count]),
+    ...d.by_type.map((b) => ['soort', `${b.code} ${b.title}`, b.count, null]),
+    ...d.enforcement_by_outcome.map((e) => ['handhaving', e.outcome, e.count, null]),
+    ...d.cameras.map((c) => ['camera', `${c.id} ${c.name}`, c.status, c.radius_m]),
+    ...d.initiatives.map((i) => ['buurtpreventie', `${i.id} ${i.name}`, i.kind, i.members]),
+  ];
+  const cell = (v: string | number | null): string => {
+    if (v == null) return '';
+    const s = typeof v === 'number' ? String(v).replace('.', ',') : v;
+    return /[;"\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  // semicolons and decimal commas: opens directly in Dutch spreadsheet software
+  return `\ufeff${rows.map((r) => r.map(cell).join(';')).join('\r\n')}\r\n`;
+}
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function renderPanel(d: AreaDetail, period: { from: string; to: string }, typesLabel: string, onClose: () => void): HTMLElement {
+  const f = d.figures;
+  const titleId = 'panel-title';
+  const section = (title: string, ...body: Child[]): HTMLElement => h('section', { class: 'panel-section' }, h('h3', {}, title), ...body);
+  const outcomes = d.enforcement_by_outcome;
+  return h('div', { class: 'buurt-panel', 'data-code': d.code, role: 'region', 'aria-labelledby': titleId },
+    h('div', { class: 'panel-head' },
+      h('div', {},
+        h('h2', { id: titleId, tabindex: -1 }, d.name),
+        h('p', { class: 'muted' }, `${d.code} · ${t('in_wijk', { w: d.parent_name ?? '–' })} · ${t('inhabitants', { n: fmt.int(d.population) })}`)),
+      h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('close'), title: t('close'), onclick: onClose }, '×')),
+    h('p', { class: 'muted small' }, `${fmt.period(period.from, period.to)} · ${typesLabel}`),
+    h('div', { class: 'tiles' },
+      figureTile(t('fig_count'), countText(f.count), f.withheld > 0 ? t('fig_withheld_cells', { n: f.withheld }) : null, 'panel-count'),
+      figureTile(t('fig_rate'), fmt.dec(f.rate_per_1000), null, 'panel-rate'),
+      figureTile(t('fig_change'), fmt.pct(f.change_pct), f.previous_count != null ? `${t('col_prev')}: ${fmt.int(f.previous_count)}` : null, 'panel-change'),
+      figureTile(t('fig_rank'), rankText(f.rank, f.rank_of), null, 'panel-rank')),
+    section(t('trend'), trendChart(d)),
+    section(t('by_type'), d.by_type.length
+      ? bars([...d.by_type].sort((a, b) => (b.count ?? -1) - (a.count ?? -1)).map((b) => ({ label: b.title, value: b.count })), countText)
+      : h('p', { class: 'muted' }, t('none'))),
+    section(t('enforcement_outcome'), outcomes.some((o) => o.count > 0)
+      ? bars(outcomes.map((o) => ({ label: t(`outcome_${o.outcome}` as Key) ?? o.outcome, value: o.count, colour: OUTCOME_COLOURS[o.outcome] })), fmt.int)
+      : h('p', { class: 'muted' }, t('none'))),
+    section(t('cameras'), d.cameras.length
+      ? h('ul', { class: 'plain' }, d.cameras.map((c) => h('li', {}, h('strong', {}, c.name), ` · ${c.status === 'planned' ? t('planned') : t('active')} · ${fmt.int(c.radius_m)} m`)))
+      : h('p', { class: 'muted' }, t('none'))),
+    section(t('initiatives'), d.initiatives.length
+      ? h('ul', { class: 'plain' }, d.initiatives.map((i) => h('li', {}, h('strong', {}, i.name), ` · ${i.kind}`, i.members != null ? ` · ${t('members', { n: fmt.int(i.members) })}` : '', i.start_date ? ` · ${t('since', { d: fmt.date(i.start_date) })}` : '')))
+      : h('p', { class: 'muted' }, t('none'))),
+    h('div', { class: 'panel-actions' },
+      h('button', { class: 'btn', type: 'button', 'data-testid': 'csv-export', onclick: () => download(`wijkveilig-${d.code}-${period.from}-${period.to}.csv`, areaCsv(d, `${period.from}..${period.to}`, typesLabel)) }, t('csv_export'))));
+}

@@ -1,0 +1,85 @@
+// The whole view state lives in the URL query string, so a link reproduces the view.
+export type View = 'wijk' | 'planning' | 'stuurgroep';
+export type Metric = 'count' | 'rate' | 'change';
+export type Lang = 'nl' | 'en';
+export const LAYERS = ['choropleth', 'wijken', 'heatmap', 'cameras', 'enforcement', 'initiatives'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export interface State {
+  view: View;
+  from: string;
+  to: string;
+  types: string[];
+  metric: Metric;
+  wijk: string | null;
+  buurt: string | null;
+  layers: Set<Layer>;
+  lang: Lang;
+  /** map camera: lon, lat, zoom (null: fit the gemeente or wijk) */
+  camera: [number, number, number] | null;
+}
+
+export const VIEW_LAYERS: Record<View, Layer[]> = {
+  wijk: ['choropleth', 'wijken', 'cameras', 'initiatives'],
+  planning: ['choropleth', 'wijken', 'cameras', 'enforcement'],
+  stuurgroep: ['heatmap', 'wijken'],
+};
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const oneOf = <T extends string>(v: string | null, all: readonly T[], dflt: T): T =>
+  v !== null && (all as readonly string[]).includes(v) ? (v as T) : dflt;
+
+export function parseState(search: string, defaults: { from: string; to: string }): State {
+  const q = new URLSearchParams(search);
+  const view = oneOf(q.get('view'), ['wijk', 'planning', 'stuurgroep'] as const, 'wijk');
+  let from = q.get('from') ?? '';
+  let to = q.get('to') ?? '';
+  if (!MONTH.test(from)) from = defaults.from;
+  if (!MONTH.test(to)) to = defaults.to;
+  if (from > to) [from, to] = [to, from];
+  const types = (q.get('types') ?? '').split(',').map((s) => s.trim()).filter((s) => /^\d+(\.\d+){0,2}$/.test(s));
+  const layersRaw = q.get('layers');
+  const layers = new Set<Layer>(
+    layersRaw === null ? VIEW_LAYERS[view] : layersRaw.split(',').filter((l): l is Layer => (LAYERS as readonly string[]).includes(l)),
+  );
+  const cam = (q.get('map') ?? '').split(',').map(Number);
+  return {
+    view,
+    from,
+    to,
+    types: types.length ? types : ['0.0.0'],
+    metric: oneOf(q.get('metric'), ['count', 'rate', 'change'] as const, 'count'),
+    wijk: /^WK\d{6}$/.test(q.get('wijk') ?? '') ? q.get('wijk') : null,
+    buurt: /^BU\d{8}$/.test(q.get('buurt') ?? '') ? q.get('buurt') : null,
+    layers,
+    lang: oneOf(q.get('lang'), ['nl', 'en'] as const, 'nl'),
+    camera: cam.length === 3 && cam.every(Number.isFinite) ? (cam as [number, number, number]) : null,
+  };
+}
+
+export function stateToSearch(s: State): string {
+  const q = new URLSearchParams();
+  q.set('view', s.view);
+  q.set('from', s.from);
+  q.set('to', s.to);
+  q.set('types', s.types.join(','));
+  q.set('metric', s.metric);
+  if (s.wijk) q.set('wijk', s.wijk);
+  if (s.buurt) q.set('buurt', s.buurt);
+  q.set('layers', LAYERS.filter((l) => s.layers.has(l)).join(','));
+  if (s.camera) q.set('map', s.camera.map((n, i) => n.toFixed(i === 2 ? 2 : 5)).join(','));
+  q.set('lang', s.lang);
+  return `?${q.toString().replaceAll('%2C', ',')}`;
+}
+
+// Month arithmetic on "YYYY-MM" strings.
+export function monthIndex(m: string): number {
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  return y * 12 + mo - 1;
+}
+export function monthFromIndex(i: number): string {
+  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+}
+export function addMonths(m: string, n: number): string {
+  return monthFromIndex(monthIndex(m) + n);
+}

@@ -1,0 +1,88 @@
+// Shared helpers for the browser tests: launch Debian's Chromium, open the dashboard,
+// wait for the map to have rendered, read pixels back.
+import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+
+export const BASE_URL = (process.env.BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
+  });
+}
+
+/** Opens the dashboard at `search` and resolves once the choropleth data has rendered (map idle). */
+export async function openDashboard(browser, search = '', viewport = { width: 1440, height: 900 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'nl-NL' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // No test may reach the internet: refuse every request that is not to the app's own origin.
+  await page.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(BASE_URL) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    errors.push(`external request blocked: ${u}`);
+    return route.abort();
+  });
+  await page.goto(`${BASE_URL}/${search}`);
+  await waitForMapIdle(page);
+  return { page, context, errors };
+}
+
+/** Waits until the map has finished rendering the latest data render (data-map-idle = data-render-seq). */
+export async function waitForMapIdle(page, after = 0) {
+  await page.waitForFunction((min) => {
+    const b = document.body.dataset;
+    return b.loading === 'false' && Number(b.renderSeq) > min && b.mapIdle === b.renderSeq;
+  }, after, { timeout: 30000 });
+}
+
+export async function renderSeq(page) {
+  return Number(await page.evaluate(() => document.body.dataset.renderSeq ?? '0'));
+}
+
+/** The map canvas as decoded RGBA pixels (read back through preserveDrawingBuffer). */
+export async function canvasPixels(page) {
+  const dataUrl = await page.evaluate(() => window.wijkveilig.map.getCanvas().toDataURL('image/png'));
+  return PNG.sync.read(Buffer.from(dataUrl.split(',')[1], 'base64'));
+}
+
+export function hexToRgb(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** How many pixels are within `tol` of each colour. */
+export function colourCounts(png, colours, tol = 6) {
+  const targets = colours.map(hexToRgb);
+  const counts = new Array(colours.length).fill(0);
+  const d = png.data;
+  for (let i = 0; i < d.length; i += 4) {
+    for (let k = 0; k < targets.length; k++) {
+      const [r, g, b] = targets[k];
+      if (Math.abs(d[i] - r) <= tol && Math.abs(d[i + 1] - g) <= tol && Math.abs(d[i + 2] - b) <= tol) { counts[k]++; break; }
+    }
+  }
+  return counts;
+}
+
+export async function getJson(path) {
+  const res = await fetch(`${BASE_URL}${path}`);
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return res.json();
+}
+
+export const nlInt = (n) => new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 0 }).format(n);
+export const nlDec = (n) => new Intl.NumberFormat('nl-NL', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(n);
+export const nlPct = (n) => `${new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 1, minimumFractionDigits: 1, signDisplay: 'exceptZero' }).format(n)}%`;
+
+export function axeSource() {
+  const require = createRequire(import.meta.url);
+  return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+}
