@@ -24,6 +24,13 @@ export interface Meta {
   counts: Record<string, number>;
 }
 
+/** /api/meta as sent: an empty database has no gemeente, bbox or periods yet. */
+export interface RawMeta extends Omit<Meta, 'gemeente' | 'bbox' | 'periods'> {
+  gemeente: { code: string; name: string } | null;
+  bbox: [number, number, number, number] | null;
+  periods: { first: string | null; last: string | null; monthly: boolean };
+}
+
 export interface CrimeType { code: string; title: string; parent: string | null; level: number }
 
 export interface AreaProps extends Figures {
@@ -46,11 +53,11 @@ export interface AreaDetail {
   population: number | null;
   figures: Figures;
   monthly: { period: string; count: number | null; previous_year_count: number | null }[];
-  by_type: { code: string; title: string; count: number | null }[];
+  by_type: { code: string; title: string; count: number | null; withheld?: number }[];
   enforcement_by_outcome: { outcome: string; count: number }[];
   cameras: { id: string; name: string; status: string; radius_m: number; lon: number; lat: number }[];
   initiatives: { id: string; name: string; kind: string; members: number | null; start_date: string | null; end_date: string | null }[];
-  e33: { period: string; count: number | null }[];
+  e33: { period: string; count: number | null; with_fitting_care?: number | null }[];
 }
 
 export interface CameraProps { id: string; name: string; status: string; radius_m: number; installed: string | null; buurt_code: string | null }
@@ -85,7 +92,7 @@ async function get<T>(path: string, params: Record<string, string | undefined> =
 export interface Query { from: string; to: string; types: string }
 
 export const api = {
-  meta: () => get<Meta>('meta'),
+  meta: () => get<RawMeta>('meta'),
   crimeTypes: () => get<CrimeType[]>('crime-types'),
   areas: (q: Query, level: 'buurt' | 'wijk', signal?: AbortSignal) => get<Areas>('areas', { ...q, level }, signal),
   area: (code: string, q: Query, signal?: AbortSignal) => get<AreaDetail>(`areas/${encodeURIComponent(code)}`, { ...q }, signal),

@@ -105,7 +105,8 @@ const nl = {
   loading: 'Laden…',
   error: 'Er ging iets mis bij het laden: {m}',
   select_buurt_hint: 'Klik op een buurt op de kaart of in de tabel voor details.',
-  show: 'Toon',
+  low: 'laag',
+  high: 'hoog',
   source_note: 'Bron: politie/CBS (geregistreerde misdrijven), gemeente. Indeling {y}.',
 };
 export type Key = keyof typeof nl;
@@ -214,7 +215,8 @@ const en: Record<Key, string> = {
   loading: 'Loading…',
   error: 'Something went wrong while loading: {m}',
   select_buurt_hint: 'Click a neighbourhood on the map or in the table for details.',
-  show: 'Show',
+  low: 'low',
+  high: 'high',
   source_note: 'Source: police/CBS (registered offences), municipality. Boundaries {y}.',
 };
 

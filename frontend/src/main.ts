@@ -1,6 +1,6 @@
 // wijkveilig dashboard: wiring of state (in the URL), data loading, controls, views and print.
 import type { FeatureCollection, Geometry, Point } from 'geojson';
-import { api, type AreaDetail, type AreaProps, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type IncidentProps, type InitiativeProps, type Meta } from './api';
+import { api, type RawMeta, type AreaDetail, type AreaProps, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type IncidentProps, type InitiativeProps, type Meta } from './api';
 import { classOf, divergingClasses, quantileClasses, WITHHELD_COLOUR, type Classes } from './classify';
 import { $, clear, h, type Child } from './dom';
 import { fmt, setLang, t, type Key } from './i18n';
@@ -233,6 +233,7 @@ function setView(v: View): void {
   vp.setAttribute('aria-labelledby', `tab-${v}`);
   vp.dataset.view = v;
   document.querySelectorAll<HTMLInputElement>('input[name=layer]').forEach((i) => { i.checked = state.layers.has(i.value as Layer); });
+  pushPointLayers();
   dmap.setLayers(state.layers);
   syncUrl();
   renderData();
@@ -248,8 +249,22 @@ function setWijk(code: string | null): void {
   renderData();
 }
 
+/** Point layers are handed to the map only while visible: less work for the map's worker. */
+const pushed: { enforcement: unknown; incidents: unknown } = { enforcement: null, incidents: null };
+function pushPointLayers(): void {
+  if (state.layers.has('enforcement') && data.enforcement && pushed.enforcement !== data.enforcement) {
+    dmap.setEnforcement(data.enforcement);
+    pushed.enforcement = data.enforcement;
+  }
+  if (state.layers.has('heatmap') && data.incidents && pushed.incidents !== data.incidents) {
+    dmap.setIncidents(data.incidents);
+    pushed.incidents = data.incidents;
+  }
+}
+
 function toggleLayer(l: Layer, on: boolean): void {
   if (on) state.layers.add(l); else state.layers.delete(l);
+  pushPointLayers();
   dmap.setLayers(state.layers);
   syncUrl();
   renderLegend();
@@ -275,6 +290,7 @@ function togglePlay(): void {
       state.from = meta.periods.first;
       state.to = addMonths(meta.periods.first, len);
       updatePeriodOutputs();
+      syncUrl();
       refreshData();
     }
     playTimer = window.setInterval(() => {
@@ -283,6 +299,7 @@ function togglePlay(): void {
       state.from = addMonths(state.from, 1);
       state.to = addMonths(state.to, 1);
       updatePeriodOutputs();
+      syncUrl();
       refreshData();
     }, 1200);
   }
@@ -351,6 +368,7 @@ async function refreshData(): Promise<void> {
     const [buurten, wijken, enforcement, incidents] = await Promise.all([
       api.areas(q, 'buurt', ctl.signal), api.areas(q, 'wijk', ctl.signal), api.enforcement(q, ctl.signal), api.incidents(q, ctl.signal),
     ]);
+    await dmap.ready;
     if (ctl.signal.aborted) return;
     Object.assign(data, { buurten, wijken, enforcement, incidents });
     setStatus('');
@@ -406,8 +424,7 @@ function renderData(): void {
   };
   dmap.setBuurten(fc);
   dmap.setWijken(data.wijken, state.wijk);
-  if (data.enforcement) dmap.setEnforcement(data.enforcement);
-  if (data.incidents) dmap.setIncidents(data.incidents);
+  pushPointLayers();
   dmap.setLayers(state.layers);
   dmap.setSelected(state.buurt);
   mapEl.setAttribute('aria-label', t('map_label', { g: meta.gemeente.name, metric: metricLabel(), period: fmt.period(state.from, state.to) }));
@@ -419,7 +436,11 @@ function renderData(): void {
   renderReport();
   const seq = ++renderSeq;
   document.body.dataset.renderSeq = String(seq);
-  void dmap.idle().then(() => { if (seq === renderSeq) document.body.dataset.mapIdle = String(seq); });
+  void dmap.idle().then(() => {
+    if (seq !== renderSeq) return;
+    if (!performance.getEntriesByName('wv-first-map-idle').length) performance.mark('wv-first-map-idle');
+    document.body.dataset.mapIdle = String(seq);
+  });
 }
 
 function classLabel(i: number, c: Classes): string {
@@ -452,7 +473,7 @@ function buildLegend(): HTMLElement {
         state.metric !== 'count' ? swatch(`background:${NO_VALUE_COLOUR}`, t('no_data')) : null,
         state.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null));
   }
-  if (state.layers.has('heatmap')) box.append(h('h3', {}, t('layer_heatmap')), h('div', { class: 'ramp', 'aria-hidden': 'true' }), h('div', { class: 'ramp-labels small muted' }, h('span', {}, 'laag'), h('span', {}, 'hoog')));
+  if (state.layers.has('heatmap')) box.append(h('h3', {}, t('layer_heatmap')), h('div', { class: 'ramp', 'aria-hidden': 'true' }), h('div', { class: 'ramp-labels small muted' }, h('span', {}, t('low')), h('span', {}, t('high'))));
   if (state.layers.has('cameras')) box.append(h('h3', {}, t('layer_cameras')), h('ul', { class: 'legend-list' },
     swatch(`background:${CAMERA_COLOUR};border-radius:50%`, t('active')), swatch(`background:#fff;border:2px solid ${CAMERA_COLOUR};border-radius:50%`, t('planned'))));
   if (state.layers.has('enforcement')) box.append(h('h3', {}, t('layer_enforcement')), h('ul', { class: 'legend-list' },
@@ -650,11 +671,26 @@ function printReport(): void {
   window.print();
 }
 
+/** Fills gaps a fresh or partial database may leave in /api/meta. */
+function normaliseMeta(m: RawMeta): Meta {
+  const wb = m.wijken.map((w) => w.bbox);
+  const bbox: Meta['bbox'] = m.bbox ?? (wb.length
+    ? [Math.min(...wb.map((b) => b[0])), Math.min(...wb.map((b) => b[1])), Math.max(...wb.map((b) => b[2])), Math.max(...wb.map((b) => b[3]))]
+    : [3.3, 50.7, 7.3, 53.6]);
+  const last = m.periods.last ?? m.default_range.to;
+  return {
+    ...m,
+    gemeente: m.gemeente ?? { code: '', name: '–' },
+    bbox,
+    periods: { ...m.periods, first: m.periods.first ?? m.default_range.from, last },
+  };
+}
+
 // ---------- boot ----------
 async function boot(): Promise<void> {
   try {
     const [m, types] = await Promise.all([api.meta(), api.crimeTypes()]);
-    meta = m;
+    meta = normaliseMeta(m);
     crimeTypes = types;
   } catch (err) {
     clear($('#app'), h('p', { class: 'fatal', role: 'alert' }, `wijkveilig: ${(err as Error).message}`));
@@ -673,10 +709,12 @@ async function boot(): Promise<void> {
   window.wijkveilig = { map: dmap.map, state: () => state, renderSeq: () => renderSeq };
   window.addEventListener('beforeprint', prepareReport);
   const statics = Promise.all([api.cameras(), api.initiatives()]).then(([c, i]) => { data.cameras = c; data.initiatives = i; });
+  // The figures load while the map initialises; they are drawn once it is ready.
+  const figures = refreshData();
   await Promise.all([dmap.ready, statics.catch((e: unknown) => console.error(e))]);
   if (data.cameras) dmap.setCameras(data.cameras);
   if (data.initiatives) dmap.setInitiatives(data.initiatives);
-  await refreshData();
+  await figures;
   if (state.buurt) dmap.setSelected(state.buurt);
 }
 

@@ -32,7 +32,7 @@ const LAYER_IDS: Record<Layer, string[]> = {
 
 function baseStyle(): StyleSpecification {
   // No tiles, glyphs or sprites: everything works offline. Labels are HTML markers.
-  return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef1f3' } }] };
+  return { version: 8, transition: { duration: 0, delay: 0 }, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef1f3' } }] };
 }
 
 function hatchImage(): ImageData {
@@ -74,7 +74,8 @@ export class DashboardMap {
       bounds,
       fitBoundsOptions: { padding: 24 },
       attributionControl: false,
-      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+      fadeDuration: 0,
+      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: false },
       dragRotate: false,
       pitchWithRotate: false,
       maxPitch: 0,
@@ -97,7 +98,7 @@ export class DashboardMap {
     }
     m.addLayer({
       id: 'buurt-fill', type: 'fill', source: 'buurten',
-      paint: { 'fill-color': ['coalesce', ['get', 'colour'], WITHHELD_COLOUR], 'fill-opacity': ['case', ['get', 'in_scope'], 0.88, 0.3] },
+      paint: { 'fill-color': ['coalesce', ['get', 'colour'], WITHHELD_COLOUR], 'fill-opacity': ['case', ['get', 'in_scope'], 1, 0.3] },
     });
     m.addLayer({
       id: 'buurt-withheld', type: 'fill', source: 'buurten', filter: ['==', ['get', 'cls'], -1],

@@ -86,3 +86,44 @@ export function axeSource() {
   const require = createRequire(import.meta.url);
   return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 }
+
+/** The query the page is showing, from its URL (the state lives there). */
+export async function pageQuery(page) {
+  const u = new URL(page.url());
+  return { from: u.searchParams.get('from'), to: u.searchParams.get('to'), types: u.searchParams.get('types') };
+}
+
+/**
+ * Samples the map on a grid: for each buurt under a sample point, the most frequent pixel colour
+ * there, next to the colour the map's data says the buurt has.
+ */
+export async function sampleBuurtColours(page, step = 12) {
+  const png = await canvasPixels(page);
+  const samples = await page.evaluate((step) => {
+    const map = window.wijkveilig.map;
+    const c = map.getCanvas();
+    const ratio = c.width / c.clientWidth;
+    const out = [];
+    for (let y = step; y < c.clientHeight - step; y += step) {
+      for (let x = step; x < c.clientWidth - step; x += step) {
+        const f = map.queryRenderedFeatures([x, y], { layers: ['buurt-fill'] })[0];
+        if (f) out.push({ x: Math.round(x * ratio), y: Math.round(y * ratio), code: f.properties.code, colour: f.properties.colour, cls: f.properties.cls });
+      }
+    }
+    return out;
+  }, step);
+  const byCode = new Map();
+  for (const s of samples) {
+    const i = (s.y * png.width + s.x) * 4;
+    const rgb = `${png.data[i]},${png.data[i + 1]},${png.data[i + 2]}`;
+    const e = byCode.get(s.code) ?? { code: s.code, colour: s.colour, cls: s.cls, hist: new Map() };
+    e.hist.set(rgb, (e.hist.get(rgb) ?? 0) + 1);
+    byCode.set(s.code, e);
+  }
+  return [...byCode.values()].map((e) => {
+    const [mode, n] = [...e.hist.entries()].sort((a, b) => b[1] - a[1])[0];
+    return { code: e.code, colour: e.colour, cls: e.cls, pixel: mode.split(',').map(Number), samples: [...e.hist.values()].reduce((a, b) => a + b, 0), modeCount: n };
+  });
+}
+
+export const close = (a, b, tol = 3) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
