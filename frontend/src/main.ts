@@ -325,8 +325,10 @@ function onSearch(e: Event): void {
   }
 }
 
+let focusPanelNext = false;
 function selectBuurt(code: string | null, zoom = false): void {
   state.buurt = code;
+  focusPanelNext = code !== null;
   syncUrl();
   dmap.setSelected(code);
   if (code && zoom) {
@@ -393,7 +395,8 @@ async function loadDetail(): Promise<void> {
     const d = await api.area(code, query(), ctl.signal);
     if (ctl.signal.aborted) return;
     data.detail = d;
-    renderViewPanel(true);
+    renderViewPanel(focusPanelNext);
+    focusPanelNext = false;
   } catch (err) {
     if ((err as Error).name === 'AbortError') return;
     data.detail = null;
@@ -543,14 +546,14 @@ function headlineTiles(hl: Headline): HTMLElement {
     figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }), 'head-enf'));
 }
 
-function topTable(n: number, caption: string, testid: string): HTMLElement {
+function topTable(n: number, caption: string, testid: string, withWijk = true): HTMLElement {
   const rows = scopedBuurten().filter((p) => p.count !== null).sort(byRank).slice(0, n);
   return h('table', { class: 'data compact', 'data-testid': testid },
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, t('col_buurt')), h('th', { scope: 'col' }, t('col_wijk')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, t('col_buurt')), withWijk ? h('th', { scope: 'col' }, t('col_wijk')) : null,
       h('th', { scope: 'col', class: 'num' }, t('col_count')), h('th', { scope: 'col', class: 'num' }, t('col_rate')), h('th', { scope: 'col', class: 'num' }, t('col_change')))),
     h('tbody', {}, rows.map((p, i) => h('tr', { 'data-code': p.code },
-      h('td', { class: 'num' }, i + 1), h('th', { scope: 'row' }, buurtButton(p)), h('td', {}, p.parent_name ?? ''),
+      h('td', { class: 'num' }, i + 1), h('th', { scope: 'row' }, buurtButton(p)), withWijk ? h('td', {}, p.parent_name ?? '') : null,
       h('td', { class: 'num' }, fmt.int(p.count)), h('td', { class: 'num' }, fmt.dec(p.rate_per_1000)), h('td', { class: 'num' }, fmt.pct(p.change_pct))))));
 }
 
@@ -641,7 +644,7 @@ function stuurgroepView(): Child[] {
       h('h2', {}, t('stuur_title')),
       h('button', { type: 'button', class: 'btn btn-primary', id: 'print', 'aria-label': t('print_label'), onclick: printReport }, t('print'))),
     headlineTiles(headline()),
-    topTable(10, t('top10'), 'top10'),
+    topTable(10, t('top10'), 'top10', false),
   ];
 }
 
@@ -663,7 +666,7 @@ function renderReport(): void {
 function prepareReport(): void {
   renderReport();
   const img = document.getElementById('report-map-img') as HTMLImageElement | null;
-  if (img) img.src = dmap.map.getCanvas().toDataURL('image/png');
+  if (img) img.src = dmap.snapshot();
 }
 
 function printReport(): void {

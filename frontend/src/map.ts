@@ -210,6 +210,33 @@ export class DashboardMap {
     if (this.map.getLayer('buurt-selected')) this.map.setFilter('buurt-selected', ['==', ['get', 'code'], code ?? '']);
   }
 
+  /** A PNG of the map as shown, with the HTML wijk labels painted in (for the printed report). */
+  snapshot(): string {
+    const src = this.map.getCanvas();
+    const c = document.createElement('canvas');
+    c.width = src.width;
+    c.height = src.height;
+    const ctx = c.getContext('2d');
+    if (!ctx) return src.toDataURL('image/png');
+    ctx.drawImage(src, 0, 0);
+    const ratio = src.width / Math.max(1, src.clientWidth);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.lineJoin = 'round';
+    for (const m of this.labels) {
+      const el = m.getElement();
+      if (el.hidden) continue;
+      const p = this.map.project(m.getLngLat());
+      ctx.font = `700 ${(el.classList.contains('scoped') ? 14 : 12) * ratio}px system-ui, sans-serif`;
+      ctx.strokeStyle = '#ffffff';
+      ctx.lineWidth = 3.5 * ratio;
+      ctx.strokeText(el.textContent ?? '', p.x * ratio, p.y * ratio);
+      ctx.fillStyle = '#111827';
+      ctx.fillText(el.textContent ?? '', p.x * ratio, p.y * ratio);
+    }
+    return c.toDataURL('image/png');
+  }
+
   fit(b: [number, number, number, number], animate = true): void {
     this.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 32, animate, duration: animate ? 600 : 0 });
   }

@@ -41,7 +41,7 @@ function trendChart(d: AreaDetail): HTMLElement {
   const opts: uPlot.Options = {
     width: 330,
     height: 170,
-    legend: { show: true },
+    legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
     axes: [
