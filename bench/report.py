@@ -8,6 +8,7 @@ present, the agreement summary (out/agreement/summary.json).
 import argparse
 import json
 import os
+import re
 
 
 def fmt_int(n):
@@ -34,7 +35,13 @@ def main():
         for r in recs:
             pps = fmt_int(r["points_per_s"]) if r.get("points_per_s") else "–"
             status = "" if r["rc"] == 0 else f"**exit {r['rc']}** "
-            L.append(f"| {r['label']} | {r['wall_s']:.2f} | {r['peak_rss_mb']:.0f} | {pps} | "
+            rss = f"{r['peak_rss_mb']:.0f}"
+            pg_err = os.path.join(a.run_dir, "postgis.stderr")
+            if r["label"].startswith("PostGIS") and os.path.exists(pg_err):
+                m = re.search(r"backend peak RSS (\d+) MB", open(pg_err).read())
+                if m:  # the work happens in the server backend, not in the timed client
+                    rss = f"{m.group(1)} (backend; psql client {rss})"
+            L.append(f"| {r['label']} | {r['wall_s']:.2f} | {rss} | {pps} | "
                      f"{r['user_s'] + r['sys_s']:.1f} | {status}{r.get('note', '')} |")
         L += ["", "Commands (in run order):", ""]
         L += [f"- `{r['cmd']}`" for r in recs]

@@ -8,7 +8,8 @@
 #
 # Environment: VENV (default /work/venv-bench), WIJKVEILIG_BIN (default target/release/wijkveilig),
 # SKIP_BUILD=1 (do not run `cargo build --release -p wijkveilig` first), DATA (default ../shared/data),
-# REPEAT (runs per tool, default 1).
+# REPEAT (runs per tool, default 1), POSTGIS=1 (also PostGIS on a 1M-point prefix; creates and drops
+# database bench_postgis on 127.0.0.1:5432, user postgres).
 # Everything generated goes to bench/out/ (git-ignored). Nothing here reaches the internet: the
 # venv is installed from the package registry with pinned versions, DuckDB's spatial extension is
 # loaded from its PyPI wheel by path.
@@ -103,11 +104,32 @@ run_bench() {  # $1 = with_wijkveilig (1/0)
             --note "geopandas sjoin within (STRtree, 1 thread), pandas read_csv" \
             -- "$PY" "$HERE/geopandas_join.py" --polygons "$P" --points "$Q" --out "$run/geopandas.csv"
     done
+    if [ "${POSTGIS:-0}" = 1 ]; then
+        # Optional: PostGIS is ~100x slower per point here (GiST probe per point), so it runs on the
+        # first 1,000,000 points only, next to geopandas on the same prefix for the comparison.
+        if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15-postgis-3
+        fi
+        head -n 1000001 "$Q" > "$OUT/points-1M-prefix.csv"
+        local NP=$(($(wc -l < "$OUT/points-1M-prefix.csv") - 1))
+        chmod a+r "$OUT/points-1M-prefix.csv" "$P"
+        "$PY" "$HERE/timed.py" --label "PostGIS (1M-point prefix)" --record "$run/results.jsonl" --points "$NP" \
+            --note "PostgreSQL 15 + PostGIS 3.3 (Debian), GiST + ST_Contains; RSS = psql client only, backend peak in postgis.stderr" \
+            -- "$PY" "$HERE/postgis_join.py" --polygons "$P" --points "$OUT/points-1M-prefix.csv" --out "$run/postgis-1M.csv" \
+            2> >(tee "$run/postgis.stderr" >&2)
+        "$PY" "$HERE/timed.py" --label "geopandas sjoin (1M-point prefix)" --record "$run/results.jsonl" --points "$NP" \
+            --note "same prefix as PostGIS, for the comparison" \
+            -- "$PY" "$HERE/geopandas_join.py" --polygons "$P" --points "$OUT/points-1M-prefix.csv" --out "$run/geopandas-1M.csv"
+    fi
     if [ "$1" = 1 ]; then outs=("$run/wijkveilig.csv"); fi
     outs+=("$run/duckdb.csv" "$run/geopandas.csv")
     set +e
     "$PY" "$HERE/compare.py" "${outs[@]}" > "$run/compare.txt"
     local cmp_rc=$?
+    if [ "${POSTGIS:-0}" = 1 ]; then
+        "$PY" "$HERE/compare.py" "$run/geopandas-1M.csv" "$run/postgis-1M.csv" >> "$run/compare.txt" || cmp_rc=1
+        grep '^postgis:' "$run/postgis.stderr" >> "$run/compare.txt" || true
+    fi
     cat "$run/compare.txt"
     set -e
     if [ "$1" = 1 ]; then
