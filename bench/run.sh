@@ -114,7 +114,7 @@ run_bench() {  # $1 = with_wijkveilig (1/0)
         local NP=$(($(wc -l < "$OUT/points-1M-prefix.csv") - 1))
         chmod a+r "$OUT/points-1M-prefix.csv" "$P"
         "$PY" "$HERE/timed.py" --label "PostGIS (1M-point prefix)" --record "$run/results.jsonl" --points "$NP" \
-            --note "PostgreSQL 15 + PostGIS 3.3 (Debian), GiST + ST_Contains; RSS = psql client only, backend peak in postgis.stderr" \
+            --note "PostgreSQL 15 + PostGIS 3.3 (Debian), GiST + ST_Contains, server-side COPY; whole process incl. createdb + CREATE EXTENSION" \
             -- "$PY" "$HERE/postgis_join.py" --polygons "$P" --points "$OUT/points-1M-prefix.csv" --out "$run/postgis-1M.csv" \
             2> >(tee "$run/postgis.stderr" >&2)
         "$PY" "$HERE/timed.py" --label "geopandas sjoin (1M-point prefix)" --record "$run/results.jsonl" --points "$NP" \
@@ -126,6 +126,14 @@ run_bench() {  # $1 = with_wijkveilig (1/0)
     set +e
     "$PY" "$HERE/compare.py" "${outs[@]}" > "$run/compare.txt"
     local cmp_rc=$?
+    if [ "$1" = 1 ] && ! "$PY" "$HERE/compare.py" "$run/wijkveilig.csv" "$run/geopandas.csv" >/dev/null; then
+        {
+            echo
+            echo "explain_diff.py (wijkveilig vs geopandas):"
+            "$PY" "$HERE/explain_diff.py" --polygons "$P" --points "$Q" --wijkveilig "$run/wijkveilig.csv" \
+                --reference "$run/geopandas.csv" --bin "$BIN" && cmp_rc=0
+        } >> "$run/compare.txt" 2>&1
+    fi
     if [ "${POSTGIS:-0}" = 1 ]; then
         "$PY" "$HERE/compare.py" "$run/geopandas-1M.csv" "$run/postgis-1M.csv" >> "$run/compare.txt" || cmp_rc=1
         grep '^postgis:' "$run/postgis.stderr" >> "$run/compare.txt" || true
