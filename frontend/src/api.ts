@@ -75,7 +75,7 @@ async function get<T>(path: string, params: Record<string, string | undefined> =
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
   const qs = q.toString();
-  const res = await fetch(`/api/${path}${qs ? `?${qs}` : ''}`, { signal, headers: { accept: 'application/json' } });
+  const res = await fetch(`/api/${path}${qs ? `?${qs}` : ''}`, { signal });
   if (!res.ok) {
     let code = 'http_error';
     let message = `${res.status} ${res.statusText}`;

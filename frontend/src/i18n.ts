@@ -106,6 +106,7 @@ const nl = {
   error: 'Er ging iets mis bij het laden: {m}',
   select_buurt_hint: 'Klik op een buurt op de kaart of in de tabel voor details.',
   low: 'laag',
+  per_1000_short: 'per 1.000',
   high: 'hoog',
   source_note: 'Bron: politie/CBS (geregistreerde misdrijven), gemeente. Indeling {y}.',
 };
@@ -216,6 +217,7 @@ const en: Record<Key, string> = {
   error: 'Something went wrong while loading: {m}',
   select_buurt_hint: 'Click a neighbourhood on the map or in the table for details.',
   low: 'low',
+  per_1000_short: 'per 1,000',
   high: 'high',
   source_note: 'Source: police/CBS (registered offences), municipality. Boundaries {y}.',
 };

@@ -133,7 +133,7 @@ function buildControls(): Child[] {
       slider('from', fromOut),
       h('div', { class: 'range-row' }, h('label', { for: 'to' }, t('period_to')), toOut),
       slider('to', toOut),
-      h('button', { type: 'button', id: 'play', class: 'btn btn-small', 'aria-pressed': String(playing), 'aria-label': t('play_label'), onclick: togglePlay },
+      h('button', { type: 'button', id: 'play', class: 'btn btn-small', 'aria-pressed': String(playing), title: t('play_label'), onclick: togglePlay },
         h('span', { 'aria-hidden': 'true' }, playing ? '❚❚ ' : '▶ '), playing ? t('pause') : t('play'))),
     buildTypeFilter(),
     h('fieldset', { class: 'ctl' },
@@ -370,6 +370,7 @@ async function refreshData(): Promise<void> {
     const [buurten, wijken, enforcement, incidents] = await Promise.all([
       api.areas(q, 'buurt', ctl.signal), api.areas(q, 'wijk', ctl.signal), api.enforcement(q, ctl.signal), api.incidents(q, ctl.signal),
     ]);
+    if (!performance.getEntriesByName('wv-data').length) performance.mark('wv-data');
     await dmap.ready;
     if (ctl.signal.aborted) return;
     Object.assign(data, { buurten, wijken, enforcement, incidents });
@@ -625,7 +626,7 @@ function planningView(): Child[] {
     h('h2', {}, t('planning_title')),
     h('ol', { class: 'ranked', 'data-testid': 'busiest' }, top.map((p) => h('li', { 'data-code': p.code },
       buurtButton(p),
-      h('span', { class: 'ranked-fig' }, `${fmt.int(p.count)} · ${fmt.dec(p.rate_per_1000)} ‰`),
+      h('span', { class: 'ranked-fig' }, `${fmt.int(p.count)} · ${fmt.dec(p.rate_per_1000)} ${t('per_1000_short')}`),
       camBuurten.has(p.code) ? h('span', { class: 'badge' }, t('has_camera')) : null))),
     h('section', { class: 'panel-section' },
       h('h3', {}, t('planning_cov')),
@@ -695,6 +696,7 @@ async function boot(): Promise<void> {
     const [m, types] = await Promise.all([api.meta(), api.crimeTypes()]);
     meta = normaliseMeta(m);
     crimeTypes = types;
+    performance.mark('wv-meta');
   } catch (err) {
     clear($('#app'), h('p', { class: 'fatal', role: 'alert' }, `wijkveilig: ${(err as Error).message}`));
     return;

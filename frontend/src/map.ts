@@ -83,7 +83,7 @@ export class DashboardMap {
     this.map.touchZoomRotate.disableRotation();
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
-    this.ready = new Promise((resolve) => this.map.once('load', () => { this.addLayers(); resolve(); }));
+    this.ready = new Promise((resolve) => this.map.once('load', () => { performance.mark('wv-map-load'); this.addLayers(); resolve(); }));
     this.map.on('moveend', () => {
       const c = this.map.getCenter();
       this.ev.onMove(c.lng, c.lat, this.map.getZoom());
