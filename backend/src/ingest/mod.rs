@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod features;
+pub mod geojson;
 
 pub use error::{IngestError, Location};
 pub use features::{FeatureSet, RawFeature};

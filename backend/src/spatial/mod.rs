@@ -3,3 +3,6 @@
 //! beyond reading point files for the join command.
 
 pub mod frame;
+pub mod index;
+pub mod pip;
+pub mod point_join;

@@ -1,0 +1,895 @@
+//! The area index: which polygon of an area set contains a point, for millions of points.
+//!
+//! Built once per area set and shared read-only between threads and requests. A joined point
+//! in file order lands anywhere in the country, so the cost is dominated by cache misses, not
+//! arithmetic. The index therefore answers most points with a single memory read:
+//!
+//! * a uniform **grid** over all polygons stores, per cell, either "no polygon", "inside
+//!   polygon k" (the cell touches no edge and lies inside exactly one polygon), or a short
+//!   list of candidate polygons;
+//! * for candidates, an exact crossing test ([`super::pip`]) that only visits the edges in
+//!   one horizontal **strip** of that polygon.
+//!
+//! A cell is only called interior when no edge comes within a small margin of it, so the grid
+//! never changes an answer: [`AreaIndex::locate`] returns exactly what the crossing rule of
+//! [`super::pip`] says, including for points on shared edges. Where polygons overlap, the one
+//! with the **lowest index** wins. An `rstar` R-tree over the polygon envelopes answers the same
+//! question without the grid ([`AreaIndex::locate_by_tree`]) and serves envelope queries.
+//!
+//! ```
+//! use geo::{coord, polygon, MultiPolygon};
+//! use wijkveilig::spatial::index::AreaIndex;
+//!
+//! let square = |x0: f64| MultiPolygon::new(vec![polygon![
+//!     (x: x0, y: 0.), (x: x0 + 1., y: 0.), (x: x0 + 1., y: 1.), (x: x0, y: 1.)]]);
+//! let index = AreaIndex::build(&[square(0.0), square(1.0)]);
+//! assert_eq!(index.locate(coord! { x: 0.5, y: 0.5 }), Some(0));
+//! assert_eq!(index.locate(coord! { x: 1.0, y: 0.5 }), Some(1)); // shared edge: the right one
+//! assert_eq!(index.locate(coord! { x: 3.0, y: 0.5 }), None);
+//! ```
+
+use geo::{Coord, MultiPolygon};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+
+use super::pip::crosses;
+
+const EMPTY: u32 = u32::MAX;
+const MIXED: u32 = 1 << 31;
+
+type Envelope = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// A uniform grid; `col`/`row` are the only mapping from coordinates to cells, used both to
+/// rasterise edges and to look points up, so the two always agree.
+#[derive(Debug, Clone)]
+struct Grid {
+    x0: f64,
+    y0: f64,
+    cw: f64,
+    ch: f64,
+    inv_w: f64,
+    inv_h: f64,
+    nx: usize,
+    ny: usize,
+}
+
+impl Grid {
+    #[inline(always)]
+    fn cell_of(&self, p: Coord<f64>) -> Option<usize> {
+        let fx = (p.x - self.x0) * self.inv_w;
+        let fy = (p.y - self.y0) * self.inv_h;
+        // Written so NaN fails the test.
+        if fx >= 0.0 && fy >= 0.0 && fx < self.nx as f64 && fy < self.ny as f64 {
+            Some(fy as usize * self.nx + fx as usize)
+        } else {
+            None
+        }
+    }
+
+    fn col(&self, x: f64) -> usize {
+        (((x - self.x0) * self.inv_w).max(0.0) as usize).min(self.nx - 1)
+    }
+
+    fn row(&self, y: f64) -> usize {
+        (((y - self.y0) * self.inv_h).max(0.0) as usize).min(self.ny - 1)
+    }
+}
+
+/// Per polygon: its bounding box and where its strips start in the shared arrays.
+#[derive(Debug, Clone)]
+struct PolyStrips {
+    min: Coord<f64>,
+    max: Coord<f64>,
+    inv_h: f64,
+    n_strips: u32,
+    /// Index of this polygon's first entry in `AreaIndex::strip_start`.
+    first_strip: u32,
+}
+
+/// Finds the polygon containing a point; see the module docs for the rule.
+#[derive(Debug)]
+pub struct AreaIndex {
+    len: usize,
+    tree: RTree<Envelope>,
+    grid: Grid,
+    /// `EMPTY`, a polygon index, or `MIXED | k` for candidate list `k`.
+    cells: Vec<u32>,
+    mixed_start: Vec<u32>,
+    /// `polygon << 1 | covers_whole_cell`, ascending by polygon within a cell.
+    mixed_items: Vec<u32>,
+    polys: Vec<PolyStrips>,
+    /// All rings of all polygons, each closed, one after the other. Edge `i` is
+    /// `verts[i]`–`verts[i + 1]`.
+    verts: Vec<Coord<f64>>,
+    strip_start: Vec<u32>,
+    /// Edge ids (into `verts`) per strip.
+    strip_edges: Vec<u32>,
+}
+
+/// One polygon prepared on a worker thread, before it is merged into the shared arrays.
+struct Prepared {
+    verts: Vec<Coord<f64>>,
+    min: Coord<f64>,
+    max: Coord<f64>,
+    inv_h: f64,
+    strip_start: Vec<u32>,
+    strip_edges: Vec<u32>,
+    /// Grid cells an edge passes through or near.
+    touched: Vec<u32>,
+    /// Runs `(first cell, length)` of grid cells wholly inside the polygon.
+    inside_runs: Vec<(u32, u32)>,
+}
+
+impl Prepared {
+    fn contains(&self, p: Coord<f64>) -> bool {
+        if !(p.x >= self.min.x && p.x <= self.max.x && p.y >= self.min.y && p.y <= self.max.y) {
+            return false;
+        }
+        let n = self.strip_start.len() - 1;
+        let s = (((p.y - self.min.y) * self.inv_h) as usize).min(n - 1);
+        let mut inside = false;
+        for &e in &self.strip_edges[self.strip_start[s] as usize..self.strip_start[s + 1] as usize]
+        {
+            inside ^= crosses(self.verts[e as usize], self.verts[e as usize + 1], p);
+        }
+        inside
+    }
+}
+
+fn flatten(mp: &MultiPolygon<f64>) -> Vec<Coord<f64>> {
+    let mut v = Vec::new();
+    let mut push_ring = |r: &[Coord<f64>]| {
+        if r.len() >= 2 {
+            v.extend_from_slice(r);
+            if r[0] != r[r.len() - 1] {
+                v.push(r[0]);
+            }
+            // A NaN sentinel ends the ring, so the edge to the next ring's start never counts.
+            v.push(Coord {
+                x: f64::NAN,
+                y: f64::NAN,
+            });
+        }
+    };
+    for p in &mp.0 {
+        push_ring(&p.exterior().0);
+        for h in p.interiors() {
+            push_ring(&h.0);
+        }
+    }
+    v
+}
+
+fn prepare(mp: &MultiPolygon<f64>, grid: &Grid, eps: f64) -> Prepared {
+    let verts = flatten(mp);
+    let edges = || {
+        verts
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| !(w[0].x.is_nan() || w[1].x.is_nan()))
+            .map(|(i, w)| (i, w[0], w[1]))
+    };
+    let mut min = Coord {
+        x: f64::INFINITY,
+        y: f64::INFINITY,
+    };
+    let mut max = Coord {
+        x: f64::NEG_INFINITY,
+        y: f64::NEG_INFINITY,
+    };
+    for c in verts.iter().filter(|c| !c.x.is_nan()) {
+        min = Coord {
+            x: min.x.min(c.x),
+            y: min.y.min(c.y),
+        };
+        max = Coord {
+            x: max.x.max(c.x),
+            y: max.y.max(c.y),
+        };
+    }
+    let n_edges = edges().count();
+    if n_edges == 0 {
+        return Prepared {
+            verts,
+            min,
+            max,
+            inv_h: 0.0,
+            strip_start: vec![0, 0],
+            strip_edges: Vec::new(),
+            touched: Vec::new(),
+            inside_runs: Vec::new(),
+        };
+    }
+
+    // Strips: about three edges each, so a crossing test reads a handful of edges.
+    let n_strips = (n_edges / 3).clamp(1, 4096);
+    let height = max.y - min.y;
+    let inv_h = if height > 0.0 {
+        n_strips as f64 / height
+    } else {
+        0.0
+    };
+    let strip = |y: f64| (((y - min.y) * inv_h) as usize).min(n_strips - 1);
+    let mut counts = vec![0u32; n_strips + 1];
+    for (_, a, b) in edges() {
+        if a.y != b.y {
+            for s in strip(a.y.min(b.y))..=strip(a.y.max(b.y)) {
+                counts[s + 1] += 1;
+            }
+        }
+    }
+    for s in 0..n_strips {
+        counts[s + 1] += counts[s];
+    }
+    let strip_start = counts.clone();
+    let mut strip_edges = vec![0u32; counts[n_strips] as usize];
+    for (i, a, b) in edges() {
+        if a.y != b.y {
+            for s in strip(a.y.min(b.y))..=strip(a.y.max(b.y)) {
+                strip_edges[counts[s] as usize] = i as u32;
+                counts[s] += 1;
+            }
+        }
+    }
+    let mut prepared = Prepared {
+        verts: Vec::new(),
+        min,
+        max,
+        inv_h,
+        strip_start,
+        strip_edges,
+        touched: Vec::new(),
+        inside_runs: Vec::new(),
+    };
+
+    // Rasterise every edge conservatively: mark each cell any point within `eps` of it maps to.
+    let (c0, c1) = (grid.col(min.x - eps), grid.col(max.x + eps));
+    let (r0, r1) = (grid.row(min.y - eps), grid.row(max.y + eps));
+    let w = c1 - c0 + 1;
+    let mut marked = vec![false; w * (r1 - r0 + 1)];
+    for (_, a, b) in edges() {
+        let (ylo, yhi) = (a.y.min(b.y), a.y.max(b.y));
+        for r in grid.row(ylo - eps).max(r0)..=grid.row(yhi + eps).min(r1) {
+            let band_lo = grid.y0 + r as f64 * grid.ch - 2.0 * eps;
+            let band_hi = grid.y0 + (r + 1) as f64 * grid.ch + 2.0 * eps;
+            let dy = b.y - a.y;
+            let (xa, xb) = if dy.abs() <= eps {
+                (a.x.min(b.x), a.x.max(b.x))
+            } else {
+                let t0 = ((band_lo - a.y) / dy).clamp(0.0, 1.0);
+                let t1 = ((band_hi - a.y) / dy).clamp(0.0, 1.0);
+                let (u, v) = (a.x + t0 * (b.x - a.x), a.x + t1 * (b.x - a.x));
+                (u.min(v), u.max(v))
+            };
+            let row = (r - r0) * w;
+            for c in grid.col(xa - eps).max(c0)..=grid.col(xb + eps).min(c1) {
+                marked[row + c - c0] = true;
+            }
+        }
+    }
+    prepared.verts = verts;
+    for r in r0..=r1 {
+        let row = &marked[(r - r0) * w..(r - r0 + 1) * w];
+        let mut c = 0;
+        while c < w {
+            if row[c] {
+                prepared.touched.push(((r * grid.nx) + c0 + c) as u32);
+                c += 1;
+                continue;
+            }
+            let start = c;
+            while c < w && !row[c] {
+                c += 1;
+            }
+            // No boundary within the run, so one test decides every cell of it.
+            let centre = Coord {
+                x: grid.x0 + ((c0 + start) as f64 + 0.5) * grid.cw,
+                y: grid.y0 + (r as f64 + 0.5) * grid.ch,
+            };
+            if prepared.contains(centre) {
+                prepared
+                    .inside_runs
+                    .push(((r * grid.nx + c0 + start) as u32, (c - start) as u32));
+            }
+        }
+    }
+    prepared
+}
+
+impl AreaIndex {
+    /// Builds the index. Coordinates are treated as planar (WGS84 lon/lat in practice).
+    pub fn build(polygons: &[MultiPolygon<f64>]) -> AreaIndex {
+        Self::build_with_cells(polygons, None)
+    }
+
+    /// As [`AreaIndex::build`], with a chosen number of grid cells (tests use a coarse grid to
+    /// exercise the exact path; default about two cells per vertex).
+    pub fn build_with_cells(polygons: &[MultiPolygon<f64>], cells: Option<usize>) -> AreaIndex {
+        assert!(
+            polygons.len() < (MIXED - 1) as usize,
+            "too many polygons for one index"
+        );
+        let mut min = Coord {
+            x: f64::INFINITY,
+            y: f64::INFINITY,
+        };
+        let mut max = Coord {
+            x: f64::NEG_INFINITY,
+            y: f64::NEG_INFINITY,
+        };
+        let mut n_vertices = 0usize;
+        let mut envelopes = Vec::with_capacity(polygons.len());
+        for (i, mp) in polygons.iter().enumerate() {
+            let mut lo = Coord {
+                x: f64::INFINITY,
+                y: f64::INFINITY,
+            };
+            let mut hi = Coord {
+                x: f64::NEG_INFINITY,
+                y: f64::NEG_INFINITY,
+            };
+            for p in &mp.0 {
+                for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                    n_vertices += ring.0.len();
+                    for c in ring.0.iter().filter(|c| c.x.is_finite() && c.y.is_finite()) {
+                        lo = Coord {
+                            x: lo.x.min(c.x),
+                            y: lo.y.min(c.y),
+                        };
+                        hi = Coord {
+                            x: hi.x.max(c.x),
+                            y: hi.y.max(c.y),
+                        };
+                    }
+                }
+            }
+            if lo.x <= hi.x {
+                envelopes.push(Envelope::new(
+                    Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]),
+                    i,
+                ));
+                min = Coord {
+                    x: min.x.min(lo.x),
+                    y: min.y.min(lo.y),
+                };
+                max = Coord {
+                    x: max.x.max(hi.x),
+                    y: max.y.max(hi.y),
+                };
+            }
+        }
+        if envelopes.is_empty() {
+            min = Coord { x: 0.0, y: 0.0 };
+            max = Coord { x: 1.0, y: 1.0 };
+        }
+        let tree = RTree::bulk_load(envelopes);
+
+        let target = cells.unwrap_or(2 * n_vertices).clamp(16, 1 << 26) as f64;
+        let span = (max.x - min.x).max(max.y - min.y).max(1e-9);
+        let (w, h) = (
+            (max.x - min.x).max(span * 1e-6),
+            (max.y - min.y).max(span * 1e-6),
+        );
+        let size = (w * h / target).sqrt();
+        // One spare column and row, so points on the far edges still map to a cell.
+        let nx = ((w / size) as usize + 1).max(1);
+        let ny = ((h / size) as usize + 1).max(1);
+        let grid = Grid {
+            x0: min.x,
+            y0: min.y,
+            cw: size,
+            ch: size,
+            inv_w: 1.0 / size,
+            inv_h: 1.0 / size,
+            nx,
+            ny,
+        };
+        // Far larger than rounding in `col`/`row`, far smaller than any real feature.
+        let magnitude = min
+            .x
+            .abs()
+            .max(min.y.abs())
+            .max(max.x.abs())
+            .max(max.y.abs());
+        let eps = size * 1e-6 + magnitude * 1e-12;
+
+        let prepared = prepare_all(polygons, &grid, eps);
+
+        let mut cells = vec![EMPTY; nx * ny];
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut n_mixed = 0u32;
+        let mut to_mixed = |cells: &mut [u32], cell: usize, pairs: &mut Vec<(u32, u32)>| -> u32 {
+            let v = cells[cell];
+            if v == EMPTY {
+                cells[cell] = MIXED | n_mixed;
+                n_mixed += 1;
+            } else if v & MIXED == 0 {
+                cells[cell] = MIXED | n_mixed;
+                pairs.push((n_mixed, v << 1 | 1));
+                n_mixed += 1;
+            }
+            cells[cell] & !MIXED
+        };
+        let mut polys = Vec::with_capacity(polygons.len());
+        let mut verts = Vec::new();
+        let mut strip_start = Vec::new();
+        let mut strip_edges = Vec::new();
+        for (k, p) in prepared.into_iter().enumerate() {
+            let k = k as u32;
+            // Polygons arrive in index order, so each candidate list ends up ascending.
+            for &(start, len) in &p.inside_runs {
+                for cell in start as usize..(start + len) as usize {
+                    if cells[cell] == EMPTY {
+                        cells[cell] = k;
+                    } else {
+                        let m = to_mixed(&mut cells, cell, &mut pairs);
+                        pairs.push((m, k << 1 | 1));
+                    }
+                }
+            }
+            for &cell in &p.touched {
+                let m = to_mixed(&mut cells, cell as usize, &mut pairs);
+                pairs.push((m, k << 1));
+            }
+            let vbase = verts.len() as u32;
+            let ebase = strip_edges.len() as u32;
+            polys.push(PolyStrips {
+                min: p.min,
+                max: p.max,
+                inv_h: p.inv_h,
+                n_strips: (p.strip_start.len() - 1) as u32,
+                first_strip: strip_start.len() as u32,
+            });
+            strip_start.extend(p.strip_start.iter().map(|s| s + ebase));
+            strip_edges.extend(p.strip_edges.iter().map(|e| e + vbase));
+            verts.extend_from_slice(&p.verts);
+        }
+        // Candidate lists by counting sort; stable, so each list stays in polygon order.
+        let mut mixed_start = vec![0u32; n_mixed as usize + 1];
+        for &(m, _) in &pairs {
+            mixed_start[m as usize + 1] += 1;
+        }
+        for i in 0..n_mixed as usize {
+            mixed_start[i + 1] += mixed_start[i];
+        }
+        let mut fill = mixed_start.clone();
+        let mut mixed_items = vec![0u32; pairs.len()];
+        for (m, item) in pairs {
+            mixed_items[fill[m as usize] as usize] = item;
+            fill[m as usize] += 1;
+        }
+        AreaIndex {
+            len: polygons.len(),
+            tree,
+            grid,
+            cells,
+            mixed_start,
+            mixed_items,
+            polys,
+            verts,
+            strip_start,
+            strip_edges,
+        }
+    }
+
+    /// Number of polygons the index was built from.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The index (into the slice given to [`AreaIndex::build`]) of the polygon containing `p`
+    /// under the half-open rule of [`super::pip`]; the lowest index where polygons overlap.
+    #[inline]
+    pub fn locate(&self, p: Coord<f64>) -> Option<usize> {
+        let v = self.cells[self.grid.cell_of(p)?];
+        if v & MIXED == 0 {
+            return Some(v as usize);
+        }
+        if v == EMPTY {
+            return None;
+        }
+        let m = (v & !MIXED) as usize;
+        let (from, to) = (
+            self.mixed_start[m] as usize,
+            self.mixed_start[m + 1] as usize,
+        );
+        for &item in &self.mixed_items[from..to] {
+            let k = (item >> 1) as usize;
+            if item & 1 == 1 || self.contains(k, p) {
+                return Some(k);
+            }
+        }
+        None
+    }
+
+    /// The same answer as [`AreaIndex::locate`], found through the R-tree instead of the
+    /// grid. Slower; kept as an independent check and for callers without a grid.
+    pub fn locate_by_tree(&self, p: Coord<f64>) -> Option<usize> {
+        self.tree
+            .locate_all_at_point(&[p.x, p.y])
+            .map(|e| e.data)
+            .filter(|&k| self.contains(k, p))
+            .min()
+    }
+
+    /// Indices of the polygons whose bounding box meets the given box, in no particular order.
+    pub fn candidates_in(
+        &self,
+        min: Coord<f64>,
+        max: Coord<f64>,
+    ) -> impl Iterator<Item = usize> + '_ {
+        self.tree
+            .locate_in_envelope_intersecting(&AABB::from_corners([min.x, min.y], [max.x, max.y]))
+            .map(|e| e.data)
+    }
+
+    /// Whether polygon `k` contains `p` (exact rule, ignoring other polygons).
+    pub fn contains(&self, k: usize, p: Coord<f64>) -> bool {
+        let s = &self.polys[k];
+        if !(p.x >= s.min.x && p.x <= s.max.x && p.y >= s.min.y && p.y <= s.max.y) {
+            return false;
+        }
+        let n = s.n_strips as usize;
+        let strip = (((p.y - s.min.y) * s.inv_h) as usize).min(n - 1) + s.first_strip as usize;
+        let (from, to) = (
+            self.strip_start[strip] as usize,
+            self.strip_start[strip + 1] as usize,
+        );
+        let mut inside = false;
+        for &e in &self.strip_edges[from..to] {
+            inside ^= crosses(self.verts[e as usize], self.verts[e as usize + 1], p);
+        }
+        inside
+    }
+}
+
+/// Prepares all polygons on all cores; the result is in input order.
+fn prepare_all(polygons: &[MultiPolygon<f64>], grid: &Grid, eps: f64) -> Vec<Prepared> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(polygons.len().max(1));
+    if threads <= 1 {
+        return polygons.iter().map(|p| prepare(p, grid, eps)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    const BLOCK: usize = 64;
+    let mut blocks: Vec<(usize, Vec<Prepared>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let start = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
+                        if start >= polygons.len() {
+                            break out;
+                        }
+                        let end = (start + BLOCK).min(polygons.len());
+                        out.push((
+                            start,
+                            polygons[start..end]
+                                .iter()
+                                .map(|p| prepare(p, grid, eps))
+                                .collect(),
+                        ));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("index worker panicked"))
+            .collect()
+    });
+    blocks.sort_by_key(|b| b.0);
+    blocks.into_iter().flat_map(|b| b.1).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spatial::pip::multipolygon_contains;
+    use geo::{coord, polygon};
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+        MultiPolygon::new(vec![
+            polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)],
+        ])
+    }
+
+    /// Deterministic pseudo-random numbers in [0, 1), so failures reproduce.
+    pub(crate) fn lcg(seed: &mut u64) -> f64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn indexes(polys: &[MultiPolygon<f64>]) -> Vec<AreaIndex> {
+        vec![
+            AreaIndex::build(polys),
+            AreaIndex::build_with_cells(polys, Some(16)),
+            AreaIndex::build_with_cells(polys, Some(1 << 16)),
+        ]
+    }
+
+    #[test]
+    fn shared_edges_and_vertices_of_a_2x2_grid_go_to_exactly_one_square() {
+        // 0: lower left, 1: lower right, 2: upper left, 3: upper right.
+        let squares = [
+            rect(0., 0., 1., 1.),
+            rect(1., 0., 2., 1.),
+            rect(0., 1., 1., 2.),
+            rect(1., 1., 2., 2.),
+        ];
+        for index in indexes(&squares) {
+            let cases = [
+                (coord! { x: 1.0, y: 0.5 }, Some(1)), // vertical shared edge: right square
+                (coord! { x: 1.0, y: 1.5 }, Some(3)),
+                (coord! { x: 0.5, y: 1.0 }, Some(2)), // horizontal shared edge: square above
+                (coord! { x: 1.5, y: 1.0 }, Some(3)),
+                (coord! { x: 1.0, y: 1.0 }, Some(3)), // the shared vertex: up and right
+                (coord! { x: 0.0, y: 0.5 }, Some(0)), // outer left edge belongs to the square
+                (coord! { x: 2.0, y: 0.5 }, None),    // outer right edge does not
+                (coord! { x: 0.5, y: 2.0 }, None),
+                (coord! { x: 0.5, y: 0.0 }, Some(0)),
+            ];
+            for (p, want) in cases {
+                assert_eq!(index.locate(p), want, "{p:?}");
+                assert_eq!(index.locate_by_tree(p), want, "{p:?}");
+                let holders = (0..4)
+                    .filter(|&k| multipolygon_contains(&squares[k], p))
+                    .count();
+                assert_eq!(holders, usize::from(want.is_some()), "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn points_on_slanted_shared_edges_land_in_exactly_one_polygon() {
+        // Two triangles sharing a diagonal with awkward coordinates, in opposite ring orders.
+        let (a, b, c, d) = ((0.1, 0.3), (0.7, 0.3), (0.7, 0.9), (0.1, 0.9));
+        let lower = MultiPolygon::new(vec![
+            polygon![(x: a.0, y: a.1), (x: b.0, y: b.1), (x: c.0, y: c.1)],
+        ]);
+        let upper = MultiPolygon::new(vec![
+            polygon![(x: a.0, y: a.1), (x: c.0, y: c.1), (x: d.0, y: d.1)],
+        ]);
+        let polys = [lower, upper];
+        for index in indexes(&polys) {
+            for i in 1..1000 {
+                let t = i as f64 / 1000.0;
+                let p = coord! { x: a.0 + t * (c.0 - a.0), y: a.1 + t * (c.1 - a.1) };
+                let found = index.locate(p);
+                assert!(found.is_some(), "{p:?} lost");
+                let holders = (0..2)
+                    .filter(|&k| multipolygon_contains(&polys[k], p))
+                    .count();
+                assert_eq!(holders, 1, "{p:?}");
+                assert_eq!(found, index.locate_by_tree(p));
+            }
+        }
+    }
+
+    #[test]
+    fn holes_enclaves_and_multipolygons() {
+        let donut = MultiPolygon::new(vec![polygon!(
+            exterior: [(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 4.), (x: 0., y: 4.)],
+            interiors: [[(x: 1., y: 1.), (x: 1., y: 3.), (x: 3., y: 3.), (x: 3., y: 1.)]],
+        )]);
+        let enclave = rect(1., 1., 3., 3.);
+        let two_parts = MultiPolygon::new(vec![
+            rect(10., 0., 11., 1.).0[0].clone(),
+            rect(12., 0., 13., 1.).0[0].clone(),
+        ]);
+        let polys = [donut, enclave, two_parts];
+        for index in indexes(&polys) {
+            assert_eq!(index.len(), 3);
+            assert_eq!(index.locate(coord! { x: 0.5, y: 0.5 }), Some(0));
+            assert_eq!(index.locate(coord! { x: 2.0, y: 2.0 }), Some(1));
+            assert_eq!(index.locate(coord! { x: 1.0, y: 2.0 }), Some(1)); // hole edge: right side
+            assert_eq!(index.locate(coord! { x: 3.0, y: 2.0 }), Some(0));
+            assert_eq!(index.locate(coord! { x: 10.5, y: 0.5 }), Some(2));
+            assert_eq!(index.locate(coord! { x: 12.5, y: 0.5 }), Some(2));
+            assert_eq!(index.locate(coord! { x: 11.5, y: 0.5 }), None);
+        }
+    }
+
+    #[test]
+    fn overlaps_go_to_the_lowest_index_and_outside_is_none() {
+        let polys = [
+            rect(5., 5., 6., 6.),
+            rect(0., 0., 10., 10.),
+            rect(4., 4., 7., 7.),
+        ];
+        for index in indexes(&polys) {
+            assert_eq!(index.locate(coord! { x: 5.5, y: 5.5 }), Some(0));
+            assert_eq!(index.locate(coord! { x: 4.5, y: 4.5 }), Some(1));
+            assert_eq!(index.locate(coord! { x: 1.0, y: 1.0 }), Some(1));
+            assert_eq!(index.locate(coord! { x: -1.0, y: 1.0 }), None);
+            assert_eq!(index.locate(coord! { x: 1.0, y: 11.0 }), None);
+            assert_eq!(index.locate(coord! { x: f64::NAN, y: 1.0 }), None);
+        }
+    }
+
+    #[test]
+    fn empty_and_degenerate_inputs() {
+        let index = AreaIndex::build(&[]);
+        assert!(index.is_empty());
+        assert_eq!(index.locate(coord! { x: 0.0, y: 0.0 }), None);
+        let index = AreaIndex::build(&[MultiPolygon::new(vec![]), rect(0., 0., 1., 1.)]);
+        assert_eq!(index.len(), 2);
+        assert_eq!(index.locate(coord! { x: 0.5, y: 0.5 }), Some(1));
+    }
+
+    #[test]
+    fn grid_agrees_with_the_reference_rule_on_random_points() {
+        // Many wiggly triangles in a fan: lots of shared edges and vertices.
+        let mut seed = 7;
+        let n = 40;
+        let centre = (0.5, 0.5);
+        let rim: Vec<(f64, f64)> = (0..n)
+            .map(|i| {
+                let a = i as f64 / n as f64 * std::f64::consts::TAU;
+                let r = 0.3 + 0.15 * lcg(&mut seed);
+                (centre.0 + r * a.cos(), centre.1 + r * a.sin())
+            })
+            .collect();
+        let polys: Vec<_> = (0..n)
+            .map(|i| {
+                let (p, q) = (rim[i], rim[(i + 1) % n]);
+                MultiPolygon::new(vec![
+                    polygon![(x: centre.0, y: centre.1), (x: p.0, y: p.1), (x: q.0, y: q.1)],
+                ])
+            })
+            .collect();
+        for index in indexes(&polys) {
+            for i in 0..20_000 {
+                let p = if i % 4 == 0 {
+                    // On a rim vertex or a spoke.
+                    let (v, t) = (rim[i % n], lcg(&mut seed));
+                    coord! { x: centre.0 + t * (v.0 - centre.0), y: centre.1 + t * (v.1 - centre.1) }
+                } else {
+                    coord! { x: lcg(&mut seed), y: lcg(&mut seed) }
+                };
+                let want = (0..n).find(|&k| multipolygon_contains(&polys[k], p));
+                assert_eq!(index.locate(p), want, "{p:?}");
+            }
+            assert_eq!(
+                index
+                    .locate(coord! { x: centre.0, y: centre.1 })
+                    .iter()
+                    .count(),
+                1,
+                "shared centre vertex"
+            );
+        }
+    }
+
+    fn data_dir() -> Option<std::path::PathBuf> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        if dir.is_dir() {
+            Some(dir)
+        } else {
+            eprintln!(
+                "skipping: real data not found at {} (see SOURCES.md)",
+                dir.display()
+            );
+            None
+        }
+    }
+
+    /// Codes and polygons of a real area file.
+    fn load(file: &str) -> Option<(Vec<String>, Vec<MultiPolygon<f64>>)> {
+        let set = crate::ingest::geojson::read_features(&data_dir()?.join(file)).unwrap();
+        Some(
+            set.features
+                .into_iter()
+                .map(|f| {
+                    let code = f.text(&["code"]).unwrap();
+                    match f.geometry {
+                        Some(geo::Geometry::Polygon(p)) => (code, MultiPolygon::new(vec![p])),
+                        Some(geo::Geometry::MultiPolygon(mp)) => (code, mp),
+                        other => panic!("{code}: {other:?}"),
+                    }
+                })
+                .unzip(),
+        )
+    }
+
+    #[test]
+    fn every_almelo_buurt_contains_its_own_interior_point() {
+        use geo::InteriorPoint;
+        for file in ["almelo-buurten.geojson", "almelo-buurten-rd.geojson"] {
+            let Some((codes, polys)) = load(file) else {
+                return;
+            };
+            assert_eq!(polys.len(), 71);
+            let index = AreaIndex::build(&polys);
+            for (k, mp) in polys.iter().enumerate() {
+                let p = mp.interior_point().unwrap().0;
+                assert_eq!(index.locate(p), Some(k), "{file}: {} at {p:?}", codes[k]);
+                assert_eq!(index.locate_by_tree(p), Some(k), "{file}: {}", codes[k]);
+            }
+        }
+    }
+
+    #[test]
+    fn aadorp_enclave_is_not_part_of_noorderkwartier() {
+        use geo::{Contains, InteriorPoint};
+        let Some((codes, polys)) = load("almelo-wijken.geojson") else {
+            return;
+        };
+        let k = |code: &str| codes.iter().position(|c| c == code).unwrap();
+        let (aadorp, noorderkwartier) = (k("WK014120"), k("WK014112"));
+        let index = AreaIndex::build(&polys);
+        let p = polys[aadorp].interior_point().unwrap();
+        assert!(polys[aadorp].contains(&p));
+        assert!(
+            !polys[noorderkwartier].contains(&p),
+            "the enclave is a hole in WK014112"
+        );
+        assert_eq!(index.locate(p.0), Some(aadorp));
+        // And the bounding box of Aadorp lies inside that of Noorderkwartier, so the R-tree
+        // alone would offer both: the hole must decide.
+        let p = polys[noorderkwartier].interior_point().unwrap();
+        assert_eq!(index.locate(p.0), Some(noorderkwartier));
+    }
+
+    #[test]
+    fn agrees_with_geo_contains_on_random_points_over_twente() {
+        use geo::{Contains, Intersects, Point};
+        let Some((_, polys)) = load("twente-buurten-2021.geojson") else {
+            return;
+        };
+        let index = AreaIndex::build(&polys);
+        let (lo, hi) = polys
+            .iter()
+            .flat_map(|mp| mp.0.iter().flat_map(|p| p.exterior().0.iter()))
+            .fold(
+                (
+                    coord! { x: f64::MAX, y: f64::MAX },
+                    coord! { x: f64::MIN, y: f64::MIN },
+                ),
+                |(lo, hi), c| {
+                    (
+                        coord! { x: lo.x.min(c.x), y: lo.y.min(c.y) },
+                        coord! { x: hi.x.max(c.x), y: hi.y.max(c.y) },
+                    )
+                },
+            );
+        let mut seed = 2021;
+        let (mut inside, mut checked) = (0, 0);
+        for _ in 0..100_000 {
+            let p = coord! { x: lo.x + lcg(&mut seed) * (hi.x - lo.x), y: lo.y + lcg(&mut seed) * (hi.y - lo.y) };
+            let pt = Point(p);
+            let near: Vec<usize> = index.candidates_in(p, p).collect();
+            let containing: Vec<usize> = near
+                .iter()
+                .copied()
+                .filter(|&k| polys[k].contains(&pt))
+                .collect();
+            let found = index.locate(p);
+            match containing.as_slice() {
+                [k] => {
+                    assert_eq!(found, Some(*k), "{p:?}");
+                    inside += 1;
+                }
+                [] if !near.iter().any(|&k| polys[k].intersects(&pt)) => {
+                    assert_eq!(found, None, "{p:?}")
+                }
+                [] => continue, // on a boundary: geo has no opinion to compare with
+                more => panic!("Twente buurten overlap at {p:?}: {more:?}"),
+            }
+            assert_eq!(found, index.locate_by_tree(p), "{p:?}");
+            checked += 1;
+        }
+        assert!(
+            checked > 99_000 && inside > 20_000,
+            "{checked} checked, {inside} inside"
+        );
+    }
+}

@@ -1,0 +1,696 @@
+//! The streaming point join behind `wijkveilig join`: count the points of a CSV per polygon.
+//!
+//! Point files run to hundreds of megabytes, so they are never loaded: each thread reads its
+//! own byte range of the file in blocks (`pread`, not a memory map, because mapped pages count
+//! towards the process's resident memory), parses rows in place and counts into a private
+//! array. Memory stays at a few megabytes per thread whatever the file size.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use wijkveilig::spatial::point_join::run_join;
+//!
+//! let summary = run_join(Path::new("buurten.geojson"), Path::new("points.csv"), Some(Path::new("counts.csv")))?;
+//! eprintln!("{summary}");
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+
+use std::fmt;
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use geo::{Coord, Geometry, MapCoordsInPlace, MultiPolygon};
+
+use super::frame::MetricFrame;
+use super::index::AreaIndex;
+use crate::ingest::IngestError;
+use crate::ingest::geojson::read_features;
+
+/// Points per polygon, in the order of the polygons given to the index.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JoinCounts {
+    pub counts: Vec<u64>,
+    /// Points inside no polygon.
+    pub outside: u64,
+    /// Data rows read (inside + outside).
+    pub rows: u64,
+}
+
+const BLOCK: usize = 4 << 20;
+/// Points located together, so their independent cache misses overlap.
+const BATCH: usize = 128;
+
+const ROW_FIX: &str = "Fix or delete that row: every row needs an id, a longitude and a latitude in WGS84 \
+    decimal degrees with a '.' decimal point, e.g. 17,6.6625,52.3570";
+
+/// Counts the points of a CSV with header `id,lon,lat` (WGS84; any column order, extra
+/// columns ignored) per polygon of `index`, using `threads` threads (0: all cores).
+pub fn join_points_csv(
+    index: &AreaIndex,
+    points: &Path,
+    threads: usize,
+) -> Result<JoinCounts, IngestError> {
+    let io_err = |e: std::io::Error| {
+        IngestError::file(
+            points,
+            format!("cannot read the file ({e})"),
+            "Check the path and the file permissions.",
+        )
+    };
+    let file = File::open(points).map_err(io_err)?;
+    let len = file.metadata().map_err(io_err)?.len();
+    let header = read_header(&file, len, points)?;
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    let data = len - header.data_start;
+    // Small files are not worth a thread each.
+    let threads = threads.min((data / (1 << 20)) as usize + 1).max(1);
+    let bounds: Vec<u64> = (0..=threads)
+        .map(|i| header.data_start + data * i as u64 / threads as u64)
+        .collect();
+
+    let results: Vec<Result<JoinCounts, RowError>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let (file, header) = (&file, &header);
+                let (from, to, first) = (bounds[t], bounds[t + 1], t == 0);
+                s.spawn(move || join_range(index, file, header, from, to, first))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("join worker panicked"))
+            .collect()
+    });
+    let mut total = JoinCounts {
+        counts: vec![0; index.len()],
+        outside: 0,
+        rows: 0,
+    };
+    let mut first_error: Option<RowError> = None;
+    for r in results {
+        match r {
+            Ok(c) => {
+                total
+                    .counts
+                    .iter_mut()
+                    .zip(&c.counts)
+                    .for_each(|(a, b)| *a += b);
+                total.outside += c.outside;
+                total.rows += c.rows;
+            }
+            Err(e) if first_error.as_ref().is_none_or(|f| e.offset < f.offset) => {
+                first_error = Some(e)
+            }
+            Err(_) => {}
+        }
+    }
+    match first_error {
+        None => Ok(total),
+        Some(e) => {
+            let line = line_number(&file, e.offset).map_err(io_err)?;
+            let err = IngestError::line(points, line, e.problem, ROW_FIX);
+            Err(match e.field {
+                Some(f) => err.with_field(f),
+                None => err,
+            })
+        }
+    }
+}
+
+struct Header {
+    data_start: u64,
+    lon: usize,
+    lat: usize,
+    fields: usize,
+}
+
+fn read_header(file: &File, len: u64, path: &Path) -> Result<Header, IngestError> {
+    let mut buf = vec![0u8; len.min(64 << 10) as usize];
+    file.read_exact_at(&mut buf, 0).map_err(|e| {
+        IngestError::file(
+            path,
+            format!("cannot read the file ({e})"),
+            "Check the path and the file permissions.",
+        )
+    })?;
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let end = buf[bom..].iter().position(|&b| b == b'\n').map(|i| bom + i);
+    let line = &buf[bom..end.unwrap_or(buf.len())];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let names: Vec<String> = Fields::new(line)
+        .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
+        .collect();
+    let find = |want: &[&str]| names.iter().position(|n| want.contains(&n.as_str()));
+    match (
+        find(&["lon", "lng", "longitude"]),
+        find(&["lat", "latitude"]),
+    ) {
+        (Some(lon), Some(lat)) => Ok(Header {
+            data_start: end.map_or(len, |e| e as u64 + 1),
+            lon,
+            lat,
+            fields: names.len(),
+        }),
+        _ => Err(IngestError::line(
+            path,
+            1,
+            format!(
+                "the header is '{}', without both a 'lon' and a 'lat' column",
+                String::from_utf8_lossy(line)
+            ),
+            "Start the file with the header id,lon,lat (WGS84 decimal degrees).",
+        )),
+    }
+}
+
+/// A bad row, found by byte offset; the line number is counted only when reporting it.
+struct RowError {
+    offset: u64,
+    problem: String,
+    field: Option<&'static str>,
+}
+
+/// Joins the rows that start in `from..to`; the line that crosses `to` belongs to this range.
+fn join_range(
+    index: &AreaIndex,
+    file: &File,
+    header: &Header,
+    from: u64,
+    to: u64,
+    first: bool,
+) -> Result<JoinCounts, RowError> {
+    let mut out = JoinCounts {
+        counts: vec![0; index.len()],
+        outside: 0,
+        rows: 0,
+    };
+    let mut buf = vec![0u8; BLOCK];
+    let mut filled = 0usize;
+    // The byte at buf[0] sits at file offset `base`.
+    let mut base = from;
+    let mut eof = false;
+    let mut skip_partial = !first;
+    if skip_partial {
+        // Start one byte early: if that byte is a newline, `from` begins a line of ours.
+        base = from - 1;
+    }
+    let mut batch: Vec<Coord<f64>> = Vec::with_capacity(BATCH);
+    loop {
+        if !eof && filled < buf.len() {
+            let n = read_some(file, &mut buf[filled..], base + filled as u64).map_err(|e| {
+                RowError {
+                    offset: base,
+                    problem: format!("cannot read the file ({e})"),
+                    field: None,
+                }
+            })?;
+            eof = n == 0;
+            filled += n;
+        }
+        let mut pos = 0usize;
+        if skip_partial {
+            match buf[..filled].iter().position(|&b| b == b'\n') {
+                Some(nl) => {
+                    pos = nl + 1;
+                    skip_partial = false;
+                }
+                None if eof => return Ok(out),
+                None => {
+                    base += filled as u64;
+                    filled = 0;
+                    continue;
+                }
+            }
+        }
+        loop {
+            let line_offset = base + pos as u64;
+            if line_offset >= to {
+                flush(index, &mut batch, &mut out);
+                return Ok(out);
+            }
+            let rest = &buf[pos..filled];
+            let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+                Some(nl) => (&rest[..nl], pos + nl + 1),
+                None if eof => (rest, filled),
+                None => break,
+            };
+            pos = next;
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if !line.iter().all(|b| b.is_ascii_whitespace()) {
+                let p = parse_row(line, header).map_err(|(problem, field)| RowError {
+                    offset: line_offset,
+                    problem,
+                    field,
+                })?;
+                batch.push(p);
+                if batch.len() == BATCH {
+                    flush(index, &mut batch, &mut out);
+                }
+            }
+            if pos >= filled && eof {
+                flush(index, &mut batch, &mut out);
+                return Ok(out);
+            }
+        }
+        // Keep the incomplete last line and read more behind it.
+        if pos == 0 && filled == buf.len() {
+            let grown = buf.len() * 2;
+            buf.resize(grown, 0);
+        } else {
+            buf.copy_within(pos..filled, 0);
+            base += pos as u64;
+            filled -= pos;
+        }
+    }
+}
+
+fn read_some(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    loop {
+        match file.read_at(buf, offset) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+#[inline]
+fn flush(index: &AreaIndex, batch: &mut Vec<Coord<f64>>, out: &mut JoinCounts) {
+    for &p in batch.iter() {
+        match index.locate(p) {
+            Some(k) => out.counts[k] += 1,
+            None => out.outside += 1,
+        }
+    }
+    out.rows += batch.len() as u64;
+    batch.clear();
+}
+
+fn parse_row(line: &[u8], h: &Header) -> Result<Coord<f64>, (String, Option<&'static str>)> {
+    let (mut lon, mut lat) = (None, None);
+    let mut n = 0;
+    for (i, f) in Fields::new(line).enumerate() {
+        if i == h.lon {
+            lon = Some(f);
+        } else if i == h.lat {
+            lat = Some(f);
+        }
+        n = i + 1;
+    }
+    let number =
+        |f: Option<&[u8]>, name: &'static str| -> Result<f64, (String, Option<&'static str>)> {
+            let Some(f) = f else {
+                return Err((
+                    format!("the row has {n} fields, the header {}", h.fields),
+                    Some(name),
+                ));
+            };
+            let t = f.trim_ascii();
+            match fast_float2::parse::<f64, _>(t) {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err((
+                    format!("'{}' is not a number", String::from_utf8_lossy(t)),
+                    Some(name),
+                )),
+            }
+        };
+    Ok(Coord {
+        x: number(lon, "lon")?,
+        y: number(lat, "lat")?,
+    })
+}
+
+/// Comma-separated fields of one line, honouring double quotes (`"a,b"` is one field).
+struct Fields<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(line: &'a [u8]) -> Self {
+        Fields { rest: Some(line) }
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        let end = if rest.first() == Some(&b'"') {
+            // Doubled quotes inside a quoted field toggle twice, so they need no special case.
+            let mut quoted = false;
+            rest.iter().position(|&b| {
+                if b == b'"' {
+                    quoted = !quoted;
+                }
+                b == b',' && !quoted
+            })
+        } else {
+            rest.iter().position(|&b| b == b',')
+        };
+        match end {
+            Some(e) => {
+                self.rest = Some(&rest[e + 1..]);
+                Some(strip_quotes(&rest[..e]))
+            }
+            None => {
+                self.rest = None;
+                Some(strip_quotes(rest))
+            }
+        }
+    }
+}
+
+fn strip_quotes(f: &[u8]) -> &[u8] {
+    match f {
+        [b'"', inner @ .., b'"'] => inner,
+        _ => f,
+    }
+}
+
+/// 1-based line of a byte offset (the header is line 1).
+fn line_number(file: &File, offset: u64) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut at, mut lines) = (0u64, 1u64);
+    while at < offset {
+        let want = ((offset - at) as usize).min(buf.len());
+        let n = read_some(file, &mut buf[..want], at)?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        at += n as u64;
+    }
+    Ok(lines)
+}
+
+/// A feature of the polygon file that was not joined, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFeature {
+    pub index: usize,
+    pub code: String,
+    pub reason: String,
+}
+
+/// Wall-clock time per phase of [`run_join`].
+#[derive(Debug, Clone, Default)]
+pub struct JoinTimings {
+    pub read_polygons: Duration,
+    pub reproject: Duration,
+    pub build_index: Duration,
+    pub join: Duration,
+    pub write: Duration,
+}
+
+/// What [`run_join`] did, for the user (its `Display` is the report the CLI prints).
+#[derive(Debug, Clone)]
+pub struct JoinSummary {
+    /// Polygons joined (and lines written).
+    pub polygons: usize,
+    /// Data rows of the points file.
+    pub points: u64,
+    /// Points inside no polygon: counted, reported, not written per code.
+    pub outside: u64,
+    pub skipped: Vec<SkippedFeature>,
+    /// Set when the polygons were reprojected, saying from what and why.
+    pub reprojected: Option<String>,
+    /// Codes that occurred on more than one feature; their counts were added up.
+    pub duplicate_codes: Vec<String>,
+    pub timings: JoinTimings,
+}
+
+impl fmt::Display for JoinSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "joined {} points to {} polygons: {} inside a polygon, {} outside every polygon",
+            self.points,
+            self.polygons,
+            self.points - self.outside,
+            self.outside
+        )?;
+        if let Some(r) = &self.reprojected {
+            writeln!(f, "{r}")?;
+        }
+        if !self.skipped.is_empty() {
+            writeln!(
+                f,
+                "skipped {} features without a polygon:",
+                self.skipped.len()
+            )?;
+            for s in self.skipped.iter().take(10) {
+                writeln!(f, "  feature {} ({}): {}", s.index, s.code, s.reason)?;
+            }
+            if self.skipped.len() > 10 {
+                writeln!(f, "  … and {} more", self.skipped.len() - 10)?;
+            }
+        }
+        if !self.duplicate_codes.is_empty() {
+            writeln!(
+                f,
+                "{} codes occur on several features and were counted together: {}",
+                self.duplicate_codes.len(),
+                self.duplicate_codes
+                    .iter()
+                    .take(10)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
+        let t = &self.timings;
+        let secs = |d: Duration| d.as_secs_f64();
+        write!(
+            f,
+            "time: read polygons {:.3} s, reproject {:.3} s, build index {:.3} s, join {:.3} s, write {:.3} s",
+            secs(t.read_polygons),
+            secs(t.reproject),
+            secs(t.build_index),
+            secs(t.join),
+            secs(t.write)
+        )
+    }
+}
+
+const CODE_PROPERTIES: [&str; 5] = ["code", "statcode", "buurtcode", "wijkcode", "gemeentecode"];
+
+/// Joins a points CSV to a polygon GeoJSON and writes `code,count` for every polygon, sorted
+/// by code, to `out` (or stdout).
+pub fn run_join(polygons: &Path, points: &Path, out: Option<&Path>) -> anyhow::Result<JoinSummary> {
+    let mut timings = JoinTimings::default();
+    let t = Instant::now();
+    let set = read_features(polygons)?;
+    let declared = set.declared_crs.clone();
+    let mut codes = Vec::with_capacity(set.features.len());
+    let mut shapes: Vec<MultiPolygon<f64>> = Vec::with_capacity(set.features.len());
+    let mut skipped = Vec::new();
+    for f in set.features {
+        let code = f
+            .text(&CODE_PROPERTIES)
+            .or_else(|| f.id.clone())
+            .unwrap_or_else(|| f.index.to_string());
+        let reason = match f.geometry {
+            Some(Geometry::Polygon(p)) if !p.exterior().0.is_empty() => {
+                codes.push(code);
+                shapes.push(MultiPolygon::new(vec![p]));
+                continue;
+            }
+            Some(Geometry::MultiPolygon(mp)) if mp.0.iter().any(|p| !p.exterior().0.is_empty()) => {
+                codes.push(code);
+                shapes.push(mp);
+                continue;
+            }
+            None => "null geometry".to_string(),
+            Some(Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => "empty polygon".to_string(),
+            Some(g) => format!("a {}, not a polygon", geometry_name(&g)),
+        };
+        skipped.push(SkippedFeature {
+            index: f.index,
+            code,
+            reason,
+        });
+    }
+    timings.read_polygons = t.elapsed();
+    if shapes.is_empty() {
+        bail!(
+            "{}: no Polygon or MultiPolygon features to join to ({} features skipped). Pass the area file (buurten, wijken).",
+            polygons.display(),
+            skipped.len()
+        );
+    }
+
+    let t = Instant::now();
+    let reprojected = match crs_of(&shapes, declared.as_deref(), polygons)? {
+        Source::Wgs84 => None,
+        Source::RdNew(why) => {
+            reproject_rd_to_wgs84(&mut shapes);
+            Some(format!(
+                "polygons are in RD New (EPSG:28992, {why}) and were reprojected to WGS84"
+            ))
+        }
+    };
+    timings.reproject = t.elapsed();
+
+    let n_polygons = shapes.len();
+    let t = Instant::now();
+    let index = AreaIndex::build(&shapes);
+    drop(shapes);
+    timings.build_index = t.elapsed();
+
+    let t = Instant::now();
+    let joined = join_points_csv(&index, points, 0)?;
+    timings.join = t.elapsed();
+    drop(index);
+
+    let t = Instant::now();
+    let mut rows: Vec<(String, u64)> = codes.into_iter().zip(joined.counts).collect();
+    rows.sort_unstable();
+    let mut merged: Vec<(String, u64)> = Vec::with_capacity(rows.len());
+    let mut duplicate_codes = Vec::new();
+    for (code, n) in rows {
+        match merged.last_mut() {
+            Some((last, total)) if *last == code => {
+                *total += n;
+                if duplicate_codes.last() != Some(&code) {
+                    duplicate_codes.push(code);
+                }
+            }
+            _ => merged.push((code, n)),
+        }
+    }
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+        writeln!(w, "code,count")?;
+        for (code, n) in &merged {
+            if code.contains([',', '"', '\n']) {
+                writeln!(w, "\"{}\",{n}", code.replace('"', "\"\""))?;
+            } else {
+                writeln!(w, "{code},{n}")?;
+            }
+        }
+        w.flush()
+    };
+    match out {
+        Some(path) => {
+            let mut file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            write(&mut file).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            write(&mut std::io::stdout().lock()).context("cannot write the counts to stdout")?
+        }
+    }
+    timings.write = t.elapsed();
+
+    Ok(JoinSummary {
+        polygons: n_polygons,
+        points: joined.rows,
+        outside: joined.outside,
+        skipped,
+        reprojected,
+        duplicate_codes,
+        timings,
+    })
+}
+
+fn geometry_name(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) => "Point",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::LineString(_) | Geometry::Line(_) => "LineString",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+        _ => "non-polygon geometry",
+    }
+}
+
+enum Source {
+    Wgs84,
+    RdNew(&'static str),
+}
+
+/// Decides the CRS of the polygons from the declaration and, when that is missing or
+/// contradicted, from the coordinates: RD files without a `crs` member are common.
+fn crs_of(
+    shapes: &[MultiPolygon<f64>],
+    declared: Option<&str>,
+    path: &Path,
+) -> anyhow::Result<Source> {
+    let mut lo = Coord {
+        x: f64::INFINITY,
+        y: f64::INFINITY,
+    };
+    let mut hi = Coord {
+        x: f64::NEG_INFINITY,
+        y: f64::NEG_INFINITY,
+    };
+    for mp in shapes {
+        for p in &mp.0 {
+            for c in p.exterior().0.iter() {
+                lo = Coord {
+                    x: lo.x.min(c.x),
+                    y: lo.y.min(c.y),
+                };
+                hi = Coord {
+                    x: hi.x.max(c.x),
+                    y: hi.y.max(c.y),
+                };
+            }
+        }
+    }
+    let lonlat = lo.x >= -180.0 && hi.x <= 180.0 && lo.y >= -90.0 && hi.y <= 90.0;
+    let rd = MetricFrame::rd_new();
+    let looks_rd = rd.contains_metric(lo) && rd.contains_metric(hi) && !lonlat;
+    match declared {
+        Some("EPSG:28992") => Ok(Source::RdNew("declared")),
+        Some(other) if other != "EPSG:4326" => bail!(
+            "{}: the polygons are in {other}; wijkveilig join reads WGS84 (EPSG:4326) or RD New (EPSG:28992). \
+             Reproject the file, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
+            path.display()
+        ),
+        _ if lonlat => Ok(Source::Wgs84),
+        _ if looks_rd => Ok(Source::RdNew(if declared.is_some() {
+            "the coordinates are metres although the file declares WGS84"
+        } else {
+            "recognised from the coordinates"
+        })),
+        _ => bail!(
+            "{}: the coordinates (x {:.1}..{:.1}, y {:.1}..{:.1}) are neither WGS84 degrees nor RD New metres. \
+             Export the polygons as WGS84 (EPSG:4326) GeoJSON.",
+            path.display(),
+            lo.x,
+            hi.x,
+            lo.y,
+            hi.y
+        ),
+    }
+}
+
+/// RD New to WGS84 on all cores: a national buurt file has millions of vertices.
+fn reproject_rd_to_wgs84(shapes: &mut [MultiPolygon<f64>]) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = shapes.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        for part in shapes.chunks_mut(chunk) {
+            s.spawn(move || {
+                let rd = MetricFrame::rd_new();
+                for mp in part {
+                    mp.map_coords_in_place(|c| {
+                        let (x, y) = rd.to_wgs84(c.x, c.y);
+                        Coord { x, y }
+                    });
+                }
+            });
+        }
+    });
+}
