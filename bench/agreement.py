@@ -149,13 +149,10 @@ def classify(polys, df):
 
 
 def outside_from_stderr(text):
-    """Best-effort: the number of outside points wijkveilig reports on stderr."""
-    m = re.search(r"(\d[\d,_]*)\s+points?\b[^\n]*?(outside|no polygon|unassigned|unmatched)", text, re.I) or \
-        re.search(r"(outside|no polygon|unassigned|unmatched)[^\n\d]*(\d[\d,_]*)", text, re.I)
-    if not m:
-        return None
-    num = m.group(1) if m.group(1)[0].isdigit() else m.group(2)
-    return int(re.sub(r"[,_]", "", num))
+    """Best-effort: the number of outside points wijkveilig reports on stderr, e.g.
+    'joined N points to M polygons: X inside a polygon, Y outside every polygon'."""
+    m = re.search(r"(\d[\d,_]*)\s+(?:points?\s+)?(?:outside|in no polygon|unassigned|unmatched)", text, re.I)
+    return int(re.sub(r"[,_]", "", m.group(1))) if m else None
 
 
 def single_point_assignments(binary, polygons, df, workdir):
