@@ -1,2 +1,8 @@
 //! Figures computed from domain values: rates, change, hotspot statistics, KDE, coverage and
 //! indicators. Pure functions, tested on small hand-checked cases.
+
+pub mod coverage;
+pub mod hotspot;
+pub mod kde;
+pub mod patrol;
+pub mod stats;

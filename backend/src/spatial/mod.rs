@@ -6,3 +6,4 @@ pub mod frame;
 pub mod index;
 pub mod pip;
 pub mod point_join;
+pub mod contiguity;
