@@ -111,8 +111,8 @@ export class DashboardMap {
     m.addLayer({
       id: 'incident-heat', type: 'heatmap', source: 'incidents', maxzoom: 18,
       paint: {
-        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 8, 13, 18, 16, 40],
-        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 15, 1.6],
+        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 13, 14, 16, 32],
+        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.25, 15, 1],
         'heatmap-opacity': 0.85,
         'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'],
           0, 'rgba(255,255,178,0)', 0.15, 'rgba(254,217,118,0.55)', 0.35, '#feb24c', 0.55, '#fd8d3c', 0.75, '#f03b20', 1, '#bd0026'],
