@@ -1,1 +1,215 @@
+//! The HTTP API over real HTTP, against a real SQLite file and a real PostgreSQL database.
 
+mod common;
+
+use common::{TestDb, serve, write};
+use serde_json::Value;
+use wijkveilig::importer::{ImportKind, ImportOptions, import_file};
+use wijkveilig::store::Store;
+
+fn square(code: &str, name: &str, x: f64, y: f64, population: i64) -> String {
+    format!(
+        r#"{{"type":"Feature","properties":{{"code":"{code}","name":"{name}","population":{population}}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x1},{y}],[{x1},{y1}],[{x},{y1}],[{x},{y}]]]}}}}"#,
+        x1 = x + 0.01,
+        y1 = y + 0.01
+    )
+}
+
+/// A small town: wijk WK999901 with two buurten, wijk WK999902 with one.
+async fn small_town(store: &Store, dir: &std::path::Path) {
+    let areas = format!(
+        r#"{{"type":"FeatureCollection","features":[{},{},{},{},{}]}}"#,
+        square("BU99990101", "Markt", 6.60, 52.30, 2000),
+        square("BU99990102", "Haven", 6.61, 52.30, 500),
+        square("BU99990201", "Veld", 6.62, 52.30, 1000),
+        r#"{"type":"Feature","properties":{"code":"WK999901","name":"Centrum"},"geometry":{"type":"Polygon","coordinates":[[[6.6,52.3],[6.62,52.3],[6.62,52.31],[6.6,52.31],[6.6,52.3]]]}}"#,
+        r#"{"type":"Feature","properties":{"code":"WK999902","name":"Buiten"},"geometry":{"type":"Polygon","coordinates":[[[6.62,52.3],[6.63,52.3],[6.63,52.31],[6.62,52.31],[6.62,52.3]]]}}"#,
+    );
+    let mut offences = String::from("WijkenEnBuurten,SoortMisdrijf,SoortMisdrijf_label,Perioden,GeregistreerdeMisdrijven_1\n");
+    for (code, base) in [("BU99990101", 10), ("BU99990102", 2), ("BU99990201", 4)] {
+        for year in [2022, 2023] {
+            for month in 1..=12 {
+                let burglary = base + if year == 2023 { 2 } else { 0 };
+                let bikes = month % 3;
+                offences.push_str(&format!("{code},1.1.1,Diefstal/inbraak woning,{year}MM{month:02},{burglary}\n"));
+                // Bike theft in Haven is withheld in 2023: unknown, not zero.
+                let bikes = if code == "BU99990102" && year == 2023 { String::new() } else { bikes.to_string() };
+                offences.push_str(&format!("{code},1.2.3,Diefstal van brom-/snor-/fietsen,{year}MM{month:02},{bikes}\n"));
+                offences.push_str(&format!("{code},0.0.0,Totaal misdrijven,{year}MM{month:02},{}\n", burglary + month % 3));
+            }
+        }
+    }
+    let files = [
+        (ImportKind::Areas, write(dir, "areas.geojson", areas.as_bytes())),
+        (ImportKind::Offences, write(dir, "offences.csv", offences.as_bytes())),
+        (
+            ImportKind::Cameras,
+            write(dir, "cameras.csv", b"id,name,lon,lat,radius_m,status,installed\nc1,Amaliaplein,6.605,52.305,60,active,2019-01-01\nc2,Stadion,6.625,52.305,100,planned,\nc3,Buiten de stad,6.7,52.4,50,active,\n"),
+        ),
+        (
+            ImportKind::Enforcement,
+            write(dir, "enforcement.csv", b"id,date,lon,lat,domain,outcome\nh1,2023-02-01,6.605,52.305,building,compliance_without_sanction\nh2,2023-03-01,6.606,52.304,public_space,warning\nh3,2023-03-05,6.604,52.303,public_space,compliance_without_sanction\nh4,2021-03-05,6.604,52.303,public_space,criminal_report\n"),
+        ),
+        (
+            ImportKind::Initiatives,
+            write(dir, "initiatives.csv", b"id,name,kind,lon,lat,start_date,end_date,members\nbp1,Buurtpreventie Markt,foot_patrol,6.605,52.305,2019-05-01,,14\n"),
+        ),
+        (
+            ImportKind::Incidents,
+            write(dir, "incidents.csv", b"id,time,crime_type,lon,lat\ni1,2023-04-01T22:15,1.1.1,6.605,52.305\ni2,2023-05-01T01:00,1.2.3,6.615,52.305\ni3,2022-05-01T01:00,1.2.3,6.615,52.305\n"),
+        ),
+        (ImportKind::E33, write(dir, "e33.csv", b"area,period,count,with_fitting_care\nBU99990101,2023-04,3,2\n")),
+    ];
+    for (kind, path) in files {
+        import_file(store, kind, &path, &ImportOptions::default()).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+async fn get(base: &str, path: &str) -> (u16, Value) {
+    let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn feature<'a>(fc: &'a Value, code: &str) -> &'a Value {
+    &fc["features"].as_array().unwrap().iter().find(|f| f["id"] == code).unwrap_or_else(|| panic!("{code} missing"))["properties"]
+}
+
+#[tokio::test]
+async fn api_serves_figures_layers_and_errors_on_both_stores() {
+    for db in TestDb::both().await {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&db.url).await.unwrap();
+        small_town(&store, dir.path()).await;
+        let base = serve(store.clone()).await;
+        let backend = store.backend().as_str();
+
+        let (s, health) = get(&base, "/api/health").await;
+        assert_eq!((s, health["status"].as_str(), health["store"].as_str(), health["demo"].as_bool()), (200, Some("ok"), Some(backend), Some(false)));
+
+        // Total over 2023: Markt 12*12 + (0+1+2)*4 = 156; against 2022's 10*12 + 12 = 132.
+        let (s, fc) = get(&base, "/api/areas?from=2023-01&to=2023-12").await;
+        assert_eq!(s, 200);
+        assert_eq!(fc["features"].as_array().unwrap().len(), 3);
+        let markt = feature(&fc, "BU99990101");
+        assert_eq!(markt["count"], 156);
+        assert_eq!(markt["previous_count"], 132);
+        assert!((markt["change_pct"].as_f64().unwrap() - (156.0 - 132.0) / 132.0 * 100.0).abs() < 1e-9);
+        assert!((markt["rate_per_1000"].as_f64().unwrap() - 78.0).abs() < 1e-9);
+        assert_eq!((markt["rank"].as_i64(), markt["rank_of"].as_i64()), (Some(1), Some(3)));
+        assert_eq!(markt["parent_name"], "Centrum");
+
+        // Bike theft only: Haven's 2023 cells are all withheld, so its count is null, not 0.
+        let (_, bikes) = get(&base, "/api/areas?from=2023&to=2023&types=1.2.3").await;
+        let haven = feature(&bikes, "BU99990102");
+        assert!(haven["count"].is_null(), "{haven}");
+        assert_eq!(haven["withheld"], 12);
+        assert!(haven["rank"].is_null());
+        assert_eq!(feature(&bikes, "BU99990101")["count"], 12);
+        // A parent code selects its children; the total is never added to its parts.
+        let (_, group) = get(&base, "/api/areas?from=2023&to=2023&types=1").await;
+        assert_eq!(feature(&group, "BU99990101")["count"], 12 * 12 + 12);
+        let (_, both) = get(&base, "/api/areas?from=2023&to=2023&types=0.0.0,1.1.1").await;
+        assert_eq!(feature(&both, "BU99990101")["count"], 156);
+
+        // Wijken sum their buurten; scoping by wijk ranks within it.
+        let (_, wijken) = get(&base, "/api/areas?level=wijk&from=2023&to=2023").await;
+        assert_eq!(feature(&wijken, "WK999901")["count"], 156 + (4 * 12 + 12));
+        let (_, scoped) = get(&base, "/api/areas?wijk=WK999901&from=2023&to=2023").await;
+        assert_eq!(scoped["features"].as_array().unwrap().len(), 2);
+
+        let (s, detail) = get(&base, "/api/areas/BU99990101?from=2023-01&to=2023-12").await;
+        assert_eq!(s, 200);
+        assert_eq!(detail["figures"]["count"], 156);
+        let monthly = detail["monthly"].as_array().unwrap();
+        assert_eq!(monthly.len(), 12);
+        assert_eq!((monthly[0]["period"].as_str(), monthly[0]["count"].as_i64(), monthly[0]["previous_year_count"].as_i64()), (Some("2023-01"), Some(13), Some(11)));
+        let by_type: Vec<(String, i64)> =
+            detail["by_type"].as_array().unwrap().iter().map(|t| (t["code"].as_str().unwrap().into(), t["count"].as_i64().unwrap())).collect();
+        assert_eq!(by_type, [("1.1.1".to_string(), 144), ("1.2.3".to_string(), 12)]);
+        assert_eq!(detail["by_type"][0]["title"], "Diefstal/inbraak woning");
+        let outcomes: Vec<(String, i64)> = detail["enforcement_by_outcome"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o["outcome"].as_str().unwrap().into(), o["count"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(outcomes, [("compliance_without_sanction".to_string(), 2), ("warning".to_string(), 1)]);
+        assert_eq!(detail["cameras"][0]["name"], "Amaliaplein");
+        assert_eq!(detail["initiatives"][0]["members"], 14);
+        assert_eq!(detail["e33"][0]["with_fitting_care"], 2);
+
+        let (_, cams) = get(&base, "/api/cameras").await;
+        assert_eq!(cams["features"].as_array().unwrap().len(), 3);
+        let outside = cams["features"].as_array().unwrap().iter().find(|f| f["id"] == "c3").unwrap();
+        assert!(outside["properties"]["buurt_code"].is_null(), "a camera outside every buurt is kept, with no buurt");
+        let (_, enf) = get(&base, "/api/enforcement?from=2023&to=2023").await;
+        assert_eq!(enf["features"].as_array().unwrap().len(), 3);
+        let (_, inc) = get(&base, "/api/incidents?from=2023&to=2023&types=1.2").await;
+        assert_eq!(inc["features"].as_array().unwrap().len(), 1);
+        assert_eq!(inc["features"][0]["properties"]["buurt_code"], "BU99990102");
+        let (_, ini) = get(&base, "/api/initiatives").await;
+        assert_eq!(ini["features"][0]["properties"]["buurt_code"], "BU99990101");
+
+        let (_, meta) = get(&base, "/api/meta").await;
+        assert_eq!(meta["default_range"]["to"], "2023-12");
+        assert_eq!(meta["periods"]["first"], "2022-01");
+        assert_eq!(meta["wijken"].as_array().unwrap().len(), 2);
+        let (_, types) = get(&base, "/api/crime-types").await;
+        let codes: Vec<&str> = types.as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["0.0.0", "1", "1.1", "1.1.1", "1.2", "1.2.3"]);
+
+        let (s, err) = get(&base, "/api/areas/BU12345678").await;
+        assert_eq!((s, err["error"].as_str()), (404, Some("not_found")));
+        let (s, err) = get(&base, "/api/areas?from=2023-13&to=2023-12").await;
+        assert_eq!((s, err["error"].as_str()), (400, Some("bad_request")));
+        assert!(err["message"].as_str().unwrap().contains("2023-13"));
+        let (s, _) = get(&base, "/api/areas?level=straat").await;
+        assert_eq!(s, 400);
+
+        let (s, doc) = get(&base, "/api/openapi.json").await;
+        assert_eq!(s, 200);
+        assert!(doc["paths"]["/api/areas/{code}"].is_object());
+        let swagger = reqwest::get(format!("{base}/api/docs/")).await.unwrap();
+        assert_eq!(swagger.status(), 200);
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_demo_loads_into_an_empty_database_and_the_first_real_areas_replace_it() {
+    for db in TestDb::both().await {
+        let store = Store::connect(&db.url).await.unwrap();
+        wijkveilig::demo::load(&store).await.unwrap();
+        assert!(store.is_demo().await.unwrap());
+        let base = serve(store.clone()).await;
+        let (_, meta) = get(&base, "/api/meta").await;
+        assert_eq!(meta["demo"], true);
+        assert!(meta["demo_notice"].as_str().unwrap().contains("Synthetische"));
+        let buurten = meta["counts"]["buurten"].as_i64().unwrap();
+        assert!((60..=80).contains(&buurten), "{buurten} demo buurten");
+        let (_, fc) = get(&base, "/api/areas").await;
+        assert!(fc["features"].as_array().unwrap().iter().all(|f| f["properties"]["count"].is_i64()));
+        let names: Vec<String> = get(&base, "/api/cameras").await.1["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["name"].as_str().unwrap().to_string())
+            .collect();
+        for n in ["Amaliaplein", "Koornmarkt", "Kerkstraat", "Stadion"] {
+            assert!(names.iter().any(|x| x.contains(n)), "camera {n} in the demo");
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let real = write(dir.path(), "real.geojson", format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, square("BU01410101", "Echt", 6.6, 52.3, 100)).as_bytes());
+        let report = import_file(&store, ImportKind::Areas, &real, &ImportOptions::default()).await.unwrap();
+        assert!(report.notes.iter().any(|n| n.contains("removed the built-in synthetic demo")), "{report}");
+        assert!(!store.is_demo().await.unwrap());
+        assert_eq!(store.table_count("offences").await.unwrap(), 0);
+        let (_, fc) = get(&base, "/api/areas").await;
+        assert_eq!(fc["features"].as_array().unwrap().len(), 1, "the server sees the new generation");
+        store.close().await;
+        db.cleanup().await;
+    }
+}

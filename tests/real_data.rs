@@ -1,1 +1,128 @@
+//! Real CBS data for Almelo from ../shared/data, imported through the CLI's import path and
+//! read back over HTTP, against SQLite and PostgreSQL.
 
+mod common;
+
+use common::{TestDb, serve, shared_data};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use wijkveilig::importer::{ImportKind, ImportOptions, import_file};
+use wijkveilig::store::Store;
+
+async fn import(store: &Store, kind: ImportKind, file: &std::path::Path) -> wijkveilig::importer::ImportReport {
+    import_file(store, kind, file, &ImportOptions::default()).await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn get(base: &str, path: &str) -> Value {
+    let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+    r.json().await.unwrap()
+}
+
+fn counts(fc: &Value) -> BTreeMap<String, Option<i64>> {
+    fc["features"].as_array().unwrap().iter().map(|f| (f["id"].as_str().unwrap().to_string(), f["properties"]["count"].as_i64())).collect()
+}
+
+#[tokio::test]
+async fn almelo_2023_crime_population_and_wijken_on_both_stores() {
+    let (Some(buurten), Some(wijken), Some(crime), Some(pop)) = (
+        shared_data("almelo-buurten-rd.geojson"),
+        shared_data("almelo-wijken.geojson"),
+        shared_data("almelo-misdrijven-47018NED-2023.csv"),
+        shared_data("almelo-bevolking-buurt-85984NED-2024.csv"),
+    ) else {
+        return;
+    };
+    for db in TestDb::both().await {
+        let store = Store::connect(&db.url).await.unwrap();
+        let report = import(&store, ImportKind::Areas, &buurten).await;
+        assert!(report.notes.iter().any(|n| n.contains("RD New")), "{report}");
+        assert_eq!(report.rows, 71);
+        assert_eq!(import(&store, ImportKind::Areas, &wijken).await.rows, 12);
+        let report = import(&store, ImportKind::Offences, &crime).await;
+        assert_eq!(report.rows, 71);
+        assert_eq!(import(&store, ImportKind::Population, &pop).await.rows, 71);
+        let base = serve(store.clone()).await;
+
+        let fc = get(&base, "/api/areas?level=buurt&from=2023&to=2023").await;
+        let by_code = counts(&fc);
+        assert_eq!(by_code.len(), 71);
+        let total: i64 = by_code.values().map(|c| c.expect("no Almelo buurt is withheld in 2023")).sum();
+        assert_eq!(total, 4_100);
+        assert_eq!(by_code["BU01411000"], Some(645));
+        let binnenstad = fc["features"].as_array().unwrap().iter().find(|f| f["id"] == "BU01411000").unwrap();
+        assert_eq!(binnenstad["properties"]["name"], "Binnenstad Noord");
+        assert_eq!(binnenstad["properties"]["rank"], 1);
+        // Population from 85984NED (2024) replaces the boundary file's 2021 figure for all 71.
+        assert_eq!(binnenstad["properties"]["population"], 2360);
+        let with_population = fc["features"].as_array().unwrap().iter().filter(|f| f["properties"]["population"].is_i64()).count();
+        assert_eq!(with_population, 71);
+        let rate = binnenstad["properties"]["rate_per_1000"].as_f64().unwrap();
+        assert!((rate - 645.0 * 1000.0 / 2360.0).abs() < 1e-9);
+        // There is no 2022 data, so change is unknown rather than invented.
+        assert!(binnenstad["properties"]["change_pct"].is_null());
+
+        // Wijken have no rows of their own in this export: their counts are their buurten's.
+        let wk = counts(&get(&base, "/api/areas?level=wijk&from=2023&to=2023").await);
+        assert_eq!(wk.len(), 12);
+        assert_eq!(wk.values().map(|c| c.unwrap()).sum::<i64>(), 4_100);
+
+        let detail = get(&base, "/api/areas/BU01411000?from=2023&to=2023").await;
+        assert_eq!(detail["figures"]["count"], 645);
+        assert_eq!(detail["parent_code"], "WK014110");
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn rd_and_wgs84_files_give_the_same_buurten_and_join() {
+    let (Some(rd), Some(wgs)) = (shared_data("almelo-buurten-rd.geojson"), shared_data("almelo-buurten.geojson")) else {
+        return;
+    };
+    let a = wijkveilig::ingest::areas::read_areas(&rd, false).await.unwrap();
+    let b = wijkveilig::ingest::areas::read_areas(&wgs, false).await.unwrap();
+    assert!(!a.crs.detected && b.crs.detected);
+    let codes = |f: &wijkveilig::ingest::areas::AreaFile| f.areas.iter().map(|x| x.code.to_string()).collect::<Vec<_>>();
+    assert_eq!(codes(&a), codes(&b));
+    assert_eq!(a.areas.len(), 71);
+    // proj4rs and PROJ agree to well under a metre (1e-6 degree is about 7 cm here).
+    for (x, y) in a.areas.iter().zip(&b.areas) {
+        use geo::CoordsIter;
+        for (p, q) in x.geometry.coords_iter().zip(y.geometry.coords_iter()) {
+            assert!((p.x - q.x).abs() < 1e-6 && (p.y - q.y).abs() < 1e-6, "{}: {p:?} vs {q:?}", x.code);
+        }
+    }
+    let index_a = wijkveilig::spatial::index::AreaIndex::build(&a.areas.iter().map(|x| x.geometry.clone()).collect::<Vec<_>>());
+    let index_b = wijkveilig::spatial::index::AreaIndex::build(&b.areas.iter().map(|x| x.geometry.clone()).collect::<Vec<_>>());
+    // A deterministic grid of 40,000 points over Almelo's extent.
+    let (mut same, mut inside) = (0, 0);
+    for i in 0..200 {
+        for j in 0..200 {
+            let c = geo::Coord { x: 6.55 + 0.22 * (i as f64 + 0.37) / 200.0, y: 52.27 + 0.15 * (j as f64 + 0.61) / 200.0 };
+            let (x, y) = (index_a.locate(c), index_b.locate(c));
+            same += usize::from(x == y);
+            inside += usize::from(x.is_some());
+        }
+    }
+    assert_eq!(same, 40_000, "RD and WGS84 imports assign every grid point to the same buurt");
+    assert!(inside > 20_000, "most of the grid lies in Almelo ({inside})");
+}
+
+#[tokio::test]
+async fn aadorp_enclave_is_its_own_wijk() {
+    let Some(wijken) = shared_data("almelo-wijken.geojson") else { return };
+    let file = wijkveilig::ingest::areas::read_areas(&wijken, false).await.unwrap();
+    assert_eq!(file.areas.len(), 12);
+    let polygons: Vec<_> = file.areas.iter().map(|a| a.geometry.clone()).collect();
+    let index = wijkveilig::spatial::index::AreaIndex::build(&polygons);
+    let aadorp = file.areas.iter().position(|a| a.code.as_str() == "WK014120").unwrap();
+    let noorder = file.areas.iter().position(|a| a.code.as_str() == "WK014112").unwrap();
+    use geo::InteriorPoint;
+    let inside_aadorp = polygons[aadorp].interior_point().unwrap();
+    assert_eq!(index.locate(inside_aadorp.0), Some(aadorp));
+    let inside_noorder = polygons[noorder].interior_point().unwrap();
+    assert_eq!(index.locate(inside_noorder.0), Some(noorder));
+    // Noorderkwartier has a hole exactly where Aadorp is.
+    assert!(polygons[noorder].0.iter().any(|p| !p.interiors().is_empty()));
+}

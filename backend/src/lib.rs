@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod importer;
 pub mod ingest;
 pub mod spatial;
 pub mod store;

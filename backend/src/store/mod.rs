@@ -1,1 +1,127 @@
-//! placeholder
+//! The only module that speaks SQL. One interface, two backends: an embedded SQLite file
+//! (WAL mode) by default, or PostgreSQL shared by several stateless server instances.
+//!
+//! Queries are written once in the SQL both engines accept, with `$n` placeholders, and run
+//! through sqlx's `Any` driver; aggregates are cast to BIGINT/DOUBLE PRECISION because
+//! PostgreSQL would otherwise return NUMERIC.
+
+mod imports;
+mod queries;
+
+pub use imports::ImportTx;
+pub use queries::*;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported DATABASE_URL '{0}': use sqlite://path or postgres://user@host/db")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A connection pool to the configured database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, creating a SQLite file if needed, and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = if path.contains("mode=") { format!("sqlite://{path}") } else { format!("sqlite://{path}{sep}mode=rwc") };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(15))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets the server read while an import writes; foreign keys make
+                        // deleting an import cascade to its rows.
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A number that changes with every committed import, so server instances sharing one
+    /// database know when to rebuild their in-memory area index.
+    pub async fn generation(&self) -> Result<i64> {
+        let v: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = 'generation'").fetch_optional(&self.pool).await?;
+        Ok(v.and_then(|(s,)| s.parse().ok()).unwrap_or(0))
+    }
+
+    /// Whether nothing has been imported yet (the server then loads the demo).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM imports").fetch_one(&self.pool).await?;
+        Ok(n == 0)
+    }
+
+    /// Whether the data served is the built-in synthetic demo.
+    pub async fn is_demo(&self) -> Result<bool> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM imports WHERE is_demo = 1").fetch_one(&self.pool).await?;
+        Ok(n > 0)
+    }
+
+    /// Starts an import: one transaction in which the earlier import of the same kind and
+    /// source is replaced.
+    pub async fn begin_import(&self, kind: &str, source: &str, is_demo: bool) -> Result<ImportTx> {
+        ImportTx::begin(self, kind, source, is_demo).await
+    }
+}

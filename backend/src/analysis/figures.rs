@@ -1,0 +1,165 @@
+//! The figures every area shows: count, rate per 1,000 inhabitants, change against the
+//! previous period of the same length, and rank. Withheld cells stay visible as such.
+//!
+//! ```
+//! use wijkveilig::analysis::figures::{figures, Input};
+//! use wijkveilig::store::CountSum;
+//! let now = CountSum { known: 30, withheld: 0, cells: 12 };
+//! let before = CountSum { known: 20, withheld: 0, cells: 12 };
+//! let f = figures(&[Input { current: Some(now), previous: Some(before), population: Some(1500) }], true, true);
+//! assert_eq!(f[0].count, Some(30));
+//! assert_eq!(f[0].rate_per_1000, Some(20.0));
+//! assert_eq!(f[0].change_pct, Some(50.0));
+//! ```
+
+use crate::domain::crime_type::{CrimeType, TOTAL};
+use crate::store::CountSum;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Figures {
+    /// `null` when every contributing cell was withheld, or there is no data for the period.
+    pub count: Option<i64>,
+    /// Contributing cells that CBS withheld (0 = complete).
+    pub withheld: i64,
+    pub rate_per_1000: Option<f64>,
+    pub previous_count: Option<i64>,
+    pub change_pct: Option<f64>,
+    /// 1 = most offences in the compared set; `null` for areas without a count.
+    pub rank: Option<usize>,
+    pub rank_of: usize,
+}
+
+pub struct Input {
+    pub current: Option<CountSum>,
+    pub previous: Option<CountSum>,
+    pub population: Option<i64>,
+}
+
+/// A count from a sum: all cells withheld is unknown; no cells is zero only where the
+/// dataset covers the period at all.
+pub fn count_of(sum: Option<CountSum>, period_has_data: bool) -> Option<i64> {
+    match sum {
+        Some(s) if s.cells > 0 && s.withheld == s.cells => None,
+        Some(s) if s.cells > 0 => Some(s.known),
+        _ => period_has_data.then_some(0),
+    }
+}
+
+/// Figures for a set of areas compared with each other (ranks are within the set).
+pub fn figures(inputs: &[Input], current_has_data: bool, previous_has_data: bool) -> Vec<Figures> {
+    let mut out: Vec<Figures> = inputs
+        .iter()
+        .map(|i| {
+            let count = count_of(i.current, current_has_data);
+            let previous_count = count_of(i.previous, previous_has_data);
+            let rate_per_1000 = match (count, i.population) {
+                (Some(c), Some(p)) if p > 0 => Some(c as f64 * 1000.0 / p as f64),
+                _ => None,
+            };
+            let change_pct = match (count, previous_count) {
+                (Some(c), Some(p)) if p > 0 => Some((c - p) as f64 * 100.0 / p as f64),
+                _ => None,
+            };
+            Figures {
+                count,
+                withheld: i.current.map_or(0, |s| s.withheld),
+                rate_per_1000,
+                previous_count,
+                change_pct,
+                rank: None,
+                rank_of: inputs.len(),
+            }
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..out.len()).filter(|&i| out[i].count.is_some()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(out[i].count));
+    // Equal counts share a rank (1, 2, 2, 4), as in any league table.
+    let mut previous: Option<(i64, usize)> = None;
+    for (pos, &i) in order.iter().enumerate() {
+        let c = out[i].count.unwrap_or(0);
+        let rank = match previous {
+            Some((pc, r)) if pc == c => r,
+            _ => pos + 1,
+        };
+        out[i].rank = Some(rank);
+        previous = Some((c, rank));
+    }
+    out
+}
+
+/// Turns a user's crime-type selection into the codes to sum, so that no count is added to
+/// its own parts: the total `0.0.0` is used as is, a selected code that exists in the data is
+/// used rather than its children, and a code inside another selected code is dropped.
+///
+/// ```
+/// use wijkveilig::analysis::figures::resolve_crime_types;
+/// let present: Vec<String> = ["0.0.0", "1.1.1", "1.1.2", "1.2.1"].map(String::from).into();
+/// assert_eq!(resolve_crime_types(&["1.1".into()], &present), ["1.1.1", "1.1.2"]);
+/// assert_eq!(resolve_crime_types(&["0.0.0".into(), "1.1.1".into()], &present), ["0.0.0"]);
+/// ```
+pub fn resolve_crime_types(selectors: &[String], present: &[String]) -> Vec<String> {
+    if selectors.is_empty() || selectors.iter().any(|s| s == TOTAL) {
+        if present.iter().any(|p| p == TOTAL) {
+            return vec![TOTAL.to_string()];
+        }
+        // No total in the data: the top-level groups together are the total.
+        return top_most(present.iter().filter(|p| p.as_str() != TOTAL).cloned().collect());
+    }
+    let mut chosen: Vec<String> = Vec::new();
+    for sel in selectors {
+        if selectors.iter().any(|other| other != sel && CrimeType::is_within(sel, other)) {
+            continue;
+        }
+        if present.contains(sel) {
+            chosen.push(sel.clone());
+        } else {
+            chosen.extend(top_most(present.iter().filter(|p| CrimeType::is_within(p, sel)).cloned().collect()));
+        }
+    }
+    chosen.sort();
+    chosen.dedup();
+    chosen
+}
+
+/// The codes that have no ancestor in the set.
+fn top_most(codes: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> =
+        codes.iter().filter(|c| !codes.iter().any(|o| o != *c && CrimeType::is_within(c, o))).cloned().collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(known: i64, withheld: i64, cells: i64) -> Option<CountSum> {
+        Some(CountSum { known, withheld, cells })
+    }
+
+    #[test]
+    fn withheld_is_not_zero() {
+        assert_eq!(count_of(s(0, 3, 3), true), None);
+        assert_eq!(count_of(s(5, 1, 3), true), Some(5));
+        assert_eq!(count_of(None, true), Some(0));
+        assert_eq!(count_of(None, false), None);
+    }
+
+    #[test]
+    fn ranks_share_ties_and_skip_unknown() {
+        let inputs = [s(10, 0, 1), s(30, 0, 1), s(10, 0, 1), s(0, 1, 1)]
+            .map(|c| Input { current: c, previous: None, population: None });
+        let f = figures(&inputs, true, false);
+        let ranks: Vec<_> = f.iter().map(|x| x.rank).collect();
+        assert_eq!(ranks, [Some(2), Some(1), Some(2), None]);
+        assert!(f.iter().all(|x| x.change_pct.is_none()));
+    }
+
+    #[test]
+    fn parents_in_data_are_used_instead_of_children() {
+        let present: Vec<String> = ["1", "1.1.1", "1.1.2", "2.5.2"].map(String::from).into();
+        assert_eq!(resolve_crime_types(&["1".into(), "1.1.1".into()], &present), ["1"]);
+        assert_eq!(resolve_crime_types(&[], &present), ["1", "2.5.2"]);
+    }
+}

@@ -1,0 +1,312 @@
+//! Reading for the API. Aggregates are computed in SQL, so figures per area can be served
+//! without loading point records (which are personal data) into the server.
+
+use super::{Result, Store};
+use crate::domain::{AreaLevel, Month, PeriodRange};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct AreaRow {
+    pub code: String,
+    pub level: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    pub population: Option<i64>,
+    pub boundary_year: Option<i64>,
+    pub geometry: String,
+    pub bbox: [f64; 4],
+}
+
+/// Counts summed over a period: known values, and how many cells were withheld.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CountSum {
+    pub known: i64,
+    pub withheld: i64,
+    pub cells: i64,
+}
+
+impl CountSum {
+    pub fn add(&mut self, other: CountSum) {
+        self.known += other.known;
+        self.withheld += other.withheld;
+        self.cells += other.cells;
+    }
+}
+
+/// The SQL condition selecting offence rows for a range: monthly rows inside it, and yearly
+/// rows for whole years inside it where that area and type have no monthly rows that year.
+fn offence_range_sql(first: usize) -> String {
+    format!(
+        "((o.month_index BETWEEN ${a} AND ${b}) OR (o.month_index IS NULL AND o.year BETWEEN ${c} AND ${d} AND NOT EXISTS \
+         (SELECT 1 FROM offences m WHERE m.area_code = o.area_code AND m.crime_type = o.crime_type AND m.year = o.year AND m.month_index IS NOT NULL)))",
+        a = first,
+        b = first + 1,
+        c = first + 2,
+        d = first + 3
+    )
+}
+
+fn range_binds(range: PeriodRange) -> [i64; 4] {
+    // Whole years inside the range; an empty year span (first > last) selects no yearly rows.
+    let first_year = if range.from.month == 1 { range.from.year } else { range.from.year + 1 };
+    let last_year = if range.to.month == 12 { range.to.year } else { range.to.year - 1 };
+    [i64::from(range.from.index()), i64::from(range.to.index()), i64::from(first_year), i64::from(last_year)]
+}
+
+fn in_list(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Store {
+    pub async fn areas(&self, level: Option<AreaLevel>) -> Result<Vec<AreaRow>> {
+        let sql = "SELECT a.code, a.level, a.name, a.parent_code, COALESCE(p.population, a.population), a.boundary_year, a.geometry, \
+                   a.min_lon, a.min_lat, a.max_lon, a.max_lat FROM areas a LEFT JOIN population p ON p.area_code = a.code \
+                   WHERE ($1 = '' OR a.level = $1) ORDER BY a.code";
+        type Raw = (String, String, String, Option<String>, Option<i64>, Option<i64>, String, f64, f64, f64, f64);
+        let rows: Vec<Raw> =
+            sqlx::query_as(sql).bind(level.map_or("", |l| l.as_str())).fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AreaRow {
+                code: r.0,
+                level: r.1,
+                name: r.2,
+                parent_code: r.3,
+                population: r.4,
+                boundary_year: r.5,
+                geometry: r.6,
+                bbox: [r.7, r.8, r.9, r.10],
+            })
+            .collect())
+    }
+
+    /// Population figures that exist for codes without boundaries (e.g. a gemeente total).
+    pub async fn population_of(&self, code: &str) -> Result<Option<i64>> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT population FROM population WHERE area_code = $1").bind(code).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Crime-type codes that occur in the offence data.
+    pub async fn offence_crime_types(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT crime_type FROM offences ORDER BY crime_type").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Crime-type codes that occur among the point incidents.
+    pub async fn incident_crime_types(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT crime_type FROM incidents ORDER BY crime_type").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    pub async fn crime_type_titles(&self) -> Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, title FROM crime_types").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Offence sums per area code (every level present in the data) over a range.
+    pub async fn offence_sums(&self, range: PeriodRange, types: &[String]) -> Result<HashMap<String, CountSum>> {
+        if types.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT o.area_code, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+             FROM offences o WHERE o.crime_type IN ({}) AND {} GROUP BY o.area_code",
+            in_list(1, types.len()),
+            offence_range_sql(types.len() + 1)
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for t in types {
+            q = q.bind(t.clone());
+        }
+        for b in range_binds(range) {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(c, known, withheld, cells)| (c, CountSum { known, withheld, cells })).collect())
+    }
+
+    /// Offence sums per area and crime type for the areas whose code starts with `prefix`.
+    pub async fn offence_sums_by_type(&self, codes: &[String], range: PeriodRange) -> Result<HashMap<String, CountSum>> {
+        if codes.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT o.crime_type, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+             FROM offences o WHERE o.area_code IN ({}) AND {} GROUP BY o.crime_type",
+            in_list(1, codes.len()),
+            offence_range_sql(codes.len() + 1)
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for c in codes {
+            q = q.bind(c.clone());
+        }
+        for b in range_binds(range) {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(c, known, withheld, cells)| (c, CountSum { known, withheld, cells })).collect())
+    }
+
+    /// Monthly sums for the given area codes and types over a range of months.
+    pub async fn offence_months(&self, codes: &[String], types: &[String], range: PeriodRange) -> Result<HashMap<Month, CountSum>> {
+        if codes.is_empty() || types.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT o.month_index, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+             FROM offences o WHERE o.area_code IN ({}) AND o.crime_type IN ({}) AND o.month_index BETWEEN ${} AND ${} \
+             GROUP BY o.month_index",
+            in_list(1, codes.len()),
+            in_list(codes.len() + 1, types.len()),
+            codes.len() + types.len() + 1,
+            codes.len() + types.len() + 2
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for c in codes.iter().chain(types) {
+            q = q.bind(c.clone());
+        }
+        let rows = q.bind(i64::from(range.from.index())).bind(i64::from(range.to.index())).fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(m, known, withheld, cells)| (Month::from_index(m as i32), CountSum { known, withheld, cells }))
+            .collect())
+    }
+
+    /// The first and last month with monthly data, and the first and last year with any data.
+    pub async fn offence_extent(&self) -> Result<(Option<(Month, Month)>, Option<(i32, i32)>)> {
+        let (lo, hi): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(month_index), MAX(month_index) FROM offences").fetch_one(&self.pool).await?;
+        let (ylo, yhi): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(year), MAX(year) FROM offences").fetch_one(&self.pool).await?;
+        let months = lo.zip(hi).map(|(a, b)| (Month::from_index(a as i32), Month::from_index(b as i32)));
+        Ok((months, ylo.zip(yhi).map(|(a, b)| (a as i32, b as i32))))
+    }
+
+    pub async fn table_count(&self, table: &str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"))).fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
+    pub async fn cameras(&self) -> Result<Vec<CameraRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, lon, lat, radius_m, status, installed, buurt_code FROM cameras ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn enforcement(&self, range: PeriodRange, buurt_prefix: &str) -> Result<Vec<EnforcementRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, date, lon, lat, domain, outcome, buurt_code FROM enforcement \
+             WHERE month_index BETWEEN $1 AND $2 AND ($3 = '' OR buurt_code LIKE $3 || '%') ORDER BY date, id",
+        )
+        .bind(i64::from(range.from.index()))
+        .bind(i64::from(range.to.index()))
+        .bind(buurt_prefix)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Enforcement actions per outcome, for areas whose buurt codes start with the prefix.
+    pub async fn enforcement_by_outcome(&self, range: PeriodRange, buurt_prefix: &str) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT outcome, CAST(COUNT(*) AS BIGINT) FROM enforcement \
+             WHERE month_index BETWEEN $1 AND $2 AND ($3 = '' OR buurt_code LIKE $3 || '%') GROUP BY outcome ORDER BY outcome",
+        )
+        .bind(i64::from(range.from.index()))
+        .bind(i64::from(range.to.index()))
+        .bind(buurt_prefix)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn initiatives(&self) -> Result<Vec<InitiativeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, kind, geometry, start_date, end_date, members, buurt_code FROM initiatives ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn incidents(&self, range: PeriodRange, types: &[String]) -> Result<Vec<IncidentRow>> {
+        let all = types.is_empty();
+        let sql = format!(
+            "SELECT id, time, crime_type, lon, lat, buurt_code FROM incidents WHERE month_index BETWEEN $1 AND $2 {} ORDER BY time, id",
+            if all { String::new() } else { format!("AND crime_type IN ({})", in_list(3, types.len())) }
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(i64::from(range.from.index())).bind(i64::from(range.to.index()));
+        for t in types {
+            q = q.bind(t.clone());
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    pub async fn e33_months(&self, codes: &[String], range: PeriodRange) -> Result<Vec<(i64, i64, Option<i64>)>> {
+        if codes.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT month_index, CAST(SUM(count) AS BIGINT), CAST(SUM(with_fitting_care) AS BIGINT) FROM e33 \
+             WHERE area_code IN ({}) AND month_index BETWEEN ${} AND ${} GROUP BY month_index ORDER BY month_index",
+            in_list(1, codes.len()),
+            codes.len() + 1,
+            codes.len() + 2
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for c in codes {
+            q = q.bind(c.clone());
+        }
+        Ok(q.bind(i64::from(range.from.index())).bind(i64::from(range.to.index())).fetch_all(&self.pool).await?)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CameraRow {
+    pub id: String,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub radius_m: f64,
+    pub status: String,
+    pub installed: Option<String>,
+    pub buurt_code: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EnforcementRow {
+    pub id: String,
+    pub date: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub domain: String,
+    pub outcome: String,
+    pub buurt_code: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InitiativeRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub geometry: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub members: Option<i64>,
+    pub buurt_code: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IncidentRow {
+    pub id: String,
+    pub time: String,
+    pub crime_type: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub buurt_code: Option<String>,
+}
