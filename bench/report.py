@@ -45,6 +45,10 @@ def main():
                      f"{r['user_s'] + r['sys_s']:.1f} | {status}{r.get('note', '')} |")
         L += ["", "Commands (in run order):", ""]
         L += [f"- `{r['cmd']}`" for r in recs]
+        L += ["", "Reading the table: the machine is shared (2 cores); the load averages above show how busy it",
+              "was. `user+sys s` is the CPU time the tool itself used, which is less sensitive to other jobs",
+              "than wall time. DuckDB runs with `threads=2`; wijkveilig, geopandas and psql as they come.",
+              "PostGIS runs on the first 1,000,000 points only (one GiST probe per point is slow here)."]
         cmp_path = os.path.join(a.run_dir, "compare.txt")
         if os.path.exists(cmp_path):
             L += ["", "Output agreement (`bench/compare.py`, per-code counts):", "", "```",
@@ -71,6 +75,12 @@ def main():
                      f"{r.get('edge_unassigned_by_wijkveilig', '–')} | "
                      f"{r.get('codes_differing_after_edge_correction', '–')} | "
                      f"{'; '.join(r['problems']) or 'none'} |")
+        L += ["", "Boundary rule: geopandas `within` (like DuckDB/PostGIS `ST_Contains`) puts a point exactly on a",
+              "boundary in no polygon. wijkveilig uses a half-open crossing rule (backend/src/spatial/pip.rs): a",
+              "boundary point belongs to the polygon on its right (larger x), on a horizontal edge to the one above.",
+              "So a point on a shared edge or vertex lands in exactly one polygon, and a point on the outer",
+              "boundary of the covered area is inside only on the left/bottom sides of it, outside on the",
+              "right/top sides; the outer_* rows below show that split."]
         by = s.get("edge", {}).get("by_class")
         if by:
             L += ["", "Boundary points placed on purpose (edge.csv), by class:", "",

@@ -121,6 +121,7 @@ run_bench() {  # $1 = with_wijkveilig (1/0)
             --note "same prefix as PostGIS, for the comparison" \
             -- "$PY" "$HERE/geopandas_join.py" --polygons "$P" --points "$OUT/points-1M-prefix.csv" --out "$run/geopandas-1M.csv"
     fi
+    echo "load avg:  $(cut -d' ' -f1-3 /proc/loadavg) (after the last tool; other jobs on the machine show up here)" >> "$run/env.txt"
     if [ "$1" = 1 ]; then outs=("$run/wijkveilig.csv"); fi
     outs+=("$run/duckdb.csv" "$run/geopandas.csv")
     set +e
