@@ -1,5 +1,5 @@
 // Typed access to the wijkveilig HTTP API (docs/api.md). Same origin, under /api/.
-import type { FeatureCollection, Geometry, Point } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, Point } from 'geojson';
 
 export interface Figures {
   count: number | null;
@@ -71,11 +71,21 @@ export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string) { super(message); }
 }
 
-async function get<T>(path: string, params: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<T> {
+type Params = Record<string, string | number | boolean | undefined | null>;
+
+export function apiUrl(path: string, params: Params = {}): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
+  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, String(v));
   const qs = q.toString();
-  const res = await fetch(`/api/${path}${qs ? `?${qs}` : ''}`, { signal });
+  return `/api/${path}${qs ? `?${qs}` : ''}`;
+}
+
+async function get<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  return send<T>('GET', apiUrl(path, params), undefined, signal);
+}
+
+async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, body === undefined ? { method, signal } : { method, signal, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   if (!res.ok) {
     let code = 'http_error';
     let message = `${res.status} ${res.statusText}`;
@@ -86,10 +96,55 @@ async function get<T>(path: string, params: Record<string, string | undefined> =
     } catch { /* not JSON */ }
     throw new ApiError(res.status, code, message);
   }
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
 export interface Query { from: string; to: string; types: string }
+
+// ---------- hotspots and planning (issue #4) ----------
+export type HotClass = 'hot_99' | 'hot_95' | 'hot_90' | 'none' | 'cold_90' | 'cold_95' | 'cold_99';
+export interface HotspotProps { code: string; name: string; value: number | null; z: number | null; p: number | null; p_adjusted: number | null; p_sim: number | null; bin: number; class: HotClass }
+export interface Hotspots extends FeatureCollection<Geometry, HotspotProps> {
+  fdr: boolean;
+  value: 'count' | 'rate';
+  empirical_bayes: boolean;
+  weights?: { kind: string; distance_m: number | null; tolerance_m?: number | null; islands: string[] };
+}
+export interface EmergingProps { code: string; name: string; category: string; trend_z: number | null; trend_p: number | null; bins: number[] }
+export interface Emerging extends FeatureCollection<Geometry, EmergingProps> { steps: string[] }
+export interface Kde {
+  cell_m: number; bandwidth_m: number; default_bandwidth_m: number; unit: string; nx: number; ny: number; max: number; points: number;
+  corners: [number, number][]; values: number[];
+}
+export interface Share { total: number; covered: number; share: number }
+export interface Coverage {
+  incidents: Share;
+  hotspot_cells: Share;
+  uncovered_hotspots: { code: string; name: string; z: number; bin: number }[];
+  uncovered_cells: { lon: number; lat: number; density: number }[];
+  cameras_active: number;
+}
+export interface CameraInput { id?: string; name: string; lon: number; lat: number; radius_m: number; status: string }
+export interface WhatIf { before: Partial<Share> & { incidents?: Share }; after: Partial<Share> & { incidents?: Share }; gained: number; lost: number }
+export interface Placement { chosen: { lon: number; lat: number; gain: number }[]; covered_before: number; covered_after: number; total: number; bound: string }
+export interface Patrol {
+  reference: string; half_life_days: number;
+  ranking: { code: string; name: string; score: number; incidents: number }[];
+  shifts: { shift: string; label: string; areas: { code: string; name: string; score: number }[] }[];
+  profiles: Record<string, number[][]>;
+}
+
+// ---------- indicators and report (issue #5) ----------
+export interface IndicatorValue { year: number; value: number | null; n?: number | null; margin?: number | null; within_margin?: boolean | null }
+export interface Indicator {
+  key: string; number: number; title: string; definition: string; unit: '%' | 'count' | string;
+  direction: 'higher_is_better' | 'lower_is_better'; source: 'computed' | 'survey' | string;
+  values: IndicatorValue[]; baseline: { year: number; value: number } | null; targets: { year: number; value: number }[];
+  latest: { year: number; value: number } | null; status: 'on_track' | 'off_track' | 'no_target';
+}
+export type Breakdown = Record<string, unknown>;
+export type Report = Record<string, unknown>;
 
 export const api = {
   meta: () => get<RawMeta>('meta'),
@@ -100,4 +155,20 @@ export const api = {
   enforcement: (q: Query, signal?: AbortSignal) => get<FeatureCollection<Point, EnforcementProps>>('enforcement', { from: q.from, to: q.to }, signal),
   initiatives: () => get<FeatureCollection<Geometry, InitiativeProps>>('initiatives'),
   incidents: (q: Query, signal?: AbortSignal) => get<FeatureCollection<Point, IncidentProps>>('incidents', { ...q }, signal),
+  hotspots: (q: Query, o: { value: string; permutations: number; fdr: boolean }, signal?: AbortSignal) =>
+    get<Hotspots>('hotspots', { ...q, level: 'buurt', value: o.value, permutations: o.permutations, fdr: o.fdr, seed: 1 }, signal),
+  emerging: (q: Query, step: string, signal?: AbortSignal) => get<Emerging>('hotspots/emerging', { ...q, level: 'buurt', step }, signal),
+  kde: (q: Query, o: { cell_m: number; bandwidth_m: number | null }, signal?: AbortSignal) => get<Kde>('kde', { ...q, cell_m: o.cell_m, bandwidth_m: o.bandwidth_m }, signal),
+  coverage: (q: Query, signal?: AbortSignal) => get<Coverage>('coverage', { ...q }, signal),
+  whatIf: (q: Query, cameras: CameraInput[]) => send<WhatIf>('POST', apiUrl('coverage/what-if', { ...q }), { cameras }),
+  placement: (q: Query, k: number, radius_m: number) => send<Placement>('POST', apiUrl('planning/placement', { ...q }), { k, radius_m }),
+  createCamera: (c: CameraInput) => send<Feature<Point, CameraProps>>('POST', apiUrl('cameras'), c),
+  updateCamera: (id: string, c: CameraInput) => send<Feature<Point, CameraProps>>('PUT', apiUrl(`cameras/${encodeURIComponent(id)}`), c),
+  deleteCamera: (id: string) => send<unknown>('DELETE', apiUrl(`cameras/${encodeURIComponent(id)}`)),
+  patrol: (q: Query, halfLife: number, top = 10, signal?: AbortSignal) => get<Patrol>('patrol', { ...q, half_life_days: halfLife, top }, signal),
+  patrolCsvUrl: (q: Query, halfLife: number, top = 10) => apiUrl('patrol.csv', { ...q, half_life_days: halfLife, top }),
+  indicators: (area: string | null, signal?: AbortSignal) => get<Indicator[]>('indicators', { area }, signal),
+  setTarget: (key: string, year: number, value: number) => send<Indicator>('PUT', apiUrl(`indicators/${encodeURIComponent(key)}/target`), { year, value }),
+  breakdown: (key: string, year: number | null, area: string | null) => get<Breakdown>(`indicators/${encodeURIComponent(key)}/breakdown`, { year, area }),
+  report: (period: string, signal?: AbortSignal) => get<Report>('report', { period }, signal),
 };

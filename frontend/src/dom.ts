@@ -37,3 +37,11 @@ export function $(sel: string, root: ParentNode = document): HTMLElement {
 
 let uid = 0;
 export const nextId = (p: string): string => `${p}-${++uid}`;
+
+/** Replaces a container's children and puts the focus back on the element with the same id. */
+export function swap(el: Element, ...children: Child[]): void {
+  const active = document.activeElement as HTMLElement | null;
+  const id = active && el.contains(active) ? active.id : '';
+  clear(el, ...children);
+  if (id) document.getElementById(id)?.focus({ preventScroll: true });
+}

@@ -1,12 +1,15 @@
 // wijkveilig dashboard: wiring of state (in the URL), data loading, controls, views and print.
 import type { FeatureCollection, Geometry, Point } from 'geojson';
-import { api, type RawMeta, type AreaDetail, type AreaProps, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type IncidentProps, type InitiativeProps, type Meta } from './api';
+import { api, type Indicator, type RawMeta, type AreaDetail, type AreaProps, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type IncidentProps, type InitiativeProps, type Meta } from './api';
 import { classOf, divergingClasses, quantileClasses, WITHHELD_COLOUR, type Classes } from './classify';
 import { $, clear, h, type Child } from './dom';
 import { fmt, setLang, t, type Key } from './i18n';
 import { CAMERA_COLOUR, DashboardMap, INITIATIVE_COLOUR, OUTCOME_COLOURS } from './map';
 import { countText, figureTile, rankText, renderPanel } from './panel';
-import { addMonths, LAYERS, monthFromIndex, monthIndex, parseState, stateToSearch, VIEW_LAYERS, type Layer, type Metric, type State, type View } from './state';
+import { addMonths, LAYERS, monthFromIndex, monthIndex, parseState, stateToSearch, VIEW_LAYERS, VIEWS, type Layer, type Metric, type State, type View } from './state';
+import { camerasChanged, ensure as ensureAnalyses, initPlanning, legendBlocks, placeAt, planningSections } from './planning';
+import { indicatorCard } from './indicators';
+import { parseReportHash, periodOptions, renderReportPage } from './report';
 
 const NO_VALUE_COLOUR = '#f4f4f4';
 type BuurtFeatureProps = AreaProps & { colour: string | null; cls: number; in_scope: boolean };
@@ -23,7 +26,7 @@ interface Data {
 }
 
 declare global {
-  interface Window { wijkveilig?: { map: DashboardMap['map']; state: () => State; renderSeq: () => number } }
+  interface Window { wijkveilig?: { map: DashboardMap['map']; state: () => State; renderSeq: () => number; idle: () => Promise<void> } }
 }
 
 let meta: Meta;
@@ -58,7 +61,8 @@ function buildShell(): void {
   const app = $('#app');
   const g = meta.gemeente.name;
   document.title = `wijkveilig · ${t('app_sub')} ${g}`;
-  const tabs: View[] = ['wijk', 'planning', 'stuurgroep'];
+  const tabs: View[] = VIEWS;
+  const n = tabs.length;
   const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('views') },
     tabs.map((v) => h('button', {
       role: 'tab', type: 'button', id: `tab-${v}`, 'aria-controls': 'viewpanel', 'aria-selected': String(state.view === v),
@@ -66,8 +70,8 @@ function buildShell(): void {
       onkeydown: (e: Event) => {
         const k = (e as KeyboardEvent).key;
         const i = tabs.indexOf(v);
-        const n = k === 'ArrowRight' ? tabs[(i + 1) % 3] : k === 'ArrowLeft' ? tabs[(i + 2) % 3] : k === 'Home' ? tabs[0] : k === 'End' ? tabs[2] : null;
-        if (n) { e.preventDefault(); setView(n); $(`#tab-${n}`).focus(); }
+        const next = k === 'ArrowRight' ? tabs[(i + 1) % n] : k === 'ArrowLeft' ? tabs[(i + n - 1) % n] : k === 'Home' ? tabs[0] : k === 'End' ? tabs[n - 1] : null;
+        if (next) { e.preventDefault(); setView(next); $(`#tab-${next}`).focus(); }
       },
     }, t(`view_${v}` as Key))));
 
@@ -82,7 +86,7 @@ function buildShell(): void {
       h('button', { type: 'button', class: 'btn btn-ghost lang', lang: state.lang === 'nl' ? 'en' : 'nl', 'aria-label': t('lang_switch_label'), onclick: toggleLang }, t('lang_switch'))),
     meta.demo ? h('div', { class: 'demo-banner', role: 'note', 'data-testid': 'demo-banner' },
       h('strong', {}, t('demo_banner')), meta.demo_notice ? h('span', {}, ` — ${meta.demo_notice}`) : null) : null,
-    h('div', { class: 'layout' },
+    h('div', { class: 'layout', 'data-view': state.view },
       h('aside', { class: 'sidebar', 'aria-label': t('controls') }, buildControls()),
       h('main', { id: 'main', class: 'main', tabindex: -1 },
         h('div', { class: 'map-wrap' }, mapEl, h('div', { class: 'map-status', role: 'status', 'aria-live': 'polite', id: 'map-status' })),
@@ -230,6 +234,8 @@ function setView(v: View): void {
     b.tabIndex = on ? 0 : -1;
   });
   const vp = $('#viewpanel');
+  document.querySelector('.layout')?.setAttribute('data-view', v);
+  if (v !== 'planning') dmap.setPlacing(false);
   vp.setAttribute('aria-labelledby', `tab-${v}`);
   vp.dataset.view = v;
   document.querySelectorAll<HTMLInputElement>('input[name=layer]').forEach((i) => { i.checked = state.layers.has(i.value as Layer); });
@@ -267,7 +273,12 @@ function toggleLayer(l: Layer, on: boolean): void {
   pushPointLayers();
   dmap.setLayers(state.layers);
   syncUrl();
+  ensureAnalyses();
   renderLegend();
+  if (state.view === 'planning') {
+    const box = document.getElementById(`${l === 'kde' ? 'kde' : 'em'}-layer`) as HTMLInputElement | null;
+    if (box) box.checked = on;
+  }
 }
 
 function toggleLang(): void {
@@ -434,6 +445,8 @@ function renderData(): void {
   mapEl.setAttribute('aria-label', t('map_label', { g: meta.gemeente.name, metric: metricLabel(), period: fmt.period(state.from, state.to) }));
   const datalist = document.getElementById('buurt-list');
   if (datalist) clear(datalist, data.buurten.features.map((f) => h('option', { value: `${f.properties.name} (${f.properties.code})` })));
+  ensureAnalyses();
+  if (state.view === 'indicatoren') ensureIndicators();
   renderLegend();
   renderTable();
   renderViewPanel();
@@ -477,6 +490,7 @@ function buildLegend(): HTMLElement {
         state.metric !== 'count' ? swatch(`background:${NO_VALUE_COLOUR}`, t('no_data')) : null,
         state.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null));
   }
+  box.append(...(legendBlocks(state.layers).filter(Boolean) as Node[]));
   if (state.layers.has('heatmap')) box.append(h('h3', {}, t('layer_heatmap')), h('div', { class: 'ramp', 'aria-hidden': 'true' }), h('div', { class: 'ramp-labels small muted' }, h('span', {}, t('low')), h('span', {}, t('high'))));
   if (state.layers.has('cameras')) box.append(h('h3', {}, t('layer_cameras')), h('ul', { class: 'legend-list' },
     swatch(`background:${CAMERA_COLOUR};border-radius:50%`, t('active')), swatch(`background:#fff;border:2px solid ${CAMERA_COLOUR};border-radius:50%`, t('planned'))));
@@ -574,6 +588,7 @@ function renderViewPanel(focusPanel = false): void {
   const content: Child[] = [];
   if (state.view === 'wijk') content.push(...wijkView());
   else if (state.view === 'planning') content.push(...planningView());
+  else if (state.view === 'indicatoren') content.push(...indicatorsView());
   else content.push(...stuurgroepView());
   clear(vp, h('div', { class: 'view', 'data-testid': `view-${state.view}` },
     h('p', { class: 'eyebrow' }, `${scopeLabel()} · ${period}`), ...content,
@@ -621,29 +636,69 @@ function planningView(): Child[] {
   const cams = data.cameras?.features ?? [];
   const camBuurten = new Set(cams.map((c) => c.properties.buurt_code).filter((c): c is string => !!c));
   const top = scopedBuurten().filter((p) => p.count !== null).sort(byRank).slice(0, 15);
-  const active = cams.filter((c) => c.properties.status === 'active').length;
   return [
-    h('h2', {}, t('planning_title')),
-    h('ol', { class: 'ranked', 'data-testid': 'busiest' }, top.map((p) => h('li', { 'data-code': p.code },
-      buurtButton(p),
-      h('span', { class: 'ranked-fig' }, `${fmt.int(p.count)} · ${fmt.dec(p.rate_per_1000)} ${t('per_1000_short')}`),
-      camBuurten.has(p.code) ? h('span', { class: 'badge' }, t('has_camera')) : null))),
-    h('section', { class: 'panel-section' },
-      h('h3', {}, t('planning_cov')),
-      h('p', { class: 'small' }, t('planning_cov_text', { a: active, p: cams.length - active, b: top.slice(0, 10).filter((p) => camBuurten.has(p.code)).length })),
-      h('ul', { class: 'plain small' }, cams.map((c) => h('li', {}, h('span', { class: `dot ${c.properties.status}`, 'aria-hidden': 'true' }), ` ${c.properties.name} · ${fmt.int(c.properties.radius_m)} m · ${c.properties.status === 'planned' ? t('planned') : t('active')}`)))),
-    // Hotspot layers (later): each gets its own section here and its own map layer in map.ts.
-    h('section', { class: 'panel-section slot', id: 'hotspot-layers', 'data-slot': 'hotspots' },
-      h('h3', {}, t('planning_hotspots')),
-      h('p', { class: 'small muted' }, t('planning_hotspots_text'))),
+    h('h2', {}, t('planning_h')),
+    ...planningSections(),
+    h('details', { class: 'panel-section' },
+      h('summary', {}, h('h3', { class: 'inline-h' }, t('planning_title'))),
+      h('ol', { class: 'ranked', 'data-testid': 'busiest' }, top.map((p) => h('li', { 'data-code': p.code },
+        buurtButton(p),
+        h('span', { class: 'ranked-fig' }, `${fmt.int(p.count)} · ${fmt.dec(p.rate_per_1000)} ${t('per_1000_short')}`),
+        camBuurten.has(p.code) ? h('span', { class: 'badge' }, t('has_camera')) : null)))),
   ];
+}
+
+// ---------- indicators (issue #5) ----------
+const inds: { key: string | null; data: Indicator[] | null; status: 'idle' | 'loading' | 'ready' | 'error'; error: string } = { key: null, data: null, status: 'idle', error: '' };
+function ensureIndicators(): void {
+  const key = state.wijk ?? '';
+  if (inds.key === key && inds.status !== 'error') return;
+  Object.assign(inds, { key, status: 'loading', error: '' });
+  document.body.dataset.indicatorsStatus = 'loading';
+  api.indicators(state.wijk).then((d) => {
+    if (inds.key !== key) return;
+    Object.assign(inds, { data: d, status: 'ready' });
+  }, (err: unknown) => {
+    if (inds.key !== key) return;
+    Object.assign(inds, { data: null, status: 'error', error: (err as Error).message });
+  }).finally(() => {
+    if (inds.key !== key) return;
+    if (state.view === 'indicatoren' && !state.buurt) renderViewPanel();
+    document.body.dataset.indicatorsStatus = inds.status;
+  });
+}
+
+function indicatorsView(): Child[] {
+  const area = state.wijk;
+  return [
+    h('div', { class: 'view-head' },
+      h('h2', {}, t('ind_title')),
+      h('a', { class: 'btn btn-primary', id: 'open-report', href: reportHref() }, t('rap_open'))),
+    h('div', { class: 'field ind-area' }, h('label', { for: 'ind-area' }, t('ind_area')),
+      h('select', { id: 'ind-area', onchange: (e: Event) => setWijk((e.target as HTMLSelectElement).value || null) },
+        h('option', { value: '' }, `${t('all_wijken')} (${meta.gemeente.name})`),
+        [...meta.wijken].sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((w) => h('option', { value: w.code, selected: area === w.code }, w.name)))),
+    inds.status === 'loading' ? h('p', { class: 'small muted', role: 'status' }, t('loading')) : null,
+    inds.status === 'error' ? h('p', { class: 'small error', role: 'alert' }, t('error', { m: inds.error })) : null,
+    inds.data ? h('div', { class: 'ind-grid', 'data-testid': 'indicators' }, [...inds.data].sort((a, b) => a.number - b.number).map((i) => indicatorCard(i, {
+      editable: true, area,
+      onUpdate: (u) => { if (inds.data) inds.data = inds.data.map((x) => (x.key === u.key ? u : x)); },
+    }))) : null,
+  ];
+}
+
+function reportHref(): string {
+  const p = periodOptions(meta)[0] ?? meta.periods.last.slice(0, 4);
+  return `${location.pathname}${stateToSearch(state)}#/rapport?period=${p}${state.lang === 'en' ? '&lang=en' : ''}`;
 }
 
 function stuurgroepView(): Child[] {
   return [
     h('div', { class: 'view-head' },
       h('h2', {}, t('stuur_title')),
-      h('button', { type: 'button', class: 'btn btn-primary', id: 'print', 'aria-label': t('print_label'), onclick: printReport }, t('print'))),
+      h('div', { class: 'btn-row' },
+        h('button', { type: 'button', class: 'btn btn-primary', id: 'print', 'aria-label': t('print_label'), onclick: printReport }, t('print')),
+        h('a', { class: 'btn', id: 'open-report', href: reportHref() }, t('rap_open')))),
     headlineTiles(headline()),
     topTable(10, t('top10'), 'top10', false),
   ];
@@ -664,7 +719,9 @@ function renderReport(): void {
     h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`));
 }
 
+let printOverride = false;
 function prepareReport(): void {
+  if (printOverride) return;
   renderReport();
   const img = document.getElementById('report-map-img') as HTMLImageElement | null;
   if (img) img.src = dmap.snapshot();
@@ -690,6 +747,22 @@ function normaliseMeta(m: RawMeta): Meta {
   };
 }
 
+/** Prints another document (the patrol list) in place of the report, then restores it. */
+function printDoc(doc: HTMLElement): void {
+  const r = document.getElementById('report');
+  if (!r) return;
+  printOverride = true;
+  r.classList.add('print-doc');
+  clear(r, doc);
+  const restore = (): void => {
+    printOverride = false;
+    r.classList.remove('print-doc');
+    renderReport();
+  };
+  window.addEventListener('afterprint', restore, { once: true });
+  window.print();
+}
+
 // ---------- boot ----------
 async function boot(): Promise<void> {
   try {
@@ -703,15 +776,25 @@ async function boot(): Promise<void> {
   }
   state = parseState(location.search, meta.default_range);
   setLang(state.lang);
+  window.addEventListener('hashchange', () => {
+    if (parseReportHash(location.hash)) void showReport(); else location.reload();
+  });
+  if (parseReportHash(location.hash)) { await showReport(); return; }
   buildShell();
   syncUrl();
   const wb = meta.wijken.find((w) => w.code === state.wijk)?.bbox ?? meta.bbox;
   dmap = new DashboardMap(mapEl, [[wb[0], wb[1]], [wb[2], wb[3]]], meta.basemap_style_url, {
     onSelect: (code) => selectBuurt(code),
     onMove: (lon, lat, zoom) => { state.camera = [lon, lat, zoom]; syncUrl(); },
+    onPlace: (lon, lat) => placeAt(lon, lat),
+  });
+  initPlanning({
+    state: () => state, query, map: () => dmap, syncUrl, cameras: () => data.cameras,
+    reloadCameras: async () => { data.cameras = await api.cameras(); dmap.setCameras(data.cameras); camerasChanged(); },
+    selectBuurt: (code) => selectBuurt(code, true), renderLegend, print: printDoc,
   });
   if (state.camera) dmap.map.jumpTo({ center: [state.camera[0], state.camera[1]], zoom: state.camera[2] });
-  window.wijkveilig = { map: dmap.map, state: () => state, renderSeq: () => renderSeq };
+  window.wijkveilig = { map: dmap.map, state: () => state, renderSeq: () => renderSeq, idle: () => dmap.idle() };
   window.addEventListener('beforeprint', prepareReport);
   const statics = Promise.all([api.cameras(), api.initiatives()]).then(([c, i]) => { data.cameras = c; data.initiatives = i; });
   // The figures load while the map initialises; they are drawn once it is ready.
@@ -721,6 +804,16 @@ async function boot(): Promise<void> {
   if (data.initiatives) dmap.setInitiatives(data.initiatives);
   await figures;
   if (state.buurt) dmap.setSelected(state.buurt);
+}
+
+async function showReport(): Promise<void> {
+  const r = parseReportHash(location.hash);
+  if (r?.lang) state.lang = r.lang;
+  await renderReportPage(meta, state.lang, (l) => {
+    state.lang = l;
+    const p = parseReportHash(location.hash)?.period ?? '';
+    location.hash = `#/rapport?period=${p}${l === 'en' ? '&lang=en' : ''}`;
+  });
 }
 
 void boot();

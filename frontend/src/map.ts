@@ -1,9 +1,10 @@
 // The MapLibre map: buurt choropleth, wijk outlines and labels, incident heatmap, cameras with
 // coverage circles in metres, enforcement by outcome and watch-initiative areas.
 import { Map as MLMap, Marker, NavigationControl, ScaleControl, setWorkerUrl } from 'maplibre-gl';
-import type { ExpressionSpecification, LngLatBoundsLike, StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, ImageSource, LngLatBoundsLike, StyleSpecification } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, Point, Polygon } from 'geojson';
-import type { CameraProps, EnforcementProps, IncidentProps, InitiativeProps, AreaProps } from './api';
+import type { CameraProps, EnforcementProps, IncidentProps, InitiativeProps, AreaProps, Emerging, Hotspots, Kde } from './api';
+import { EMERGING_COLOURS, HOT_COLOURS, kdeDataUrl } from './kde';
 import { circlePolygon, labelPoint } from './geo';
 import { WITHHELD_COLOUR } from './classify';
 import type { Layer } from './state';
@@ -17,15 +18,20 @@ export const OUTCOME_COLOURS: Record<string, string> = {
 };
 export const CAMERA_COLOUR = '#1d4e89';
 export const INITIATIVE_COLOUR = '#6a3d9a';
+export const SUGGEST_COLOUR = '#7a3e00';
+export const UNCOVERED_COLOUR = '#000000';
 
 const POLY: ExpressionSpecification = ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false];
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 const LAYER_IDS: Record<Layer, string[]> = {
   choropleth: ['buurt-fill', 'buurt-withheld', 'buurt-line'],
+  hotspots: ['hotspot-fill', 'hotspot-line', 'uncovered-hotspot'],
+  emerging: ['emerging-fill', 'emerging-line'],
+  kde: ['kde-raster'],
   wijken: ['wijk-line'],
   heatmap: ['incident-heat'],
-  cameras: ['camera-cover', 'camera-cover-line', 'camera-point'],
+  cameras: ['camera-cover', 'camera-cover-line', 'camera-point', 'suggest-cover', 'suggest-point', 'uncovered-cells', 'draft-cover'],
   enforcement: ['enforcement-point'],
   initiatives: ['initiative-fill', 'initiative-line', 'initiative-point'],
 };
@@ -58,13 +64,21 @@ function hatchImage(): ImageData {
 export interface MapEvents {
   onSelect: (code: string) => void;
   onMove: (lon: number, lat: number, zoom: number) => void;
+  /** a click on the map while placing a camera */
+  onPlace?: (lon: number, lat: number) => void;
 }
+
+type GeoSource = { setData(d: unknown): void } | undefined;
 
 export class DashboardMap {
   readonly map: MLMap;
   readonly ready: Promise<void>;
   private labels: Marker[] = [];
   private hoverCode: string | null = null;
+  private suggestMarkers: Marker[] = [];
+  private draft: Marker | null = null;
+  private placing = false;
+  private on = new Set<Layer>();
 
   constructor(container: HTMLElement, bounds: LngLatBoundsLike, styleUrl: string | null, private ev: MapEvents) {
     setWorkerUrl(new URL('maplibre-gl-worker.js', import.meta.url).href);
@@ -93,7 +107,7 @@ export class DashboardMap {
   private addLayers(): void {
     const m = this.map;
     m.addImage('hatch', hatchImage(), { pixelRatio: 1 });
-    for (const id of ['buurten', 'wijken', 'incidents', 'camera-cover', 'cameras', 'enforcement', 'initiatives']) {
+    for (const id of ['buurten', 'wijken', 'hotspots', 'emerging', 'incidents', 'camera-cover', 'cameras', 'enforcement', 'initiatives', 'suggestions', 'suggest-cover', 'uncovered-cells', 'draft-cover']) {
       m.addSource(id, { type: 'geojson', data: EMPTY, promoteId: id === 'buurten' || id === 'wijken' ? 'code' : undefined });
     }
     m.addLayer({
@@ -109,6 +123,16 @@ export class DashboardMap {
       paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.5, 15, 1.5], 'line-opacity': 0.9 },
     });
     m.addLayer({
+      id: 'hotspot-fill', type: 'fill', source: 'hotspots',
+      paint: { 'fill-color': ['match', ['get', 'class'], ...Object.entries(HOT_COLOURS).flat(), '#f7f7f7'] as unknown as ExpressionSpecification, 'fill-opacity': 1 },
+    });
+    m.addLayer({ id: 'hotspot-line', type: 'line', source: 'hotspots', paint: { 'line-color': '#8a96a3', 'line-width': 0.6 } });
+    m.addLayer({
+      id: 'emerging-fill', type: 'fill', source: 'emerging', filter: ['!=', ['get', 'category'], 'none'],
+      paint: { 'fill-color': ['match', ['get', 'category'], ...Object.entries(EMERGING_COLOURS).flat(), '#ffffff'] as unknown as ExpressionSpecification, 'fill-opacity': 0.9 },
+    });
+    m.addLayer({ id: 'emerging-line', type: 'line', source: 'emerging', paint: { 'line-color': '#5b6672', 'line-width': 0.6 } });
+    m.addLayer({
       id: 'incident-heat', type: 'heatmap', source: 'incidents', maxzoom: 18,
       paint: {
         'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 13, 14, 16, 32],
@@ -122,6 +146,10 @@ export class DashboardMap {
       id: 'wijk-line', type: 'line', source: 'wijken',
       paint: { 'line-color': '#1f2a37', 'line-width': ['case', ['boolean', ['feature-state', 'scoped'], false], 3.5, 1.6], 'line-opacity': 0.85 },
     });
+    m.addLayer({
+      id: 'uncovered-hotspot', type: 'line', source: 'hotspots', filter: ['in', ['get', 'code'], ['literal', []]],
+      paint: { 'line-color': UNCOVERED_COLOUR, 'line-width': 3, 'line-dasharray': [2, 1] },
+    });
     m.addLayer({ id: 'initiative-fill', type: 'fill', source: 'initiatives', filter: POLY, paint: { 'fill-color': INITIATIVE_COLOUR, 'fill-opacity': 0.12 } });
     m.addLayer({ id: 'initiative-line', type: 'line', source: 'initiatives', filter: POLY, paint: { 'line-color': INITIATIVE_COLOUR, 'line-width': 2, 'line-dasharray': [2, 1.5] } });
     m.addLayer({ id: 'initiative-point', type: 'circle', source: 'initiatives', filter: ['match', ['geometry-type'], ['Point', 'MultiPoint'], true, false], paint: { 'circle-radius': 7, 'circle-color': INITIATIVE_COLOUR, 'circle-opacity': 0.35, 'circle-stroke-color': INITIATIVE_COLOUR, 'circle-stroke-width': 2 } });
@@ -130,6 +158,13 @@ export class DashboardMap {
     m.addLayer({
       id: 'camera-point', type: 'circle', source: 'cameras',
       paint: { 'circle-radius': 5, 'circle-color': ['case', ['==', ['get', 'status'], 'planned'], '#ffffff', CAMERA_COLOUR], 'circle-stroke-color': CAMERA_COLOUR, 'circle-stroke-width': 2 },
+    });
+    m.addLayer({ id: 'suggest-cover', type: 'fill', source: 'suggest-cover', paint: { 'fill-color': SUGGEST_COLOUR, 'fill-opacity': 0.12 } });
+    m.addLayer({ id: 'suggest-point', type: 'line', source: 'suggest-cover', paint: { 'line-color': SUGGEST_COLOUR, 'line-width': 2, 'line-dasharray': [3, 2] } });
+    m.addLayer({ id: 'draft-cover', type: 'line', source: 'draft-cover', paint: { 'line-color': '#000000', 'line-width': 2, 'line-dasharray': [1, 1] } });
+    m.addLayer({
+      id: 'uncovered-cells', type: 'circle', source: 'uncovered-cells',
+      paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1, 13, 1.8, 16, 5], 'circle-color': '#ffffff', 'circle-stroke-color': UNCOVERED_COLOUR, 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 11, 0.6, 14, 1.2] },
     });
     m.addLayer({
       id: 'enforcement-point', type: 'circle', source: 'enforcement',
@@ -142,24 +177,115 @@ export class DashboardMap {
     m.addLayer({ id: 'buurt-selected', type: 'line', source: 'buurten', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000000', 'line-width': 3.5 } });
     m.addLayer({ id: 'buurt-hover', type: 'line', source: 'buurten', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#1f2a37', 'line-width': 2 } });
 
-    m.on('click', 'buurt-fill', (e) => {
-      const code = e.features?.[0]?.properties?.code as string | undefined;
+    m.on('click', (e) => {
+      if (this.placing) { this.ev.onPlace?.(e.lngLat.lng, e.lngLat.lat); return; }
+      const f = m.queryRenderedFeatures(e.point, { layers: ['buurt-fill', 'hotspot-fill', 'emerging-fill'].filter((l) => m.getLayoutProperty(l, 'visibility') !== 'none') })[0];
+      const code = f?.properties?.code as string | undefined;
       if (code) this.ev.onSelect(code);
     });
-    m.on('mousemove', 'buurt-fill', (e) => {
+    for (const layer of ['buurt-fill', 'hotspot-fill', 'emerging-fill']) this.hover(layer);
+  }
+
+  private hover(layer: string): void {
+    const m = this.map;
+    m.on('mousemove', layer, (e) => {
       const code = (e.features?.[0]?.properties?.code as string | undefined) ?? null;
       if (code !== this.hoverCode) {
         this.hoverCode = code;
         m.setFilter('buurt-hover', ['==', ['get', 'code'], code ?? '']);
       }
-      m.getCanvas().style.cursor = 'pointer';
+      m.getCanvas().style.cursor = this.placing ? 'crosshair' : 'pointer';
     });
-    m.on('mouseleave', 'buurt-fill', () => {
+    m.on('mouseleave', layer, () => {
       this.hoverCode = null;
       m.setFilter('buurt-hover', ['==', ['get', 'code'], '']);
-      m.getCanvas().style.cursor = '';
+      m.getCanvas().style.cursor = this.placing ? 'crosshair' : '';
     });
   }
+
+  setHotspots(fc: Hotspots | null): void {
+    (this.map.getSource('hotspots') as GeoSource)?.setData(fc ?? EMPTY);
+  }
+
+  setEmerging(fc: Emerging | null): void {
+    (this.map.getSource('emerging') as GeoSource)?.setData(fc ?? EMPTY);
+  }
+
+  /** The KDE grid as an image source under the wijk outlines (added on first use). */
+  setKde(k: Kde | null): void {
+    const m = this.map;
+    const src = m.getSource('kde') as ImageSource | undefined;
+    if (!k || k.nx <= 0 || k.ny <= 0 || k.corners.length !== 4) {
+      if (m.getLayer('kde-raster')) m.setLayoutProperty('kde-raster', 'visibility', 'none');
+      return;
+    }
+    const coordinates = k.corners as [[number, number], [number, number], [number, number], [number, number]];
+    const url = kdeDataUrl(k);
+    if (src) src.updateImage({ url, coordinates });
+    else {
+      m.addSource('kde', { type: 'image', url, coordinates });
+      m.addLayer({ id: 'kde-raster', type: 'raster', source: 'kde', paint: { 'raster-opacity': 0.85, 'raster-fade-duration': 0, 'raster-resampling': 'linear' } }, 'wijk-line');
+    }
+    m.setLayoutProperty('kde-raster', 'visibility', this.on.has('kde') ? 'visible' : 'none');
+  }
+
+  /** Outlines the hotspot buurten no camera sees and marks uncovered hotspot cells. */
+  setUncovered(codes: string[], cells: { lon: number; lat: number; density: number }[]): void {
+    if (this.map.getLayer('uncovered-hotspot')) this.map.setFilter('uncovered-hotspot', ['in', ['get', 'code'], ['literal', codes]]);
+    (this.map.getSource('uncovered-cells') as GeoSource)?.setData({
+      type: 'FeatureCollection',
+      features: cells.map((c) => ({ type: 'Feature', properties: { density: c.density }, geometry: { type: 'Point', coordinates: [c.lon, c.lat] } })),
+    });
+  }
+
+  /** Suggested camera sites: a dashed coverage circle and a numbered marker each. */
+  setSuggestions(sites: { lon: number; lat: number; gain: number }[], radiusM: number, label: (i: number) => string): void {
+    (this.map.getSource('suggest-cover') as GeoSource)?.setData({
+      type: 'FeatureCollection',
+      features: sites.map((s, i) => ({ type: 'Feature', properties: { rank: i + 1, gain: s.gain }, geometry: circlePolygon([s.lon, s.lat], radiusM) })),
+    });
+    for (const mk of this.suggestMarkers) mk.remove();
+    this.suggestMarkers = sites.map((s, i) => {
+      const el = document.createElement('div');
+      el.className = 'suggest-marker';
+      el.textContent = String(i + 1);
+      el.title = label(i);
+      el.setAttribute('aria-hidden', 'true');
+      el.hidden = !this.on.has('cameras');
+      return new Marker({ element: el, anchor: 'center' }).setLngLat([s.lon, s.lat]).addTo(this.map);
+    });
+  }
+
+  /** Placing mode: the next map click reports a position instead of selecting a buurt. */
+  setPlacing(on: boolean): void {
+    this.placing = on;
+    this.map.getCanvas().style.cursor = on ? 'crosshair' : '';
+    this.map.getContainer().classList.toggle('placing', on);
+  }
+
+  /** The camera being edited: a draggable marker with its coverage circle. */
+  setDraft(pos: [number, number] | null, radiusM: number, onMove?: (lon: number, lat: number) => void): void {
+    (this.map.getSource('draft-cover') as GeoSource)?.setData(pos ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: circlePolygon(pos, radiusM) }] } : EMPTY);
+    if (!pos) { this.draft?.remove(); this.draft = null; return; }
+    if (!this.draft) {
+      const el = document.createElement('div');
+      el.className = 'draft-marker';
+      el.setAttribute('aria-hidden', 'true');
+      this.draft = new Marker({ element: el, draggable: true, anchor: 'center' }).setLngLat(pos).addTo(this.map);
+      this.draft.on('drag', () => {
+        const p = this.draft?.getLngLat();
+        if (p) (this.map.getSource('draft-cover') as GeoSource)?.setData({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: circlePolygon([p.lng, p.lat], this.draftRadius) }] });
+      });
+      this.draft.on('dragend', () => {
+        const p = this.draft?.getLngLat();
+        if (p) this.draftMove?.(p.lng, p.lat);
+      });
+    } else this.draft.setLngLat(pos);
+    this.draftRadius = radiusM;
+    this.draftMove = onMove ?? null;
+  }
+  private draftRadius = 0;
+  private draftMove: ((lon: number, lat: number) => void) | null = null;
 
   setBuurten(fc: FeatureCollection<Geometry, AreaProps & { colour: string | null; cls: number; in_scope: boolean }>): void {
     (this.map.getSource('buurten') as { setData(d: unknown): void } | undefined)?.setData(fc);
@@ -183,8 +309,8 @@ export class DashboardMap {
       type: 'Feature', properties: f.properties,
       geometry: circlePolygon(f.geometry.coordinates as [number, number], f.properties.radius_m),
     }));
-    (this.map.getSource('cameras') as { setData(d: unknown): void } | undefined)?.setData(fc);
-    (this.map.getSource('camera-cover') as { setData(d: unknown): void } | undefined)?.setData({ type: 'FeatureCollection', features: cover });
+    (this.map.getSource('cameras') as GeoSource)?.setData(fc);
+    (this.map.getSource('camera-cover') as GeoSource)?.setData({ type: 'FeatureCollection', features: cover });
   }
 
   setEnforcement(fc: FeatureCollection<Point, EnforcementProps>): void {
@@ -200,6 +326,8 @@ export class DashboardMap {
   }
 
   setLayers(on: Set<Layer>): void {
+    this.on = new Set(on);
+    for (const mk of this.suggestMarkers) mk.getElement().hidden = !on.has('cameras');
     for (const [layer, ids] of Object.entries(LAYER_IDS) as [Layer, string[]][]) {
       for (const id of ids) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', on.has(layer) ? 'visible' : 'none');
     }

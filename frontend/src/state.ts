@@ -1,8 +1,9 @@
 // The whole view state lives in the URL query string, so a link reproduces the view.
-export type View = 'wijk' | 'planning' | 'stuurgroep';
+export type View = 'wijk' | 'planning' | 'stuurgroep' | 'indicatoren';
+export const VIEWS: View[] = ['wijk', 'planning', 'stuurgroep', 'indicatoren'];
 export type Metric = 'count' | 'rate' | 'change';
 export type Lang = 'nl' | 'en';
-export const LAYERS = ['choropleth', 'wijken', 'heatmap', 'cameras', 'enforcement', 'initiatives'] as const;
+export const LAYERS = ['choropleth', 'hotspots', 'emerging', 'kde', 'wijken', 'heatmap', 'cameras', 'enforcement', 'initiatives'] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export interface State {
@@ -17,12 +18,34 @@ export interface State {
   lang: Lang;
   /** map camera: lon, lat, zoom (null: fit the gemeente or wijk) */
   camera: [number, number, number] | null;
+  /** planning analyses (issue #4) */
+  plan: PlanState;
 }
+
+export interface PlanState {
+  /** Gi* on counts or (EB-smoothed) rates */
+  hsValue: 'count' | 'rate';
+  fdr: boolean;
+  permutations: 0 | 999;
+  /** emerging hot spot time step */
+  step: 'month' | 'year';
+  /** KDE bandwidth in metres, null = the backend's default */
+  bandwidth: number | null;
+  cell: number;
+  /** suggested camera sites */
+  k: number;
+  radius: number;
+  /** patrol list */
+  halfLife: number;
+}
+
+export const PLAN_DEFAULTS: PlanState = { hsValue: 'count', fdr: true, permutations: 0, step: 'month', bandwidth: null, cell: 100, k: 5, radius: 150, halfLife: 30 };
 
 export const VIEW_LAYERS: Record<View, Layer[]> = {
   wijk: ['choropleth', 'wijken', 'cameras', 'initiatives'],
-  planning: ['choropleth', 'wijken', 'cameras', 'enforcement'],
-  stuurgroep: ['heatmap', 'wijken'],
+  planning: ['hotspots', 'kde', 'wijken', 'cameras'],
+  stuurgroep: ['kde', 'wijken'],
+  indicatoren: ['choropleth', 'wijken'],
 };
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -31,7 +54,7 @@ const oneOf = <T extends string>(v: string | null, all: readonly T[], dflt: T): 
 
 export function parseState(search: string, defaults: { from: string; to: string }): State {
   const q = new URLSearchParams(search);
-  const view = oneOf(q.get('view'), ['wijk', 'planning', 'stuurgroep'] as const, 'wijk');
+  const view = oneOf(q.get('view'), VIEWS, 'wijk');
   let from = q.get('from') ?? '';
   let to = q.get('to') ?? '';
   if (!MONTH.test(from)) from = defaults.from;
@@ -43,6 +66,23 @@ export function parseState(search: string, defaults: { from: string; to: string 
     layersRaw === null ? VIEW_LAYERS[view] : layersRaw.split(',').filter((l): l is Layer => (LAYERS as readonly string[]).includes(l)),
   );
   const cam = (q.get('map') ?? '').split(',').map(Number);
+  const num = (k: string, lo: number, hi: number, d: number): number => {
+    const v = Number(q.get(k));
+    return q.get(k) !== null && Number.isFinite(v) && v >= lo && v <= hi ? v : d;
+  };
+  const D = PLAN_DEFAULTS;
+  const bw = num('bw', 10, 5000, -1);
+  const plan: PlanState = {
+    hsValue: oneOf(q.get('hs'), ['count', 'rate'] as const, D.hsValue),
+    fdr: q.get('fdr') !== '0',
+    permutations: q.get('perm') === '999' ? 999 : 0,
+    step: oneOf(q.get('step'), ['month', 'year'] as const, D.step),
+    bandwidth: bw > 0 ? bw : null,
+    cell: num('cell', 25, 1000, D.cell),
+    k: Math.round(num('k', 1, 50, D.k)),
+    radius: num('r', 10, 2000, D.radius),
+    halfLife: num('hl', 1, 3650, D.halfLife),
+  };
   return {
     view,
     from,
@@ -54,6 +94,7 @@ export function parseState(search: string, defaults: { from: string; to: string 
     layers,
     lang: oneOf(q.get('lang'), ['nl', 'en'] as const, 'nl'),
     camera: cam.length === 3 && cam.every(Number.isFinite) ? (cam as [number, number, number]) : null,
+    plan,
   };
 }
 
@@ -67,6 +108,16 @@ export function stateToSearch(s: State): string {
   if (s.wijk) q.set('wijk', s.wijk);
   if (s.buurt) q.set('buurt', s.buurt);
   q.set('layers', LAYERS.filter((l) => s.layers.has(l)).join(','));
+  const p = s.plan, D = PLAN_DEFAULTS;
+  if (p.hsValue !== D.hsValue) q.set('hs', p.hsValue);
+  if (!p.fdr) q.set('fdr', '0');
+  if (p.permutations) q.set('perm', String(p.permutations));
+  if (p.step !== D.step) q.set('step', p.step);
+  if (p.bandwidth !== null) q.set('bw', String(p.bandwidth));
+  if (p.cell !== D.cell) q.set('cell', String(p.cell));
+  if (p.k !== D.k) q.set('k', String(p.k));
+  if (p.radius !== D.radius) q.set('r', String(p.radius));
+  if (p.halfLife !== D.halfLife) q.set('hl', String(p.halfLife));
   if (s.camera) q.set('map', s.camera.map((n, i) => n.toFixed(i === 2 ? 2 : 5)).join(','));
   q.set('lang', s.lang);
   return `?${q.toString().replaceAll('%2C', ',')}`;

@@ -1,0 +1,163 @@
+// Programme indicators (issue #5): a card per indicator with its value, a trend sparkline against
+// the target, the status, the survey margin of error, a drill-down to the data behind the figure
+// and target editing that updates the status at once.
+import { api, ApiError, type Breakdown, type Indicator } from './api';
+import { h, swap, type Child } from './dom';
+import { fmt, t, type Key } from './i18n';
+
+export const STATUS_CLASS: Record<string, string> = { on_track: 'ok', off_track: 'bad', no_target: 'none' };
+
+export function valueText(ind: Pick<Indicator, 'unit'>, v: number | null | undefined): string {
+  if (v == null) return '–';
+  return ind.unit === '%' ? `${fmt.num(v, 1)}%` : fmt.num(v, ind.unit === 'count' ? 0 : 1);
+}
+
+const latestValue = (ind: Indicator) => {
+  const y = ind.latest?.year;
+  return ind.values.find((v) => v.year === y) ?? ind.values[ind.values.length - 1] ?? null;
+};
+
+/** Inline SVG: values (with margin-of-error bars), baseline and targets over the years. */
+export function sparkline(ind: Indicator, width = 240, height = 70): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('width', String(width));
+  svg.setAttribute('height', String(height));
+  svg.setAttribute('class', 'spark');
+  svg.setAttribute('role', 'img');
+  const vals = ind.values.filter((v) => v.value != null);
+  const tgt = ind.targets;
+  const desc = `${t('ind_trend')}: ${vals.map((v) => `${v.year} ${valueText(ind, v.value)}`).join(', ')}${tgt.length ? `; ${t('ind_target')}: ${tgt.map((x) => `${x.year} ${valueText(ind, x.value)}`).join(', ')}` : ''}`;
+  svg.setAttribute('aria-label', desc);
+  const years = [...vals.map((v) => v.year), ...tgt.map((x) => x.year), ...(ind.baseline ? [ind.baseline.year] : [])];
+  if (!years.length) return svg;
+  const y0 = Math.min(...years), y1 = Math.max(...years);
+  const ys = [...vals.flatMap((v) => [(v.value as number) - (v.margin ?? 0), (v.value as number) + (v.margin ?? 0)]), ...tgt.map((x) => x.value), ...(ind.baseline ? [ind.baseline.value] : [])];
+  let lo = Math.min(...ys), hi = Math.max(...ys);
+  if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
+  const pad = (hi - lo) * 0.12;
+  lo -= pad; hi += pad;
+  const px = (yr: number) => 8 + ((yr - y0) / Math.max(1, y1 - y0)) * (width - 40);
+  const py = (v: number) => 6 + (1 - (v - lo) / (hi - lo)) * (height - 20);
+  const add = (tag: string, attrs: Record<string, string | number>): SVGElement => {
+    const el = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+    svg.appendChild(el);
+    return el;
+  };
+  add('line', { x1: 8, x2: width - 32, y1: height - 14, y2: height - 14, stroke: '#d5dbe1' });
+  for (const yr of [y0, y1]) { const tx = add('text', { x: px(yr), y: height - 2, 'font-size': 10, 'text-anchor': 'middle', fill: '#4b5563' }); tx.textContent = String(yr); }
+  if (ind.baseline) add('line', { x1: 8, x2: width - 32, y1: py(ind.baseline.value), y2: py(ind.baseline.value), stroke: '#8a96a3', 'stroke-dasharray': '2 3' });
+  // targets: dashed line from the last value to each target, target as an open diamond
+  const last = vals[vals.length - 1];
+  for (const x of tgt) {
+    if (last && x.year > last.year) add('line', { x1: px(last.year), y1: py(last.value as number), x2: px(x.year), y2: py(x.value), stroke: '#c2410c', 'stroke-dasharray': '4 3', 'stroke-width': 1.5 });
+    const cx = px(x.year), cy = py(x.value);
+    add('path', { d: `M${cx} ${cy - 5}L${cx + 5} ${cy}L${cx} ${cy + 5}L${cx - 5} ${cy}Z`, fill: '#fff', stroke: '#c2410c', 'stroke-width': 2 });
+  }
+  for (const v of vals) if (v.margin) add('line', { x1: px(v.year), x2: px(v.year), y1: py((v.value as number) - v.margin), y2: py((v.value as number) + v.margin), stroke: '#7f9db0', 'stroke-width': 3, 'stroke-linecap': 'round', opacity: 0.6 });
+  if (vals.length > 1) add('polyline', { points: vals.map((v) => `${px(v.year)},${py(v.value as number)}`).join(' '), fill: 'none', stroke: '#1d4e89', 'stroke-width': 2.2 });
+  for (const v of vals) add('circle', { cx: px(v.year), cy: py(v.value as number), r: 2.8, fill: '#1d4e89' });
+  if (last) { const tx = add('text', { x: px(last.year) + 6, y: py(last.value as number) + 4, 'font-size': 11, 'font-weight': 700, fill: '#1f2a37' }); tx.textContent = valueText(ind, last.value); }
+  return svg;
+}
+
+export function statusBadge(ind: Indicator): HTMLElement {
+  return h('span', { class: `status status-${STATUS_CLASS[ind.status] ?? 'none'}`, 'data-testid': 'status' }, t(`st_${ind.status}` as Key));
+}
+
+export interface CardOpts { editable: boolean; area: string | null; onUpdate?: (ind: Indicator) => void }
+
+/** One indicator card. With `editable`, the target form and the drill-down are included. */
+export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
+  const lv = latestValue(ind);
+  const nextTarget = [...ind.targets].sort((a, b) => a.year - b.year).find((x) => !ind.latest || x.year >= ind.latest.year) ?? ind.targets[ind.targets.length - 1] ?? null;
+  const card = h('article', { class: 'ind-card', 'data-key': ind.key, 'aria-labelledby': `ind-${ind.key}-title` });
+  const body = (): Child[] => [
+    h('header', { class: 'ind-head' },
+      h('h3', { id: `ind-${ind.key}-title` }, h('span', { class: 'ind-num' }, `${ind.number}. `), ind.title),
+      statusBadge(ind)),
+    h('div', { class: 'ind-main' },
+      h('div', {},
+        h('div', { class: 'ind-value', 'data-testid': 'value' }, valueText(ind, ind.latest?.value)),
+        h('div', { class: 'ind-sub small muted' }, ind.latest ? `${ind.latest.year} · ${ind.unit === '%' ? t('unit_pct') : t('unit_count')}` : t('no_data')),
+        h('div', { class: 'ind-sub small' }, ind.direction === 'higher_is_better' ? `↑ ${t('dir_higher')}` : `↓ ${t('dir_lower')}`),
+        lv?.margin != null ? h('div', { class: 'ind-sub small', 'data-testid': 'margin' }, t('ind_margin', { m: valueText(ind, lv.margin), n: fmt.int(lv.n ?? null) })) : null,
+        lv?.within_margin ? h('div', { class: 'within', 'data-testid': 'within-margin' }, t('ind_within')) : null),
+      sparkline(ind)),
+    h('p', { class: 'small ind-target', 'data-testid': 'target' },
+      nextTarget ? t('ind_target_text', { y: nextTarget.year, v: valueText(ind, nextTarget.value) }) : t('ind_no_target'),
+      ind.baseline ? ` · ${t('ind_baseline', { y: ind.baseline.year, v: valueText(ind, ind.baseline.value) })}` : ''),
+    h('p', { class: 'small muted ind-def' }, ind.definition, ` (${ind.source === 'survey' ? t('src_survey') : t('src_computed')})`),
+    o.editable ? h('div', { class: 'ind-actions' },
+      h('details', { class: 'ind-edit' },
+        h('summary', {}, t('ind_edit_target')),
+        h('form', { class: 'field-row', onsubmit: (e: Event) => { e.preventDefault(); void saveTarget(); } },
+          h('div', { class: 'field' }, h('label', { for: `tg-y-${ind.key}` }, t('year')),
+            h('input', { type: 'number', id: `tg-y-${ind.key}`, min: 2000, max: 2100, step: 1, required: true, value: nextTarget?.year ?? (ind.latest ? ind.latest.year + 1 : new Date().getFullYear()) })),
+          h('div', { class: 'field' }, h('label', { for: `tg-v-${ind.key}` }, `${t('ind_target')} (${ind.unit === '%' ? '%' : t('unit_count')})`),
+            h('input', { type: 'number', id: `tg-v-${ind.key}`, step: 'any', required: true, value: nextTarget?.value ?? '' })),
+          h('button', { type: 'submit', class: 'btn btn-small btn-primary', id: `tg-save-${ind.key}` }, t('save')),
+          h('p', { class: 'small', role: 'status', id: `tg-msg-${ind.key}` }))),
+      h('details', { class: 'ind-drill', ontoggle: (e: Event) => { if ((e.target as HTMLDetailsElement).open) void loadBreakdown(); } },
+        h('summary', {}, t('ind_breakdown')),
+        h('div', { class: 'breakdown', id: `bd-${ind.key}` }, h('p', { class: 'small muted' }, t('loading'))))) : null,
+  ];
+  async function saveTarget(): Promise<void> {
+    const y = Number((document.getElementById(`tg-y-${ind.key}`) as HTMLInputElement).value);
+    const v = Number((document.getElementById(`tg-v-${ind.key}`) as HTMLInputElement).value);
+    const msg = document.getElementById(`tg-msg-${ind.key}`);
+    try {
+      const updated = await api.setTarget(ind.key, y, v);
+      // the PUT answers for the whole gemeente; re-read the area's view when drilled down
+      const fresh = o.area ? (await api.indicators(o.area)).find((x) => x.key === ind.key) ?? updated : updated;
+      o.onUpdate?.(fresh);
+      const next = indicatorCard(fresh, o);
+      card.replaceWith(next);
+      const m = next.querySelector(`#tg-msg-${ind.key}`);
+      if (m) m.textContent = t('ind_saved', { s: t(`st_${fresh.status}` as Key) });
+      next.querySelector('details.ind-edit')?.setAttribute('open', '');
+      (next.querySelector(`#tg-save-${ind.key}`) as HTMLElement | null)?.focus();
+    } catch (err) {
+      if (msg) msg.textContent = t('error', { m: (err as Error).message });
+    }
+  }
+  async function loadBreakdown(): Promise<void> {
+    const el = card.querySelector(`#bd-${ind.key}`);
+    if (!el) return;
+    try {
+      const b = await api.breakdown(ind.key, ind.latest?.year ?? null, o.area);
+      swap(el, breakdownView(ind, b));
+    } catch (err) {
+      swap(el, h('p', { class: 'small error' }, err instanceof ApiError && err.status === 404 ? t('not_available') : t('error', { m: (err as Error).message })));
+    }
+  }
+  for (const c of body()) if (c) card.append(c as Node);
+  return card;
+}
+
+/** The breakdown's shape is open (per-wijk values plus the data behind): arrays of objects become tables. */
+export function breakdownView(ind: Indicator, b: Breakdown): Child[] {
+  const out: Child[] = [];
+  const label = (k: string): string => ({ wijken: t('bd_wijken'), areas: t('bd_wijken'), data: t('bd_data'), components: t('bd_data'), outcomes: t('bd_data') } as Record<string, string>)[k] ?? k;
+  const cell = (v: unknown): string => (typeof v === 'number' ? fmt.num(v, 2) : v == null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const scalars: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(b)) {
+    if (Array.isArray(v) && v.length && typeof v[0] === 'object' && v[0] !== null) {
+      const cols = [...new Set(v.flatMap((r) => Object.keys(r as object)))];
+      out.push(h('table', { class: 'data compact', 'data-testid': `bd-${k}` },
+        h('caption', {}, label(k)),
+        h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, v.map((r) => h('tr', {}, cols.map((c) => {
+          const x = (r as Record<string, unknown>)[c];
+          return h('td', { class: typeof x === 'number' ? 'num' : '' }, c === 'value' && typeof x === 'number' ? valueText(ind, x) : cell(x));
+        }))))));
+    } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      out.push(h('table', { class: 'data compact' }, h('caption', {}, label(k)),
+        h('tbody', {}, Object.entries(v as Record<string, unknown>).map(([kk, vv]) => h('tr', {}, h('th', { scope: 'row' }, kk), h('td', { class: 'num' }, cell(vv)))))));
+    } else scalars.push([k, v]);
+  }
+  if (scalars.length) out.unshift(h('p', { class: 'small muted' }, scalars.map(([k, v]) => `${k}: ${cell(v)}`).join(' · ')));
+  return out;
+}

@@ -1,0 +1,219 @@
+// The steering report page (#/rapport?period=2023|2023H1|2023H2): the KDE heatmap map, the six
+// programme indicators against their targets, top hotspots with their class, camera coverage,
+// enforcement outcomes and initiatives. Printed as a multi-page A4 (portrait) document.
+import type { FeatureCollection, Geometry } from 'geojson';
+import { api, ApiError, type AreaProps, type Coverage, type Indicator, type Kde, type Meta, type Query } from './api';
+import { $, clear, h, type Child } from './dom';
+import { fmt, getLang, setLang, t, type Key } from './i18n';
+import { indicatorCard } from './indicators';
+import { HOT_COLOURS, KDE_GRADIENT } from './kde';
+import { DashboardMap, OUTCOME_COLOURS } from './map';
+import { binClass } from './planning';
+import type { Lang } from './state';
+
+interface HotRow { code: string; name: string; z: number | null; bin: number; cls: string; value: number | null }
+interface Outcome { outcome: string; count: number }
+interface InitiativeRow { name: string; kind: string; members: number | null; start_date: string | null; end_date: string | null; buurt: string | null }
+interface ReportData {
+  period: string; from: string; to: string;
+  indicators: Indicator[]; hotspots: HotRow[]; coverage: Coverage | null; enforcement: Outcome[]; initiatives: InitiativeRow[]; kde: Kde | null;
+  /** which parts came from /api/report (true) or were composed from the separate endpoints (false) */
+  fromReportApi: boolean;
+}
+
+export function parseReportHash(hash: string): { period: string | null; lang: Lang | null } | null {
+  const m = /^#\/rapport(?:\?(.*))?$/.exec(hash);
+  if (!m) return null;
+  const q = new URLSearchParams(m[1] ?? '');
+  const p = q.get('period');
+  const l = q.get('lang');
+  return { period: p && /^\d{4}(H[12])?$/.test(p) ? p : null, lang: l === 'en' || l === 'nl' ? l : null };
+}
+
+export function periodRange(p: string): { from: string; to: string } {
+  const y = p.slice(0, 4);
+  if (p.endsWith('H1')) return { from: `${y}-01`, to: `${y}-06` };
+  if (p.endsWith('H2')) return { from: `${y}-07`, to: `${y}-12` };
+  return { from: `${y}-01`, to: `${y}-12` };
+}
+
+export function periodLabel(p: string): string {
+  const y = p.slice(0, 4);
+  return p.endsWith('H1') ? t('half1', { y }) : p.endsWith('H2') ? t('half2', { y }) : y;
+}
+
+/** Whole years and half-years that lie within the data. */
+export function periodOptions(meta: Meta): string[] {
+  const out: string[] = [];
+  const first = meta.periods.first, last = meta.periods.last;
+  for (let y = Number(last.slice(0, 4)); y >= Number(first.slice(0, 4)); y--) {
+    for (const p of [`${y}`, `${y}H2`, `${y}H1`]) {
+      const r = periodRange(p);
+      if (r.from >= first && r.to <= last) out.push(p);
+    }
+  }
+  return out.length ? out : [last.slice(0, 4)];
+}
+
+const arr = (v: unknown): Record<string, unknown>[] => {
+  if (Array.isArray(v)) return v as Record<string, unknown>[];
+  if (v && typeof v === 'object' && Array.isArray((v as { features?: unknown }).features)) {
+    return ((v as { features: { properties: Record<string, unknown> }[] }).features).map((f) => f.properties);
+  }
+  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([outcome, count]) => ({ outcome, count }));
+  return [];
+};
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function hotRows(v: unknown): HotRow[] {
+  return arr(v).map((r) => {
+    const bin = num(r.bin) ?? 0;
+    return { code: String(r.code ?? ''), name: String(r.name ?? r.code ?? ''), z: num(r.z), bin, cls: str(r.class) ?? binClass(bin), value: num(r.value) };
+  });
+}
+
+async function loadReport(period: string): Promise<ReportData> {
+  const { from, to } = periodRange(period);
+  let r: Record<string, unknown> | null = null;
+  try {
+    r = await api.report(period);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+  }
+  if (r) {
+    const pr = (r.period && typeof r.period === 'object' ? r.period : {}) as Record<string, unknown>;
+    return {
+      period, from: str(r.from) ?? str(pr.from) ?? from, to: str(r.to) ?? str(pr.to) ?? to,
+      indicators: (r.indicators as Indicator[] | undefined) ?? [],
+      hotspots: hotRows(r.top_hotspots ?? r.hotspots),
+      coverage: (r.coverage as Coverage | undefined) ?? null,
+      enforcement: arr(r.enforcement_outcomes ?? r.enforcement_by_outcome ?? r.enforcement).map((o) => ({ outcome: String(o.outcome), count: num(o.count) ?? 0 })),
+      initiatives: arr(r.initiatives).map((i) => ({ name: String(i.name ?? ''), kind: String(i.kind ?? ''), members: num(i.members), start_date: str(i.start_date), end_date: str(i.end_date), buurt: str(i.buurt_name) ?? str(i.buurt_code) })),
+      kde: (r.kde as Kde | undefined) ?? null,
+      fromReportApi: true,
+    };
+  }
+  // /api/report not served (yet): the same sections from the separate endpoints.
+  const q: Query = { from, to, types: '0.0.0' };
+  const [indicators, hs, coverage, enf, ini, kde] = await Promise.all([
+    api.indicators(null), api.hotspots(q, { value: 'count', permutations: 0, fdr: true }), api.coverage(q).catch(() => null),
+    api.enforcement(q), api.initiatives(), api.kde(q, { cell_m: 100, bandwidth_m: null }).catch(() => null),
+  ]);
+  const counts = new Map<string, number>();
+  for (const f of enf.features) counts.set(f.properties.outcome, (counts.get(f.properties.outcome) ?? 0) + 1);
+  return {
+    period, from, to, indicators, coverage, kde, fromReportApi: false,
+    hotspots: hs.features.map((f) => f.properties).filter((p) => p.bin > 0).sort((a, b) => (b.z ?? 0) - (a.z ?? 0)).slice(0, 10)
+      .map((p) => ({ code: p.code, name: p.name, z: p.z, bin: p.bin, cls: p.class, value: p.value })),
+    enforcement: [...counts].map(([outcome, count]) => ({ outcome, count })),
+    initiatives: ini.features.map((f) => f.properties).filter((p) => (!p.start_date || p.start_date.slice(0, 7) <= to) && (!p.end_date || p.end_date.slice(0, 7) >= from))
+      .map((p) => ({ name: p.name, kind: p.kind, members: p.members, start_date: p.start_date, end_date: p.end_date, buurt: p.buurt_code })),
+  };
+}
+
+let pageStyle: HTMLStyleElement | null = null;
+
+export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang) => void): Promise<void> {
+  const route = parseReportHash(location.hash);
+  const options = periodOptions(meta);
+  const period = route?.period && options.includes(route.period) ? route.period : (options[0] as string);
+  setLang(route?.lang ?? lang);
+  history.replaceState(null, '', `${location.pathname}${location.search}#/rapport?period=${period}${getLang() === 'en' ? '&lang=en' : ''}`);
+  document.body.dataset.reportReady = 'false';
+  const g = meta.gemeente.name;
+  document.title = `${t('rap_title', { g })} · ${periodLabel(period)}`;
+  if (!pageStyle) {
+    pageStyle = document.createElement('style');
+    pageStyle.textContent = '@page { size: A4 portrait; margin: 14mm 13mm 14mm 13mm; }';
+    document.head.append(pageStyle);
+  }
+  const back = `${location.pathname}${location.search}`;
+  const app = $('#app');
+  const doc = h('article', { class: 'rapport', 'aria-labelledby': 'rap-title' }, h('p', { class: 'loading', role: 'status' }, t('loading')));
+  clear(app, h('div', { class: 'rapport-page' },
+    h('div', { class: 'rapport-bar no-print', role: 'toolbar', 'aria-label': t('rap_tools') },
+      h('a', { href: back, class: 'btn btn-small' }, `← ${t('rap_back')}`),
+      h('label', { for: 'rap-period', class: 'ctl-label inline-label' }, t('rap_period')),
+      h('select', { id: 'rap-period', onchange: (e: Event) => { location.hash = `#/rapport?period=${(e.target as HTMLSelectElement).value}${getLang() === 'en' ? '&lang=en' : ''}`; } },
+        options.map((p) => h('option', { value: p, selected: p === period }, periodLabel(p)))),
+      h('button', { type: 'button', class: 'btn btn-primary btn-small', id: 'rap-print', onclick: () => window.print() }, t('print')),
+      h('button', { type: 'button', class: 'btn btn-ghost btn-small', lang: getLang() === 'nl' ? 'en' : 'nl', 'aria-label': t('lang_switch_label'), onclick: () => onLang(getLang() === 'nl' ? 'en' : 'nl') }, t('lang_switch'))),
+    h('main', { id: 'main', tabindex: -1 }, doc)));
+
+  let d: ReportData;
+  try {
+    d = await loadReport(period);
+  } catch (err) {
+    clear(doc, h('p', { class: 'fatal', role: 'alert' }, t('error', { m: (err as Error).message })));
+    return;
+  }
+  const wijken = await api.areas({ from: d.from, to: d.to, types: '0.0.0' }, 'wijk').catch(() => null);
+  const mapBox = h('div', { class: 'r-map-live', 'aria-hidden': 'true' });
+  const img = h('img', { class: 'r-map', id: 'rap-map-img', alt: t('rap_map_alt', { g, p: periodLabel(period) }) });
+  const outcomesTotal = d.enforcement.reduce((a, o) => a + o.count, 0);
+  const cov = d.coverage;
+  const sec = (id: string, title: string, ...body: Child[]): HTMLElement =>
+    h('section', { class: 'r-sec', id: `r-${id}`, 'aria-labelledby': `r-${id}-h` }, h('h2', { id: `r-${id}-h` }, title), ...body);
+
+  clear(doc,
+    h('div', { class: 'r-page r-first' },
+      h('header', { class: 'r-head' },
+        h('div', { class: 'report-brand' }, `wijkveilig · ${t('app_sub')} ${g}`),
+        h('h1', { id: 'rap-title' }, t('rap_title', { g })),
+        h('p', { class: 'r-period' }, `${periodLabel(period)} · ${fmt.period(d.from, d.to)}`),
+        meta.demo ? h('p', { class: 'report-demo' }, t('demo_banner')) : null),
+      sec('map', t('rap_map'),
+        h('div', { class: 'r-map-wrap' }, mapBox, img),
+        h('div', { class: 'r-legend small' },
+          h('span', {}, t('kde_legend')), h('span', { class: 'ramp r-ramp', style: `background:${KDE_GRADIENT}`, 'aria-hidden': 'true' }),
+          h('span', {}, d.kde ? `0 – ${fmt.num(d.kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(d.kde.bandwidth_m) })}` : t('not_available'))))),
+    h('div', { class: 'r-page' },
+      sec('indicators', t('rap_indicators'),
+        h('p', { class: 'small muted' }, t('rap_ind_note')),
+        d.indicators.length ? h('div', { class: 'ind-grid' }, [...d.indicators].sort((a, b) => a.number - b.number).map((i) => indicatorCard(i, { editable: false, area: null })))
+          : h('p', { class: 'muted' }, t('not_available')))),
+    h('div', { class: 'r-page' },
+      sec('hotspots', t('rap_hotspots'),
+        h('p', { class: 'small muted' }, t('rap_hs_note')),
+        d.hotspots.length ? h('table', { class: 'data compact', 'data-testid': 'r-hotspots' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, t('col_buurt')), h('th', { scope: 'col', class: 'num' }, t('col_count')), h('th', { scope: 'col', class: 'num' }, 'z'), h('th', { scope: 'col' }, t('rap_class')))),
+          h('tbody', {}, d.hotspots.map((r, i) => h('tr', { 'data-code': r.code },
+            h('td', { class: 'num' }, i + 1), h('th', { scope: 'row' }, r.name), h('td', { class: 'num' }, fmt.num(r.value, 1)), h('td', { class: 'num' }, fmt.num(r.z, 2)),
+            h('td', {}, h('span', { class: 'swatch', style: `background:${HOT_COLOURS[r.cls] ?? '#fff'}`, 'aria-hidden': 'true' }), ` ${t(`hs_${r.cls}` as Key)}`))))) : h('p', { class: 'muted' }, t('hs_none_hot'))),
+      sec('coverage', t('rap_coverage'),
+        cov ? h('div', { class: 'tiles r-tiles' },
+          h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_incidents')), h('div', { class: 'tile-value' }, fmt.share(cov.incidents.share)), h('div', { class: 'tile-note' }, t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }))),
+          h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_cells')), h('div', { class: 'tile-value' }, fmt.share(cov.hotspot_cells.share)), h('div', { class: 'tile-note' }, t('n_of_m', { n: fmt.int(cov.hotspot_cells.covered), m: fmt.int(cov.hotspot_cells.total) }))),
+          h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_active_short')), h('div', { class: 'tile-value' }, fmt.int(cov.cameras_active)))) : h('p', { class: 'muted' }, t('not_available')),
+        cov && cov.uncovered_hotspots.length ? h('p', { class: 'small' }, `${t('cov_uncovered', { n: cov.uncovered_hotspots.length })}: ${cov.uncovered_hotspots.map((u) => u.name).join(', ')}`) : null)),
+    h('div', { class: 'r-page' },
+      sec('enforcement', t('rap_enforcement'),
+        d.enforcement.length ? h('table', { class: 'data compact', 'data-testid': 'r-enforcement' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('rap_outcome')), h('th', { scope: 'col', class: 'num' }, t('rap_number')), h('th', { scope: 'col', class: 'num' }, t('rap_share')))),
+          h('tbody', {}, d.enforcement.map((o) => h('tr', {},
+            h('th', { scope: 'row' }, h('span', { class: 'swatch', style: `background:${OUTCOME_COLOURS[o.outcome] ?? '#999'};border-radius:50%`, 'aria-hidden': 'true' }), ` ${t(`outcome_${o.outcome}` as Key) ?? o.outcome}`),
+            h('td', { class: 'num' }, fmt.int(o.count)), h('td', { class: 'num' }, fmt.share(outcomesTotal ? o.count / outcomesTotal : null))))),
+          h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('total')), h('td', { class: 'num' }, fmt.int(outcomesTotal)), h('td', {})))) : h('p', { class: 'muted' }, t('none'))),
+      sec('initiatives', t('rap_initiatives'),
+        d.initiatives.length ? h('table', { class: 'data compact', 'data-testid': 'r-initiatives' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('rap_name')), h('th', { scope: 'col' }, t('rap_kind')), h('th', { scope: 'col', class: 'num' }, t('rap_members')), h('th', { scope: 'col' }, t('rap_since')))),
+          h('tbody', {}, d.initiatives.map((i) => h('tr', {}, h('th', { scope: 'row' }, i.name), h('td', {}, i.kind), h('td', { class: 'num' }, fmt.int(i.members)), h('td', {}, i.start_date ? fmt.date(i.start_date) : '–'))))) : h('p', { class: 'muted' }, t('none'))),
+      h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`,
+        d.fromReportApi ? '' : ` · ${t('rap_composed')}`)));
+
+  // The map: wijk outlines and the KDE image, rendered once and kept as a picture for print.
+  const b = meta.bbox;
+  const dm = new DashboardMap(mapBox, [[b[0], b[1]], [b[2], b[3]]], meta.basemap_style_url, { onSelect: () => undefined, onMove: () => undefined });
+  await dm.ready;
+  dm.setLayers(new Set(['kde', 'wijken']));
+  if (wijken) dm.setWijken(wijken as FeatureCollection<Geometry, AreaProps>, null);
+  dm.setKde(d.kde);
+  await dm.idle();
+  await dm.idle();
+  img.src = dm.snapshot();
+  await img.decode().catch(() => undefined);
+  dm.map.remove();
+  mapBox.remove();
+  document.body.dataset.reportReady = 'true';
+}
