@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod figures;
 pub mod hotspot;
+pub mod indicators;
 pub mod kde;
 pub mod patrol;
 pub mod stats;

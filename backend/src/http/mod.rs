@@ -4,6 +4,7 @@
 pub mod areas;
 pub mod assets;
 pub mod error;
+pub mod indicators;
 pub mod meta;
 pub mod params;
 pub mod points;
@@ -27,8 +28,9 @@ use utoipa_swagger_ui::SwaggerUi;
         meta::health, meta::meta, meta::crime_types,
         areas::list, areas::detail,
         points::cameras, points::enforcement, points::initiatives, points::incidents,
+        indicators::list, indicators::set_target, indicators::set_baseline, indicators::breakdown,
     ),
-    tags((name = "meta"), (name = "areas"), (name = "layers"))
+    tags((name = "meta"), (name = "areas"), (name = "layers"), (name = "indicators"))
 )]
 pub struct ApiDoc;
 
@@ -43,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/enforcement", get(points::enforcement))
         .route("/api/initiatives", get(points::initiatives))
         .route("/api/incidents", get(points::incidents))
+        .merge(indicators::routes())
         .with_state(state);
     Router::new()
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))

@@ -6,9 +6,11 @@
 //! PostgreSQL would otherwise return NUMERIC.
 
 mod imports;
+mod indicators;
 mod queries;
 
 pub use imports::ImportTx;
+pub use indicators::*;
 pub use queries::*;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -1,0 +1,274 @@
+//! Programme indicators (issue #5): yearly aggregates per area code for the six indicators,
+//! and the baselines and targets the steering group sets. Aggregation to a gemeente or wijk
+//! happens in `analysis`/`http` from these per-area rows.
+
+use super::{Result, Store};
+use crate::domain::Month;
+
+/// The offence total (`0.0.0`) of one area and year: monthly rows, or the yearly row where
+/// that area has no monthly rows that year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffenceTotalRow {
+    pub area_code: String,
+    pub year: i32,
+    pub known: i64,
+    pub withheld: i64,
+    pub cells: i64,
+}
+
+/// How much of a year the offence totals cover: distinct months with monthly rows, and
+/// whether yearly rows exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OffenceYearCoverage {
+    pub year: i32,
+    pub months: i64,
+    pub yearly_rows: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyRow {
+    pub area_code: String,
+    pub year: i32,
+    pub percentage: f64,
+    pub sample_size: i64,
+}
+
+/// Enforcement actions counted per buurt, year, domain and outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnforcementCount {
+    pub buurt_code: Option<String>,
+    pub year: i32,
+    pub domain: String,
+    pub outcome: String,
+    pub count: i64,
+}
+
+/// E33 reports of one area code (buurt, or a wijk for months without buurt rows) and year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct E33YearRow {
+    pub area_code: String,
+    pub year: i32,
+    pub count: i64,
+    /// Reports in rows where `with_fitting_care` is known.
+    pub known_count: i64,
+    pub fitting: i64,
+}
+
+impl Store {
+    pub async fn indicator_offence_totals(&self) -> Result<Vec<OffenceTotalRow>> {
+        let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT o.area_code, CAST(o.year AS BIGINT), CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+             FROM offences o WHERE o.crime_type = '0.0.0' AND (o.month_index IS NOT NULL OR NOT EXISTS \
+             (SELECT 1 FROM offences m WHERE m.area_code = o.area_code AND m.crime_type = o.crime_type \
+              AND m.year = o.year AND m.month_index IS NOT NULL)) \
+             GROUP BY o.area_code, o.year ORDER BY o.area_code, o.year",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(area_code, year, known, withheld, cells)| OffenceTotalRow {
+                    area_code,
+                    year: year as i32,
+                    known,
+                    withheld,
+                    cells,
+                },
+            )
+            .collect())
+    }
+
+    pub async fn indicator_offence_coverage(&self) -> Result<Vec<OffenceYearCoverage>> {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT CAST(year AS BIGINT), CAST(COUNT(DISTINCT month_index) AS BIGINT), \
+             CAST(SUM(CASE WHEN month_index IS NULL THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM offences WHERE crime_type = '0.0.0' GROUP BY year ORDER BY year",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(y, months, yearly_rows)| OffenceYearCoverage {
+                year: y as i32,
+                months,
+                yearly_rows,
+            })
+            .collect())
+    }
+
+    /// All survey rows of one indicator (`feels_safe`, `enforcement_satisfaction`).
+    pub async fn indicator_survey(&self, indicator: &str) -> Result<Vec<SurveyRow>> {
+        let rows: Vec<(String, i64, f64, i64)> = sqlx::query_as(
+            "SELECT area_code, CAST(year AS BIGINT), CAST(percentage AS DOUBLE PRECISION), CAST(sample_size AS BIGINT) \
+             FROM survey WHERE indicator = $1 ORDER BY area_code, year",
+        )
+        .bind(indicator)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(area_code, year, percentage, sample_size)| SurveyRow {
+                area_code,
+                year: year as i32,
+                percentage,
+                sample_size,
+            })
+            .collect())
+    }
+
+    /// Enforcement actions dated in the months `from..=to`, counted per buurt, year, domain
+    /// and outcome.
+    pub async fn indicator_enforcement(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<EnforcementCount>> {
+        let rows: Vec<(Option<String>, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT buurt_code, CAST(month_index / 12 AS BIGINT), domain, outcome, CAST(COUNT(*) AS BIGINT) FROM enforcement \
+             WHERE month_index BETWEEN $1 AND $2 GROUP BY buurt_code, month_index / 12, domain, outcome \
+             ORDER BY buurt_code, 2, domain, outcome",
+        )
+        .bind(i64::from(from.index()))
+        .bind(i64::from(to.index()))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(buurt_code, year, domain, outcome, count)| EnforcementCount {
+                    buurt_code,
+                    year: year as i32,
+                    domain,
+                    outcome,
+                    count,
+                },
+            )
+            .collect())
+    }
+
+    /// E33 per area code and year. Buurt rows always count; a wijk row counts only in a month
+    /// without buurt rows of that wijk, so nothing is counted twice.
+    pub async fn indicator_e33(&self) -> Result<Vec<E33YearRow>> {
+        let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT e.area_code, CAST(e.month_index / 12 AS BIGINT), CAST(SUM(e.count) AS BIGINT), \
+             CAST(SUM(CASE WHEN e.with_fitting_care IS NULL THEN 0 ELSE e.count END) AS BIGINT), \
+             CAST(COALESCE(SUM(e.with_fitting_care), 0) AS BIGINT) FROM e33 e \
+             WHERE e.area_code LIKE 'BU%' OR (e.area_code LIKE 'WK%' AND NOT EXISTS (SELECT 1 FROM e33 b \
+               WHERE b.month_index = e.month_index AND b.area_code LIKE 'BU' || SUBSTR(e.area_code, 3) || '%')) \
+             GROUP BY e.area_code, e.month_index / 12 ORDER BY e.area_code, 2",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(area_code, year, count, known_count, fitting)| E33YearRow {
+                    area_code,
+                    year: year as i32,
+                    count,
+                    known_count,
+                    fitting,
+                },
+            )
+            .collect())
+    }
+
+    /// The stored baseline of an indicator for an area: `(year, value)`.
+    pub async fn indicator_baseline(
+        &self,
+        indicator: &str,
+        area_code: &str,
+    ) -> Result<Option<(i32, f64)>> {
+        let row: Option<(i64, f64)> = sqlx::query_as(
+            "SELECT CAST(year AS BIGINT), CAST(value AS DOUBLE PRECISION) FROM indicator_baselines \
+             WHERE indicator = $1 AND area_code = $2",
+        )
+        .bind(indicator)
+        .bind(area_code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(y, v)| (y as i32, v)))
+    }
+
+    /// The stored targets of an indicator for an area, by year.
+    pub async fn indicator_targets(
+        &self,
+        indicator: &str,
+        area_code: &str,
+    ) -> Result<Vec<(i32, f64)>> {
+        let rows: Vec<(i64, f64)> = sqlx::query_as(
+            "SELECT CAST(year AS BIGINT), CAST(value AS DOUBLE PRECISION) FROM indicator_targets \
+             WHERE indicator = $1 AND area_code = $2 ORDER BY year",
+        )
+        .bind(indicator)
+        .bind(area_code)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(y, v)| (y as i32, v)).collect())
+    }
+
+    /// Sets (replaces) the baseline of an indicator for an area.
+    pub async fn set_indicator_baseline(
+        &self,
+        indicator: &str,
+        area_code: &str,
+        year: i32,
+        value: f64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO indicator_baselines (indicator, area_code, year, value, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (indicator, area_code) DO UPDATE SET year = excluded.year, value = excluded.value, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(indicator)
+        .bind(area_code)
+        .bind(i64::from(year))
+        .bind(value)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets the target of an indicator for an area and year; `None` removes it.
+    pub async fn set_indicator_target(
+        &self,
+        indicator: &str,
+        area_code: &str,
+        year: i32,
+        value: Option<f64>,
+    ) -> Result<()> {
+        match value {
+            Some(value) => {
+                sqlx::query(
+                    "INSERT INTO indicator_targets (indicator, area_code, year, value, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (indicator, area_code, year) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                )
+                .bind(indicator)
+                .bind(area_code)
+                .bind(i64::from(year))
+                .bind(value)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM indicator_targets WHERE indicator = $1 AND area_code = $2 AND year = $3")
+                    .bind(indicator)
+                    .bind(area_code)
+                    .bind(i64::from(year))
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
