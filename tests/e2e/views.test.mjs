@@ -50,7 +50,7 @@ test('Wijk view: the wijken compared, then one wijk with its buurten side by sid
   } finally { await context.close(); }
 });
 
-test('Planning view: camera coverage, the busiest buurten ranked, a place for hotspot layers', async () => {
+test('Planning view: camera coverage, the busiest buurten ranked, the hotspot section', async () => {
   const { page, context } = await openDashboard(browser);
   try {
     await switchTo(page, 'planning');
@@ -70,13 +70,15 @@ test('Planning view: camera coverage, the busiest buurten ranked, a place for ho
   } finally { await context.close(); }
 });
 
-test('Stuurgroep view: heatmap, headline figures equal to the API sums, top 10 and print button', async () => {
+test('Stuurgroep view: KDE heatmap (image source), headline figures equal to the API sums, top 10 and print button', async () => {
   const { page, context } = await openDashboard(browser);
   try {
     await switchTo(page, 'stuurgroep');
     const layers = new URL(page.url()).searchParams.get('layers').split(',');
-    assert.ok(layers.includes('heatmap'));
-    assert.equal(await page.evaluate(() => window.wijkveilig.map.getLayoutProperty('incident-heat', 'visibility')), 'visible');
+    assert.ok(layers.includes('kde') && !layers.includes('heatmap'), 'the KDE surface replaces the client heatmap');
+    await page.waitForFunction(() => document.body.dataset.kdeStatus === 'ready', null, { timeout: 60000 });
+    assert.equal(await page.evaluate(() => window.wijkveilig.map.getLayoutProperty('kde-raster', 'visibility')), 'visible');
+    assert.equal(await page.evaluate(() => window.wijkveilig.map.getStyle().sources.kde.type), 'image');
     const q = await pageQuery(page);
     const areas = await getJson(`/api/areas?level=buurt&from=${q.from}&to=${q.to}&types=${q.types}`);
     const props = areas.features.map((f) => f.properties);
@@ -102,6 +104,9 @@ test('the views are keyboard operable (arrow keys on the tabs)', async () => {
     await page.waitForFunction(() => document.getElementById('viewpanel').dataset.view === 'planning');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-planning');
     await page.keyboard.press('End');
+    await page.waitForFunction(() => document.getElementById('viewpanel').dataset.view === 'indicatoren');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-indicatoren');
+    await page.keyboard.press('ArrowLeft');
     await page.waitForFunction(() => document.getElementById('viewpanel').dataset.view === 'stuurgroep');
     // the buurt table is a real table reachable from the keyboard, and opens the panel
     const first = page.locator('[data-testid=buurt-table] tbody button').first();
