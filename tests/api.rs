@@ -25,17 +25,30 @@ async fn small_town(store: &Store, dir: &std::path::Path) {
         r#"{"type":"Feature","properties":{"code":"WK999901","name":"Centrum"},"geometry":{"type":"Polygon","coordinates":[[[6.6,52.3],[6.62,52.3],[6.62,52.31],[6.6,52.31],[6.6,52.3]]]}}"#,
         r#"{"type":"Feature","properties":{"code":"WK999902","name":"Buiten"},"geometry":{"type":"Polygon","coordinates":[[[6.62,52.3],[6.63,52.3],[6.63,52.31],[6.62,52.31],[6.62,52.3]]]}}"#,
     );
-    let mut offences = String::from("WijkenEnBuurten,SoortMisdrijf,SoortMisdrijf_label,Perioden,GeregistreerdeMisdrijven_1\n");
+    let mut offences = String::from(
+        "WijkenEnBuurten,SoortMisdrijf,SoortMisdrijf_label,Perioden,GeregistreerdeMisdrijven_1\n",
+    );
     for (code, base) in [("BU99990101", 10), ("BU99990102", 2), ("BU99990201", 4)] {
         for year in [2022, 2023] {
             for month in 1..=12 {
                 let burglary = base + if year == 2023 { 2 } else { 0 };
                 let bikes = month % 3;
-                offences.push_str(&format!("{code},1.1.1,Diefstal/inbraak woning,{year}MM{month:02},{burglary}\n"));
+                offences.push_str(&format!(
+                    "{code},1.1.1,Diefstal/inbraak woning,{year}MM{month:02},{burglary}\n"
+                ));
                 // Bike theft in Haven is withheld in 2023: unknown, not zero.
-                let bikes = if code == "BU99990102" && year == 2023 { String::new() } else { bikes.to_string() };
-                offences.push_str(&format!("{code},1.2.3,Diefstal van brom-/snor-/fietsen,{year}MM{month:02},{bikes}\n"));
-                offences.push_str(&format!("{code},0.0.0,Totaal misdrijven,{year}MM{month:02},{}\n", burglary + month % 3));
+                let bikes = if code == "BU99990102" && year == 2023 {
+                    String::new()
+                } else {
+                    bikes.to_string()
+                };
+                offences.push_str(&format!(
+                    "{code},1.2.3,Diefstal van brom-/snor-/fietsen,{year}MM{month:02},{bikes}\n"
+                ));
+                offences.push_str(&format!(
+                    "{code},0.0.0,Totaal misdrijven,{year}MM{month:02},{}\n",
+                    burglary + month % 3
+                ));
             }
         }
     }
@@ -61,7 +74,9 @@ async fn small_town(store: &Store, dir: &std::path::Path) {
         (ImportKind::E33, write(dir, "e33.csv", b"area,period,count,with_fitting_care\nBU99990101,2023-04,3,2\n")),
     ];
     for (kind, path) in files {
-        import_file(store, kind, &path, &ImportOptions::default()).await.unwrap_or_else(|e| panic!("{e}"));
+        import_file(store, kind, &path, &ImportOptions::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 }
 
@@ -72,7 +87,12 @@ async fn get(base: &str, path: &str) -> (u16, Value) {
 }
 
 fn feature<'a>(fc: &'a Value, code: &str) -> &'a Value {
-    &fc["features"].as_array().unwrap().iter().find(|f| f["id"] == code).unwrap_or_else(|| panic!("{code} missing"))["properties"]
+    &fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == code)
+        .unwrap_or_else(|| panic!("{code} missing"))["properties"]
 }
 
 #[tokio::test]
@@ -85,7 +105,15 @@ async fn api_serves_figures_layers_and_errors_on_both_stores() {
         let backend = store.backend().as_str();
 
         let (s, health) = get(&base, "/api/health").await;
-        assert_eq!((s, health["status"].as_str(), health["store"].as_str(), health["demo"].as_bool()), (200, Some("ok"), Some(backend), Some(false)));
+        assert_eq!(
+            (
+                s,
+                health["status"].as_str(),
+                health["store"].as_str(),
+                health["demo"].as_bool()
+            ),
+            (200, Some("ok"), Some(backend), Some(false))
+        );
 
         // Total over 2023: Markt 12*12 + (0+1+2)*4 = 156; against 2022's 10*12 + 12 = 132.
         let (s, fc) = get(&base, "/api/areas?from=2023-01&to=2023-12").await;
@@ -94,9 +122,14 @@ async fn api_serves_figures_layers_and_errors_on_both_stores() {
         let markt = feature(&fc, "BU99990101");
         assert_eq!(markt["count"], 156);
         assert_eq!(markt["previous_count"], 132);
-        assert!((markt["change_pct"].as_f64().unwrap() - (156.0 - 132.0) / 132.0 * 100.0).abs() < 1e-9);
+        assert!(
+            (markt["change_pct"].as_f64().unwrap() - (156.0 - 132.0) / 132.0 * 100.0).abs() < 1e-9
+        );
         assert!((markt["rate_per_1000"].as_f64().unwrap() - 78.0).abs() < 1e-9);
-        assert_eq!((markt["rank"].as_i64(), markt["rank_of"].as_i64()), (Some(1), Some(3)));
+        assert_eq!(
+            (markt["rank"].as_i64(), markt["rank_of"].as_i64()),
+            (Some(1), Some(3))
+        );
         assert_eq!(markt["parent_name"], "Centrum");
 
         // Bike theft only: Haven's 2023 cells are all withheld, so its count is null, not 0.
@@ -123,26 +156,64 @@ async fn api_serves_figures_layers_and_errors_on_both_stores() {
         assert_eq!(detail["figures"]["count"], 156);
         let monthly = detail["monthly"].as_array().unwrap();
         assert_eq!(monthly.len(), 12);
-        assert_eq!((monthly[0]["period"].as_str(), monthly[0]["count"].as_i64(), monthly[0]["previous_year_count"].as_i64()), (Some("2023-01"), Some(13), Some(11)));
-        let by_type: Vec<(String, i64)> =
-            detail["by_type"].as_array().unwrap().iter().map(|t| (t["code"].as_str().unwrap().into(), t["count"].as_i64().unwrap())).collect();
-        assert_eq!(by_type, [("1.1.1".to_string(), 144), ("1.2.3".to_string(), 12)]);
+        assert_eq!(
+            (
+                monthly[0]["period"].as_str(),
+                monthly[0]["count"].as_i64(),
+                monthly[0]["previous_year_count"].as_i64()
+            ),
+            (Some("2023-01"), Some(13), Some(11))
+        );
+        let by_type: Vec<(String, i64)> = detail["by_type"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["code"].as_str().unwrap().into(),
+                    t["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            by_type,
+            [("1.1.1".to_string(), 144), ("1.2.3".to_string(), 12)]
+        );
         assert_eq!(detail["by_type"][0]["title"], "Diefstal/inbraak woning");
         let outcomes: Vec<(String, i64)> = detail["enforcement_by_outcome"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|o| (o["outcome"].as_str().unwrap().into(), o["count"].as_i64().unwrap()))
+            .map(|o| {
+                (
+                    o["outcome"].as_str().unwrap().into(),
+                    o["count"].as_i64().unwrap(),
+                )
+            })
             .collect();
-        assert_eq!(outcomes, [("compliance_without_sanction".to_string(), 2), ("warning".to_string(), 1)]);
+        assert_eq!(
+            outcomes,
+            [
+                ("compliance_without_sanction".to_string(), 2),
+                ("warning".to_string(), 1)
+            ]
+        );
         assert_eq!(detail["cameras"][0]["name"], "Amaliaplein");
         assert_eq!(detail["initiatives"][0]["members"], 14);
         assert_eq!(detail["e33"][0]["with_fitting_care"], 2);
 
         let (_, cams) = get(&base, "/api/cameras").await;
         assert_eq!(cams["features"].as_array().unwrap().len(), 3);
-        let outside = cams["features"].as_array().unwrap().iter().find(|f| f["id"] == "c3").unwrap();
-        assert!(outside["properties"]["buurt_code"].is_null(), "a camera outside every buurt is kept, with no buurt");
+        let outside = cams["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "c3")
+            .unwrap();
+        assert!(
+            outside["properties"]["buurt_code"].is_null(),
+            "a camera outside every buurt is kept, with no buurt"
+        );
         let (_, enf) = get(&base, "/api/enforcement?from=2023&to=2023").await;
         assert_eq!(enf["features"].as_array().unwrap().len(), 3);
         let (_, inc) = get(&base, "/api/incidents?from=2023&to=2023&types=1.2").await;
@@ -156,7 +227,12 @@ async fn api_serves_figures_layers_and_errors_on_both_stores() {
         assert_eq!(meta["periods"]["first"], "2022-01");
         assert_eq!(meta["wijken"].as_array().unwrap().len(), 2);
         let (_, types) = get(&base, "/api/crime-types").await;
-        let codes: Vec<&str> = types.as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = types
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["code"].as_str().unwrap())
+            .collect();
         assert_eq!(codes, ["0.0.0", "1", "1.1", "1.1.1", "1.2", "1.2.3"]);
 
         let (s, err) = get(&base, "/api/areas/BU12345678").await;
@@ -186,11 +262,22 @@ async fn the_demo_loads_into_an_empty_database_and_the_first_real_areas_replace_
         let base = serve(store.clone()).await;
         let (_, meta) = get(&base, "/api/meta").await;
         assert_eq!(meta["demo"], true);
-        assert!(meta["demo_notice"].as_str().unwrap().contains("Synthetische"));
+        assert!(
+            meta["demo_notice"]
+                .as_str()
+                .unwrap()
+                .contains("Synthetische")
+        );
         let buurten = meta["counts"]["buurten"].as_i64().unwrap();
         assert!((60..=80).contains(&buurten), "{buurten} demo buurten");
         let (_, fc) = get(&base, "/api/areas").await;
-        assert!(fc["features"].as_array().unwrap().iter().all(|f| f["properties"]["count"].is_i64()));
+        assert!(
+            fc["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["properties"]["count"].is_i64())
+        );
         let names: Vec<String> = get(&base, "/api/cameras").await.1["features"]
             .as_array()
             .unwrap()
@@ -198,17 +285,221 @@ async fn the_demo_loads_into_an_empty_database_and_the_first_real_areas_replace_
             .map(|f| f["properties"]["name"].as_str().unwrap().to_string())
             .collect();
         for n in ["Amaliaplein", "Koornmarkt", "Kerkstraat", "Stadion"] {
-            assert!(names.iter().any(|x| x.contains(n)), "camera {n} in the demo");
+            assert!(
+                names.iter().any(|x| x.contains(n)),
+                "camera {n} in the demo"
+            );
         }
 
         let dir = tempfile::tempdir().unwrap();
-        let real = write(dir.path(), "real.geojson", format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, square("BU01410101", "Echt", 6.6, 52.3, 100)).as_bytes());
-        let report = import_file(&store, ImportKind::Areas, &real, &ImportOptions::default()).await.unwrap();
-        assert!(report.notes.iter().any(|n| n.contains("removed the built-in synthetic demo")), "{report}");
+        let real = write(
+            dir.path(),
+            "real.geojson",
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+                square("BU01410101", "Echt", 6.6, 52.3, 100)
+            )
+            .as_bytes(),
+        );
+        let report = import_file(&store, ImportKind::Areas, &real, &ImportOptions::default())
+            .await
+            .unwrap();
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("removed the built-in synthetic demo")),
+            "{report}"
+        );
         assert!(!store.is_demo().await.unwrap());
         assert_eq!(store.table_count("offences").await.unwrap(), 0);
         let (_, fc) = get(&base, "/api/areas").await;
-        assert_eq!(fc["features"].as_array().unwrap().len(), 1, "the server sees the new generation");
+        assert_eq!(
+            fc["features"].as_array().unwrap().len(),
+            1,
+            "the server sees the new generation"
+        );
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+async fn send(method: reqwest::Method, url: String, body: Value) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .request(method, url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn hotspots_density_coverage_and_patrol_on_both_stores() {
+    for db in TestDb::both().await {
+        let store = Store::connect(&db.url).await.unwrap();
+        wijkveilig::demo::load(&store).await.unwrap();
+        let base = serve(store.clone()).await;
+
+        // Gi*: FDR can only remove significance, never add it.
+        let (s, fdr) = get(&base, "/api/hotspots?from=2023&to=2023").await;
+        assert_eq!(s, 200);
+        assert_eq!(fdr["fdr"], true);
+        let (_, raw) = get(&base, "/api/hotspots?from=2023&to=2023&fdr=false").await;
+        let significant = |fc: &Value| {
+            fc["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["properties"]["bin"] != 0)
+                .count()
+        };
+        assert!(significant(&fdr) >= 1, "the busy demo centre is a hotspot");
+        assert!(significant(&fdr) <= significant(&raw));
+        let centre = feature(&fdr, "BU99990101");
+        assert!(
+            centre["z"].as_f64().unwrap() > 2.58 && centre["class"] == "hot_99",
+            "{centre}"
+        );
+        // Rates: the demo has buurten under 1,000 inhabitants, so EB smoothing switches on.
+        let (_, rates) = get(&base, "/api/hotspots?from=2023&to=2023&value=rate").await;
+        assert_eq!(rates["empirical_bayes"], true);
+        let (_, perm) = get(
+            &base,
+            "/api/hotspots?from=2023&to=2023&permutations=99&seed=7",
+        )
+        .await;
+        let p_sim = feature(&perm, "BU99990101")["p_sim"].as_f64().unwrap();
+        assert!(p_sim > 0.0 && p_sim <= 0.02, "{p_sim}");
+        let (s, _) = get(&base, "/api/hotspots?weights=distance&distance_m=1500").await;
+        assert_eq!(s, 200);
+
+        let (s, emerging) = get(&base, "/api/hotspots/emerging").await;
+        assert_eq!(s, 200);
+        assert_eq!(emerging["steps"].as_array().unwrap().len(), 60);
+        assert!(emerging["features"].as_array().unwrap().iter().any(|f| {
+            f["properties"]["category"]
+                .as_str()
+                .unwrap()
+                .ends_with("_hot")
+        }));
+
+        // The density grid accounts for the incidents: Σ density × cell area ≈ count (1 %).
+        let (_, kde) = get(&base, "/api/kde?from=2023&to=2023&cell_m=100").await;
+        let cell_km2 = (kde["cell_m"].as_f64().unwrap() / 1000.0).powi(2);
+        let total: f64 = kde["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .sum::<f64>()
+            * cell_km2;
+        let points = kde["points"].as_f64().unwrap();
+        assert!(
+            points > 1000.0 && (total - points).abs() / points < 0.01,
+            "{total} vs {points}"
+        );
+        assert_eq!(
+            kde["values"].as_array().unwrap().len(),
+            (kde["nx"].as_u64().unwrap() * kde["ny"].as_u64().unwrap()) as usize
+        );
+
+        // Placing a camera where the greedy algorithm suggests raises coverage by its gain.
+        let (_, before) = get(&base, "/api/coverage?from=2023&to=2023").await;
+        let (s, placed) = send(
+            reqwest::Method::POST,
+            format!("{base}/api/planning/placement?from=2023&to=2023"),
+            serde_json::json!({"k": 2, "radius_m": 100}),
+        )
+        .await;
+        assert_eq!(s, 200);
+        let site = &placed["chosen"][0];
+        let gain = site["gain"].as_u64().unwrap();
+        assert!(gain > 0);
+        assert_eq!(placed["covered_before"], before["incidents"]["covered"]);
+        let body = serde_json::json!({"name": "Voorstel", "lon": site["lon"], "lat": site["lat"], "radius_m": 100, "status": "planned"});
+        let (_, what_if) = send(
+            reqwest::Method::POST,
+            format!("{base}/api/coverage/what-if?from=2023&to=2023"),
+            serde_json::json!({"cameras": [body]}),
+        )
+        .await;
+        assert!(what_if["after"]["covered"].as_u64().unwrap() > 0);
+        let (s, created) = send(
+            reqwest::Method::POST,
+            format!("{base}/api/cameras"),
+            body.clone(),
+        )
+        .await;
+        assert_eq!(s, 200);
+        let id = created["id"].as_str().unwrap().to_string();
+        let (_, unchanged) = get(&base, "/api/coverage?from=2023&to=2023").await;
+        assert_eq!(
+            unchanged["incidents"]["covered"], before["incidents"]["covered"],
+            "a planned camera does not cover yet"
+        );
+        let mut active = body.clone();
+        active["status"] = "active".into();
+        let (s, _) = send(
+            reqwest::Method::PUT,
+            format!("{base}/api/cameras/{id}"),
+            active,
+        )
+        .await;
+        assert_eq!(s, 200);
+        let (_, after) = get(&base, "/api/coverage?from=2023&to=2023").await;
+        assert_eq!(
+            after["incidents"]["covered"].as_u64().unwrap(),
+            before["incidents"]["covered"].as_u64().unwrap() + gain,
+            "activating the suggested camera adds exactly its greedy gain"
+        );
+        let r = reqwest::Client::new()
+            .delete(format!("{base}/api/cameras/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 204);
+        let (s, _) = send(
+            reqwest::Method::PUT,
+            format!("{base}/api/cameras/{id}"),
+            body,
+        )
+        .await;
+        assert_eq!(s, 404);
+
+        // Patrol: ranked by decayed weight, the same list as CSV.
+        let (_, patrol) = get(
+            &base,
+            "/api/patrol?from=2023-01&to=2023-12&half_life_days=30&top=5",
+        )
+        .await;
+        let ranking = patrol["ranking"].as_array().unwrap();
+        assert_eq!(ranking.len(), 5);
+        assert!(
+            ranking
+                .windows(2)
+                .all(|w| w[0]["score"].as_f64() >= w[1]["score"].as_f64())
+        );
+        assert_eq!(patrol["shifts"].as_array().unwrap().len(), 3);
+        let csv = reqwest::get(format!(
+            "{base}/api/patrol.csv?from=2023-01&to=2023-12&half_life_days=30&top=5"
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+        let first = csv.lines().nth(1).unwrap();
+        let top_of_first_shift = &patrol["shifts"][0]["areas"][0];
+        assert!(
+            first.starts_with(&format!(
+                "{};1;{};",
+                patrol["shifts"][0]["shift"].as_str().unwrap(),
+                top_of_first_shift["code"].as_str().unwrap()
+            )),
+            "{first}"
+        );
         store.close().await;
         db.cleanup().await;
     }

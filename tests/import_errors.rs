@@ -13,10 +13,18 @@ const BIN: &str = env!("CARGO_BIN_EXE_wijkveilig");
 /// Three buurten and a wijk of an invented gemeente, in WGS84.
 fn baseline_areas() -> String {
     let square = |x: f64, y: f64| {
-        format!("[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]", x + 0.01, x + 0.01, y + 0.01, y + 0.01)
+        format!(
+            "[[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]]",
+            x + 0.01,
+            x + 0.01,
+            y + 0.01,
+            y + 0.01
+        )
     };
     let f = |code: &str, name: &str, coords: String| {
-        format!(r#"{{"type":"Feature","properties":{{"code":"{code}","name":"{name}","population":1000}},"geometry":{{"type":"Polygon","coordinates":{coords}}}}}"#)
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{code}","name":"{name}","population":1000}},"geometry":{{"type":"Polygon","coordinates":{coords}}}}}"#
+        )
     };
     format!(
         r#"{{"type":"FeatureCollection","features":[{},{},{},{}]}}"#,
@@ -43,8 +51,10 @@ impl Case {
             b"WijkenEnBuurten,SoortMisdrijf,Perioden,GeregistreerdeMisdrijven_1\nBU99990101,0.0.0,2023JJ00,12\n",
         );
         let case = Case { _dir: dir, db };
-        case.run(&["import", "areas", areas.to_str().unwrap()]).expect_ok();
-        case.run(&["import", "offences", offences.to_str().unwrap()]).expect_ok();
+        case.run(&["import", "areas", areas.to_str().unwrap()])
+            .expect_ok();
+        case.run(&["import", "offences", offences.to_str().unwrap()])
+            .expect_ok();
         case
     }
 
@@ -53,15 +63,27 @@ impl Case {
     }
 
     fn run(&self, args: &[&str]) -> Outcome {
-        let out = Command::new(BIN).args(args).env("DATABASE_URL", self.url()).env("RUST_LOG", "error").output().unwrap();
+        let out = Command::new(BIN)
+            .args(args)
+            .env("DATABASE_URL", self.url())
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap();
         Outcome {
             ok: out.status.success(),
-            text: format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+            text: format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
         }
     }
 
     fn bytes(&self) -> Vec<u8> {
-        assert!(!Path::new(&format!("{}-wal", self.db.display())).exists_nonempty(), "the WAL was checkpointed on close");
+        assert!(
+            !Path::new(&format!("{}-wal", self.db.display())).exists_nonempty(),
+            "the WAL was checkpointed on close"
+        );
         std::fs::read(&self.db).unwrap()
     }
 
@@ -74,12 +96,28 @@ impl Case {
         let before = self.bytes();
         let file = self.file(name, content);
         let out = self.run(&["import", kind, file.to_str().unwrap()]);
-        assert!(!out.ok, "importing {name} should fail, but said: {}", out.text);
-        assert!(out.text.contains(name), "the message names the file: {}", out.text);
+        assert!(
+            !out.ok,
+            "importing {name} should fail, but said: {}",
+            out.text
+        );
+        assert!(
+            out.text.contains(name),
+            "the message names the file: {}",
+            out.text
+        );
         for e in expect {
-            assert!(out.text.contains(e), "the message should contain {e:?}: {}", out.text);
+            assert!(
+                out.text.contains(e),
+                "the message should contain {e:?}: {}",
+                out.text
+            );
         }
-        assert_eq!(before, self.bytes(), "the database is byte-for-byte unchanged after {name}");
+        assert_eq!(
+            before,
+            self.bytes(),
+            "the database is byte-for-byte unchanged after {name}"
+        );
         out.text
     }
 }
@@ -102,7 +140,9 @@ trait ExistsNonEmpty {
 
 impl ExistsNonEmpty for Path {
     fn exists_nonempty(&self) -> bool {
-        std::fs::metadata(self).map(|m| m.len() > 0).unwrap_or(false)
+        std::fs::metadata(self)
+            .map(|m| m.len() > 0)
+            .unwrap_or(false)
     }
 }
 
@@ -111,7 +151,9 @@ fn fc(features: &str) -> Vec<u8> {
 }
 
 fn polygon_feature(code: &str, coords: &str) -> String {
-    format!(r#"{{"type":"Feature","properties":{{"code":"{code}"}},"geometry":{{"type":"Polygon","coordinates":{coords}}}}}"#)
+    format!(
+        r#"{{"type":"Feature","properties":{{"code":"{code}"}},"geometry":{{"type":"Polygon","coordinates":{coords}}}}}"#
+    )
 }
 
 const OFFENCE_HEADER: &str = "WijkenEnBuurten,SoortMisdrijf,Perioden,GeregistreerdeMisdrijven_1\n";
@@ -127,23 +169,58 @@ macro_rules! refuses {
     };
 }
 
-refuses!(truncated_json, "areas", "truncated.geojson", &baseline_areas().as_bytes()[..200], ["line 1"]);
-refuses!(not_json_at_all, "areas", "hello.geojson", &b"hello, I am not GeoJSON"[..], []);
-refuses!(empty_areas_file, "areas", "empty.geojson", &b""[..], ["empty"]);
-refuses!(geojson_without_features, "areas", "nofeatures.geojson", fc(""), ["no features"]);
-refuses!(feature_collection_missing_member, "areas", "nomember.geojson", &br#"{"type":"FeatureCollection"}"#[..], ["features"]);
+refuses!(
+    truncated_json,
+    "areas",
+    "truncated.geojson",
+    &baseline_areas().as_bytes()[..200],
+    ["line 1"]
+);
+refuses!(
+    not_json_at_all,
+    "areas",
+    "hello.geojson",
+    &b"hello, I am not GeoJSON"[..],
+    []
+);
+refuses!(
+    empty_areas_file,
+    "areas",
+    "empty.geojson",
+    &b""[..],
+    ["empty"]
+);
+refuses!(
+    geojson_without_features,
+    "areas",
+    "nofeatures.geojson",
+    fc(""),
+    ["no features"]
+);
+refuses!(
+    feature_collection_missing_member,
+    "areas",
+    "nomember.geojson",
+    &br#"{"type":"FeatureCollection"}"#[..],
+    ["features"]
+);
 refuses!(
     linestring_instead_of_polygon,
     "areas",
     "line.geojson",
-    fc(r#"{"type":"Feature","properties":{"code":"BU99990104"},"geometry":{"type":"LineString","coordinates":[[6.6,52.3],[6.7,52.4]]}}"#),
+    fc(
+        r#"{"type":"Feature","properties":{"code":"BU99990104"},"geometry":{"type":"LineString","coordinates":[[6.6,52.3],[6.7,52.4]]}}"#
+    ),
     ["feature 0", "BU99990104", "LineString", "Polygon"]
 );
 refuses!(
     self_intersecting_polygon,
     "areas",
     "bowtie.geojson",
-    fc(&polygon_feature("BU99990104", "[[[6.6,52.3],[6.61,52.31],[6.61,52.3],[6.6,52.31],[6.6,52.3]]]")),
+    fc(&polygon_feature(
+        "BU99990104",
+        "[[[6.6,52.3],[6.61,52.31],[6.61,52.3],[6.6,52.31],[6.6,52.3]]]"
+    )),
     ["feature 0", "BU99990104", "invalid", "--repair"]
 );
 refuses!(
@@ -152,7 +229,10 @@ refuses!(
     "mercator.geojson",
     format!(
         r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::3857"}}}},"features":[{}]}}"#,
-        polygon_feature("BU99990104", "[[[740000,6860000],[741000,6860000],[741000,6861000],[740000,6860000]]]")
+        polygon_feature(
+            "BU99990104",
+            "[[[740000,6860000],[741000,6860000],[741000,6861000],[740000,6860000]]]"
+        )
     ),
     ["EPSG:3857", "not supported", "reproject"]
 );
@@ -162,7 +242,10 @@ refuses!(
     "rd-as-wgs84.geojson",
     format!(
         r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}}}},"features":[{}]}}"#,
-        polygon_feature("BU99990104", "[[[242557,486757],[242657,486757],[242657,486857],[242557,486757]]]")
+        polygon_feature(
+            "BU99990104",
+            "[[[242557,486757],[242657,486757],[242657,486857],[242557,486757]]]"
+        )
     ),
     ["RD New", "EPSG:28992"]
 );
@@ -170,14 +253,19 @@ refuses!(
     feature_without_code,
     "areas",
     "nocode.geojson",
-    fc(r#"{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[[[6.6,52.3],[6.61,52.3],[6.61,52.31],[6.6,52.3]]]}}"#),
+    fc(
+        r#"{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[[[6.6,52.3],[6.61,52.3],[6.61,52.31],[6.6,52.3]]]}}"#
+    ),
     ["feature 0", "no CBS code"]
 );
 refuses!(
     malformed_area_code,
     "areas",
     "badcode.geojson",
-    fc(&polygon_feature("BU123", "[[[6.6,52.3],[6.61,52.3],[6.61,52.31],[6.6,52.3]]]")),
+    fc(&polygon_feature(
+        "BU123",
+        "[[[6.6,52.3],[6.61,52.3],[6.61,52.31],[6.6,52.3]]]"
+    )),
     ["BU123", "not a CBS area code"]
 );
 refuses!(
@@ -186,8 +274,14 @@ refuses!(
     "twice.geojson",
     fc(&format!(
         "{},{}",
-        polygon_feature("BU99990104", "[[[6.6,52.3],[6.61,52.3],[6.61,52.31],[6.6,52.3]]]"),
-        polygon_feature("BU99990104", "[[[6.7,52.3],[6.71,52.3],[6.71,52.31],[6.7,52.3]]]")
+        polygon_feature(
+            "BU99990104",
+            "[[[6.6,52.3],[6.61,52.3],[6.61,52.31],[6.6,52.3]]]"
+        ),
+        polygon_feature(
+            "BU99990104",
+            "[[[6.7,52.3],[6.71,52.3],[6.71,52.31],[6.7,52.3]]]"
+        )
     )),
     ["feature 1", "occurs twice"]
 );
@@ -202,10 +296,19 @@ refuses!(
     non_numeric_coordinate,
     "areas",
     "textcoord.geojson",
-    fc(&polygon_feature("BU99990104", r#"[[["6.6",52.3],[6.61,52.3],[6.61,52.31],[6.6,52.3]]]"#)),
+    fc(&polygon_feature(
+        "BU99990104",
+        r#"[[["6.6",52.3],[6.61,52.3],[6.61,52.31],[6.6,52.3]]]"#
+    )),
     []
 );
-refuses!(offences_missing_column, "offences", "nocol.csv", &b"WijkenEnBuurten,SoortMisdrijf,GeregistreerdeMisdrijven_1\nBU99990101,0.0.0,3\n"[..], ["line 1", "Perioden"]);
+refuses!(
+    offences_missing_column,
+    "offences",
+    "nocol.csv",
+    &b"WijkenEnBuurten,SoortMisdrijf,GeregistreerdeMisdrijven_1\nBU99990101,0.0.0,3\n"[..],
+    ["line 1", "Perioden"]
+);
 refuses!(
     text_in_count,
     "offences",
@@ -213,7 +316,13 @@ refuses!(
     format!("{OFFENCE_HEADER}BU99990101,0.0.0,2022JJ00,5\nBU99990102,0.0.0,2022JJ00,twaalf\n"),
     ["line 3", "GeregistreerdeMisdrijven_1", "'twaalf'"]
 );
-refuses!(negative_count, "offences", "negative.csv", format!("{OFFENCE_HEADER}BU99990101,0.0.0,2022JJ00,-4\n"), ["line 2", "negative"]);
+refuses!(
+    negative_count,
+    "offences",
+    "negative.csv",
+    format!("{OFFENCE_HEADER}BU99990101,0.0.0,2022JJ00,-4\n"),
+    ["line 2", "negative"]
+);
 refuses!(
     unknown_buurt_code,
     "offences",
@@ -221,7 +330,13 @@ refuses!(
     format!("{OFFENCE_HEADER}BU99990101,0.0.0,2022JJ00,4\nBU01410101,0.0.0,2022JJ00,7\n"),
     ["line 3", "BU01410101", "unknown"]
 );
-refuses!(bad_period, "offences", "period.csv", format!("{OFFENCE_HEADER}BU99990101,0.0.0,2022KW01,4\n"), ["line 2", "2022KW01"]);
+refuses!(
+    bad_period,
+    "offences",
+    "period.csv",
+    format!("{OFFENCE_HEADER}BU99990101,0.0.0,2022KW01,4\n"),
+    ["line 2", "2022KW01"]
+);
 refuses!(
     duplicate_offence_rows,
     "offences",
@@ -230,13 +345,31 @@ refuses!(
     ["line 3", "twice"]
 );
 refuses!(empty_csv, "offences", "empty.csv", &b""[..], ["empty"]);
-refuses!(header_only_csv, "offences", "header.csv", OFFENCE_HEADER, ["no rows"]);
-refuses!(not_utf8_csv, "offences", "latin1.csv", [OFFENCE_HEADER.as_bytes(), b"BU99990101,0.0.0,2022JJ00,4\nBU9999\xe9,0.0.0,2022JJ00,4\n"].concat(), ["UTF-8"]);
+refuses!(
+    header_only_csv,
+    "offences",
+    "header.csv",
+    OFFENCE_HEADER,
+    ["no rows"]
+);
+refuses!(
+    not_utf8_csv,
+    "offences",
+    "latin1.csv",
+    [
+        OFFENCE_HEADER.as_bytes(),
+        b"BU99990101,0.0.0,2022JJ00,4\nBU9999\xe9,0.0.0,2022JJ00,4\n"
+    ]
+    .concat(),
+    ["UTF-8"]
+);
 refuses!(
     duplicate_camera_ids,
     "cameras",
     "cams.csv",
-    format!("{CAMERA_HEADER}c1,Amaliaplein,6.605,52.305,60,active,2019-01-01\nc1,Koornmarkt,6.606,52.306,60,active,\n"),
+    format!(
+        "{CAMERA_HEADER}c1,Amaliaplein,6.605,52.305,60,active,2019-01-01\nc1,Koornmarkt,6.606,52.306,60,active,\n"
+    ),
     ["line 3", "'c1'", "twice"]
 );
 refuses!(
@@ -246,7 +379,13 @@ refuses!(
     format!("{CAMERA_HEADER}c1,Amaliaplein,242557,486757,60,active,\n"),
     ["line 2", "RD New", "x and y"]
 );
-refuses!(bad_camera_status, "cameras", "status.csv", format!("{CAMERA_HEADER}c1,Stadion,6.605,52.305,60,kapot,\n"), ["line 2", "status", "'kapot'"]);
+refuses!(
+    bad_camera_status,
+    "cameras",
+    "status.csv",
+    format!("{CAMERA_HEADER}c1,Stadion,6.605,52.305,60,kapot,\n"),
+    ["line 2", "status", "'kapot'"]
+);
 refuses!(
     unknown_outcome,
     "enforcement",
@@ -297,32 +436,62 @@ fn bom_crlf_and_semicolons_are_accepted() {
         "excel.csv",
         b"\xEF\xBB\xBFWijkenEnBuurten;SoortMisdrijf;Perioden;GeregistreerdeMisdrijven_1\r\nBU99990101;1.1.1;2023MM01;3\r\nBU99990102;1.1.1;2023MM01;\r\n",
     );
-    let text = case.run(&["import", "offences", file.to_str().unwrap()]).expect_ok();
-    assert!(text.contains("2 rows") && text.contains("withheld"), "{text}");
+    let text = case
+        .run(&["import", "offences", file.to_str().unwrap()])
+        .expect_ok();
+    assert!(
+        text.contains("2 rows") && text.contains("withheld"),
+        "{text}"
+    );
 }
 
 #[test]
 fn repair_makes_a_bowtie_valid_and_says_so() {
     let case = Case::new();
-    let file = case.file("bowtie.geojson", &fc(&polygon_feature("BU99990104", "[[[6.6,52.3],[6.61,52.31],[6.61,52.3],[6.6,52.31],[6.6,52.3]]]")));
-    let text = case.run(&["import", "areas", file.to_str().unwrap(), "--repair"]).expect_ok();
-    assert!(text.contains("repaired feature 0 (BU99990104)") && text.contains("Self-intersection") || text.contains("self-intersect"), "{text}");
+    let file = case.file(
+        "bowtie.geojson",
+        &fc(&polygon_feature(
+            "BU99990104",
+            "[[[6.6,52.3],[6.61,52.31],[6.61,52.3],[6.6,52.31],[6.6,52.3]]]",
+        )),
+    );
+    let text = case
+        .run(&["import", "areas", file.to_str().unwrap(), "--repair"])
+        .expect_ok();
+    assert!(
+        text.contains("repaired feature 0 (BU99990104)") && text.contains("Self-intersection")
+            || text.contains("self-intersect"),
+        "{text}"
+    );
 }
 
 #[test]
 fn dry_run_writes_nothing_and_reimport_replaces() {
     let case = Case::new();
     let before = case.bytes();
-    let file = case.file("more.csv", format!("{OFFENCE_HEADER}BU99990102,0.0.0,2023JJ00,9\n").as_bytes());
-    let text = case.run(&["import", "offences", file.to_str().unwrap(), "--dry-run"]).expect_ok();
+    let file = case.file(
+        "more.csv",
+        format!("{OFFENCE_HEADER}BU99990102,0.0.0,2023JJ00,9\n").as_bytes(),
+    );
+    let text = case
+        .run(&["import", "offences", file.to_str().unwrap(), "--dry-run"])
+        .expect_ok();
     assert!(text.contains("dry run"), "{text}");
     assert_eq!(before, case.bytes());
-    case.run(&["import", "offences", file.to_str().unwrap()]).expect_ok();
-    case.run(&["import", "offences", file.to_str().unwrap()]).expect_ok();
+    case.run(&["import", "offences", file.to_str().unwrap()])
+        .expect_ok();
+    case.run(&["import", "offences", file.to_str().unwrap()])
+        .expect_ok();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let store = wijkveilig::store::Store::connect(&case.url()).await.unwrap();
-        assert_eq!(store.table_count("offences").await.unwrap(), 2, "the baseline row plus one, not duplicated");
+        let store = wijkveilig::store::Store::connect(&case.url())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.table_count("offences").await.unwrap(),
+            2,
+            "the baseline row plus one, not duplicated"
+        );
         assert_eq!(store.table_count("imports").await.unwrap(), 3);
         store.close().await;
     });
@@ -342,7 +511,13 @@ fn a_200_mb_file_is_streamed_and_rolled_back() {
     let (mut year, mut month, mut t) = (1900, 1, 0);
     while written < 200 * 1024 * 1024 {
         for b in ["BU99990101", "BU99990102", "BU99990103"] {
-            let line = format!("{b},{}.{}.{},{year}MM{month:02},{}\n", 1 + t / 100, (t / 10) % 10, t % 10, (t * 7) % 13);
+            let line = format!(
+                "{b},{}.{}.{},{year}MM{month:02},{}\n",
+                1 + t / 100,
+                (t / 10) % 10,
+                t % 10,
+                (t * 7) % 13
+            );
             written += line.len();
             w.write_all(line.as_bytes()).unwrap();
             lines += 1;
@@ -380,9 +555,17 @@ fn a_200_mb_file_is_streamed_and_rolled_back() {
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(text.contains("big.csv") && text.contains(&format!("line {lines}")) && text.contains("'oops'"), "{text}");
+    assert!(
+        text.contains("big.csv")
+            && text.contains(&format!("line {lines}"))
+            && text.contains("'oops'"),
+        "{text}"
+    );
     assert_eq!(before, case.bytes());
     // The file is never held: memory stays far below its size (duplicate-key tracking is
     // what grows, at a few dozen bytes per row).
-    assert!(peak_kb > 0 && peak_kb < 150 * 1024, "peak RSS {peak_kb} kB for a 200 MB file");
+    assert!(
+        peak_kb > 0 && peak_kb < 150 * 1024,
+        "peak RSS {peak_kb} kB for a 200 MB file"
+    );
 }

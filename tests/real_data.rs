@@ -9,8 +9,14 @@ use std::collections::BTreeMap;
 use wijkveilig::importer::{ImportKind, ImportOptions, import_file};
 use wijkveilig::store::Store;
 
-async fn import(store: &Store, kind: ImportKind, file: &std::path::Path) -> wijkveilig::importer::ImportReport {
-    import_file(store, kind, file, &ImportOptions::default()).await.unwrap_or_else(|e| panic!("{e}"))
+async fn import(
+    store: &Store,
+    kind: ImportKind,
+    file: &std::path::Path,
+) -> wijkveilig::importer::ImportReport {
+    import_file(store, kind, file, &ImportOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 async fn get(base: &str, path: &str) -> Value {
@@ -20,7 +26,17 @@ async fn get(base: &str, path: &str) -> Value {
 }
 
 fn counts(fc: &Value) -> BTreeMap<String, Option<i64>> {
-    fc["features"].as_array().unwrap().iter().map(|f| (f["id"].as_str().unwrap().to_string(), f["properties"]["count"].as_i64())).collect()
+    fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["properties"]["count"].as_i64(),
+            )
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -36,7 +52,10 @@ async fn almelo_2023_crime_population_and_wijken_on_both_stores() {
     for db in TestDb::both().await {
         let store = Store::connect(&db.url).await.unwrap();
         let report = import(&store, ImportKind::Areas, &buurten).await;
-        assert!(report.notes.iter().any(|n| n.contains("RD New")), "{report}");
+        assert!(
+            report.notes.iter().any(|n| n.contains("RD New")),
+            "{report}"
+        );
         assert_eq!(report.rows, 71);
         assert_eq!(import(&store, ImportKind::Areas, &wijken).await.rows, 12);
         let report = import(&store, ImportKind::Offences, &crime).await;
@@ -47,15 +66,28 @@ async fn almelo_2023_crime_population_and_wijken_on_both_stores() {
         let fc = get(&base, "/api/areas?level=buurt&from=2023&to=2023").await;
         let by_code = counts(&fc);
         assert_eq!(by_code.len(), 71);
-        let total: i64 = by_code.values().map(|c| c.expect("no Almelo buurt is withheld in 2023")).sum();
+        let total: i64 = by_code
+            .values()
+            .map(|c| c.expect("no Almelo buurt is withheld in 2023"))
+            .sum();
         assert_eq!(total, 4_100);
         assert_eq!(by_code["BU01411000"], Some(645));
-        let binnenstad = fc["features"].as_array().unwrap().iter().find(|f| f["id"] == "BU01411000").unwrap();
+        let binnenstad = fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "BU01411000")
+            .unwrap();
         assert_eq!(binnenstad["properties"]["name"], "Binnenstad Noord");
         assert_eq!(binnenstad["properties"]["rank"], 1);
         // Population from 85984NED (2024) replaces the boundary file's 2021 figure for all 71.
         assert_eq!(binnenstad["properties"]["population"], 2360);
-        let with_population = fc["features"].as_array().unwrap().iter().filter(|f| f["properties"]["population"].is_i64()).count();
+        let with_population = fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["population"].is_i64())
+            .count();
         assert_eq!(with_population, 71);
         let rate = binnenstad["properties"]["rate_per_1000"].as_f64().unwrap();
         assert!((rate - 645.0 * 1000.0 / 2360.0).abs() < 1e-9);
@@ -77,52 +109,110 @@ async fn almelo_2023_crime_population_and_wijken_on_both_stores() {
 
 #[tokio::test]
 async fn rd_and_wgs84_files_give_the_same_buurten_and_join() {
-    let (Some(rd), Some(wgs)) = (shared_data("almelo-buurten-rd.geojson"), shared_data("almelo-buurten.geojson")) else {
+    let (Some(rd), Some(wgs)) = (
+        shared_data("almelo-buurten-rd.geojson"),
+        shared_data("almelo-buurten.geojson"),
+    ) else {
         return;
     };
-    let a = wijkveilig::ingest::areas::read_areas(&rd, false).await.unwrap();
-    let b = wijkveilig::ingest::areas::read_areas(&wgs, false).await.unwrap();
+    let a = wijkveilig::ingest::areas::read_areas(&rd, false)
+        .await
+        .unwrap();
+    let b = wijkveilig::ingest::areas::read_areas(&wgs, false)
+        .await
+        .unwrap();
     assert!(!a.crs.detected && b.crs.detected);
-    let codes = |f: &wijkveilig::ingest::areas::AreaFile| f.areas.iter().map(|x| x.code.to_string()).collect::<Vec<_>>();
+    let codes = |f: &wijkveilig::ingest::areas::AreaFile| {
+        f.areas
+            .iter()
+            .map(|x| x.code.to_string())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(codes(&a), codes(&b));
     assert_eq!(a.areas.len(), 71);
     // proj4rs and PROJ agree to well under a metre (1e-6 degree is about 7 cm here).
     for (x, y) in a.areas.iter().zip(&b.areas) {
         use geo::CoordsIter;
         for (p, q) in x.geometry.coords_iter().zip(y.geometry.coords_iter()) {
-            assert!((p.x - q.x).abs() < 1e-6 && (p.y - q.y).abs() < 1e-6, "{}: {p:?} vs {q:?}", x.code);
+            assert!(
+                (p.x - q.x).abs() < 1e-6 && (p.y - q.y).abs() < 1e-6,
+                "{}: {p:?} vs {q:?}",
+                x.code
+            );
         }
     }
-    let index_a = wijkveilig::spatial::index::AreaIndex::build(&a.areas.iter().map(|x| x.geometry.clone()).collect::<Vec<_>>());
-    let index_b = wijkveilig::spatial::index::AreaIndex::build(&b.areas.iter().map(|x| x.geometry.clone()).collect::<Vec<_>>());
+    let index_a = wijkveilig::spatial::index::AreaIndex::build(
+        &a.areas
+            .iter()
+            .map(|x| x.geometry.clone())
+            .collect::<Vec<_>>(),
+    );
+    let index_b = wijkveilig::spatial::index::AreaIndex::build(
+        &b.areas
+            .iter()
+            .map(|x| x.geometry.clone())
+            .collect::<Vec<_>>(),
+    );
     // A deterministic grid of 40,000 points over Almelo's extent.
+    use geo::BoundingRect;
+    let extent =
+        geo::MultiPolygon::new(b.areas.iter().flat_map(|x| x.geometry.0.clone()).collect())
+            .bounding_rect()
+            .unwrap();
+    let (w, h) = (extent.width(), extent.height());
     let (mut same, mut inside) = (0, 0);
     for i in 0..200 {
         for j in 0..200 {
-            let c = geo::Coord { x: 6.55 + 0.22 * (i as f64 + 0.37) / 200.0, y: 52.27 + 0.15 * (j as f64 + 0.61) / 200.0 };
+            let c = geo::Coord {
+                x: extent.min().x + w * (i as f64 + 0.37) / 200.0,
+                y: extent.min().y + h * (j as f64 + 0.61) / 200.0,
+            };
             let (x, y) = (index_a.locate(c), index_b.locate(c));
             same += usize::from(x == y);
             inside += usize::from(x.is_some());
         }
     }
-    assert_eq!(same, 40_000, "RD and WGS84 imports assign every grid point to the same buurt");
-    assert!(inside > 20_000, "most of the grid lies in Almelo ({inside})");
+    assert_eq!(
+        same, 40_000,
+        "RD and WGS84 imports assign every grid point to the same buurt"
+    );
+    assert!(
+        inside > 20_000,
+        "most of the grid lies in Almelo ({inside})"
+    );
 }
 
 #[tokio::test]
 async fn aadorp_enclave_is_its_own_wijk() {
-    let Some(wijken) = shared_data("almelo-wijken.geojson") else { return };
-    let file = wijkveilig::ingest::areas::read_areas(&wijken, false).await.unwrap();
+    let Some(wijken) = shared_data("almelo-wijken.geojson") else {
+        return;
+    };
+    let file = wijkveilig::ingest::areas::read_areas(&wijken, false)
+        .await
+        .unwrap();
     assert_eq!(file.areas.len(), 12);
     let polygons: Vec<_> = file.areas.iter().map(|a| a.geometry.clone()).collect();
     let index = wijkveilig::spatial::index::AreaIndex::build(&polygons);
-    let aadorp = file.areas.iter().position(|a| a.code.as_str() == "WK014120").unwrap();
-    let noorder = file.areas.iter().position(|a| a.code.as_str() == "WK014112").unwrap();
+    let aadorp = file
+        .areas
+        .iter()
+        .position(|a| a.code.as_str() == "WK014120")
+        .unwrap();
+    let noorder = file
+        .areas
+        .iter()
+        .position(|a| a.code.as_str() == "WK014112")
+        .unwrap();
     use geo::InteriorPoint;
     let inside_aadorp = polygons[aadorp].interior_point().unwrap();
     assert_eq!(index.locate(inside_aadorp.0), Some(aadorp));
     let inside_noorder = polygons[noorder].interior_point().unwrap();
     assert_eq!(index.locate(inside_noorder.0), Some(noorder));
     // Noorderkwartier has a hole exactly where Aadorp is.
-    assert!(polygons[noorder].0.iter().any(|p| !p.interiors().is_empty()));
+    assert!(
+        polygons[noorder]
+            .0
+            .iter()
+            .any(|p| !p.interiors().is_empty())
+    );
 }

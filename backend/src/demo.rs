@@ -27,7 +27,9 @@ const FILES: &[(ImportKind, &str)] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("the demo data is missing from this build ({0}); regenerate geodata/ with `cargo run --bin generate-demo -- --out geodata`")]
+    #[error(
+        "the demo data is missing from this build ({0}); regenerate geodata/ with `cargo run --bin generate-demo -- --out geodata`"
+    )]
     Missing(&'static str),
     #[error("cannot stage the demo files: {0}")]
     Io(#[from] std::io::Error),
@@ -44,7 +46,10 @@ pub async fn load(store: &Store) -> Result<i64, DemoError> {
         std::fs::write(&path, file.data)?;
         Ok(path)
     };
-    let opts = ImportOptions { demo: true, ..Default::default() };
+    let opts = ImportOptions {
+        demo: true,
+        ..Default::default()
+    };
     let mut rows = 0;
     for &(kind, name) in FILES {
         let path = stage(name)?;

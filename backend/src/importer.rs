@@ -62,7 +62,11 @@ pub struct ImportReport {
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "checked (dry run, nothing written)" } else { "imported" };
+        let verb = if self.dry_run {
+            "checked (dry run, nothing written)"
+        } else {
+            "imported"
+        };
         write!(f, "{} {}: {} rows", verb, self.kind.as_str(), self.rows)?;
         for n in &self.notes {
             write!(f, "\n  - {n}")?;
@@ -88,9 +92,19 @@ impl From<sqlx::Error> for ImportError {
 const BATCH: usize = 2_000;
 
 /// Imports one file. Either all of it is written, or (on any error, or a dry run) nothing.
-pub async fn import_file(store: &Store, kind: ImportKind, path: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
-    let source = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let mut tx = store.begin_import(kind.as_str(), &source, opts.demo).await?;
+pub async fn import_file(
+    store: &Store,
+    kind: ImportKind,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let source = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut tx = store
+        .begin_import(kind.as_str(), &source, opts.demo)
+        .await?;
     let mut notes = Vec::new();
     match kind {
         ImportKind::Areas => import_areas(&mut tx, path, opts, &mut notes).await?,
@@ -108,20 +122,26 @@ pub async fn import_file(store: &Store, kind: ImportKind, path: &Path, opts: &Im
             let features = geojson_if_json(path)?;
             let cameras = ingest::registrations::read_cameras(path, features)?;
             let locator = BuurtLocator::load(&mut tx).await?;
-            let rows: Vec<_> = cameras.into_iter().map(|(_, c)| {
-                let b = locator.locate(c.location);
-                (c, b)
-            }).collect();
+            let rows: Vec<_> = cameras
+                .into_iter()
+                .map(|(_, c)| {
+                    let b = locator.locate(c.location);
+                    (c, b)
+                })
+                .collect();
             locator.note_outside(rows.iter().map(|r| &r.1), "cameras", &mut notes);
             tx.insert_cameras(&rows).await?;
         }
         ImportKind::Enforcement => {
             let actions = ingest::registrations::read_enforcement(path)?;
             let locator = BuurtLocator::load(&mut tx).await?;
-            let rows: Vec<_> = actions.into_iter().map(|(_, a)| {
-                let b = locator.locate(a.location);
-                (a, b)
-            }).collect();
+            let rows: Vec<_> = actions
+                .into_iter()
+                .map(|(_, a)| {
+                    let b = locator.locate(a.location);
+                    (a, b)
+                })
+                .collect();
             locator.note_outside(rows.iter().map(|r| &r.1), "enforcement actions", &mut notes);
             tx.insert_enforcement(&rows).await?;
         }
@@ -131,9 +151,16 @@ pub async fn import_file(store: &Store, kind: ImportKind, path: &Path, opts: &Im
             let locator = BuurtLocator::load(&mut tx).await?;
             let mut rows = Vec::new();
             for (line, i) in initiatives {
-                let at = ingest::registrations::representative_point(&i.geometry).ok_or_else(|| {
-                    IngestError::feature(path, line as usize, Some(i.id.clone()), "the geometry is empty", "draw the initiative's area")
-                })?;
+                let at =
+                    ingest::registrations::representative_point(&i.geometry).ok_or_else(|| {
+                        IngestError::feature(
+                            path,
+                            line as usize,
+                            Some(i.id.clone()),
+                            "the geometry is empty",
+                            "draw the initiative's area",
+                        )
+                    })?;
                 let b = locator.locate(at);
                 rows.push((i, at, b));
             }
@@ -166,7 +193,12 @@ pub async fn import_file(store: &Store, kind: ImportKind, path: &Path, opts: &Im
     } else {
         tx.commit(&notes.join("\n")).await?;
     }
-    Ok(ImportReport { kind, rows, dry_run: opts.dry_run, notes })
+    Ok(ImportReport {
+        kind,
+        rows,
+        dry_run: opts.dry_run,
+        notes,
+    })
 }
 
 /// Cameras and initiatives may come as GeoJSON; anything starting with `{` is read as such.
@@ -175,24 +207,46 @@ fn geojson_if_json(path: &Path) -> Result<Option<ingest::FeatureSet>, IngestErro
     let mut head = [0u8; 64];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| IngestError::file(path, format!("cannot read the file ({e})"), "check the path"))?;
+        .map_err(|e| {
+            IngestError::file(
+                path,
+                format!("cannot read the file ({e})"),
+                "check the path",
+            )
+        })?;
     let text = String::from_utf8_lossy(&head[..n]);
-    if !text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+    if !text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+    {
         return Ok(None);
     }
     let mut set = ingest::geojson::read_features(path)?;
-    ingest::crs::to_wgs84(&mut set, path, &crate::spatial::frame::MetricFrame::rd_new())?;
+    ingest::crs::to_wgs84(
+        &mut set,
+        path,
+        &crate::spatial::frame::MetricFrame::rd_new(),
+    )?;
     Ok(Some(set))
 }
 
-async fn import_areas(tx: &mut ImportTx, path: &Path, opts: &ImportOptions, notes: &mut Vec<String>) -> Result<(), ImportError> {
+async fn import_areas(
+    tx: &mut ImportTx,
+    path: &Path,
+    opts: &ImportOptions,
+    notes: &mut Vec<String>,
+) -> Result<(), ImportError> {
     let file = ingest::areas::read_areas(path, opts.repair).await?;
     notes.push(format!("CRS: {}", file.crs.describe()));
     notes.extend(file.repairs.iter().map(|r| format!("repaired {r}")));
     if !opts.demo {
         let removed = tx.remove_demo().await?;
         if removed > 0 {
-            notes.push("removed the built-in synthetic demo data, so that demo and real data never mix".into());
+            notes.push(
+                "removed the built-in synthetic demo data, so that demo and real data never mix"
+                    .into(),
+            );
         }
     }
     let levels: Vec<String> = [AreaLevel::Gemeente, AreaLevel::Wijk, AreaLevel::Buurt]
@@ -214,9 +268,13 @@ async fn reassign_points(tx: &mut ImportTx, notes: &mut Vec<String>) -> Result<(
         return Ok(());
     }
     let locator = BuurtLocator::load(tx).await?;
-    let mut by_table: std::collections::BTreeMap<&'static str, Vec<(String, Option<String>)>> = Default::default();
+    let mut by_table: std::collections::BTreeMap<&'static str, Vec<(String, Option<String>)>> =
+        Default::default();
     for (table, id, lon, lat) in points {
-        by_table.entry(table).or_default().push((id, locator.locate(Point::new(lon, lat))));
+        by_table
+            .entry(table)
+            .or_default()
+            .push((id, locator.locate(Point::new(lon, lat))));
     }
     for (table, rows) in by_table {
         tx.set_buurt(table, &rows).await?;
@@ -225,11 +283,17 @@ async fn reassign_points(tx: &mut ImportTx, notes: &mut Vec<String>) -> Result<(
     Ok(())
 }
 
-async fn import_offences(tx: &mut ImportTx, path: &Path, notes: &mut Vec<String>) -> Result<(), ImportError> {
+/// Offences are read twice: a first pass validates the whole file without touching the
+/// database, so a bad row at the end of a national export costs no writes; the second pass
+/// streams the rows into the transaction. Neither pass holds the file.
+async fn import_offences(
+    tx: &mut ImportTx,
+    path: &Path,
+    notes: &mut Vec<String>,
+) -> Result<(), ImportError> {
     let known = KnownAreas::load(tx).await?;
     let mut reader = ingest::statline::OffenceReader::open(path)?;
     let mut seen = OffenceKeys::default();
-    let mut batch: Vec<OffenceCount> = Vec::with_capacity(BATCH);
     let mut withheld = 0u64;
     let mut titles: Vec<CrimeType> = Vec::new();
     while let Some((line, count)) = reader.next()? {
@@ -238,17 +302,37 @@ async fn import_offences(tx: &mut ImportTx, path: &Path, notes: &mut Vec<String>
             return Err(IngestError::line(
                 path,
                 line,
-                format!("{} {} {} occurs twice in the file", count.area, count.crime_type, count.period.cbs_code()),
+                format!(
+                    "{} {} {} occurs twice in the file",
+                    count.area,
+                    count.crime_type,
+                    count.period.cbs_code()
+                ),
                 "each area, crime type and period may appear once; remove the duplicate row",
             )
             .into());
         }
         if let Some(title) = reader.label() {
             if !titles.iter().any(|t| t.code == count.crime_type) {
-                titles.push(CrimeType { code: count.crime_type.clone(), title });
+                titles.push(CrimeType {
+                    code: count.crime_type.clone(),
+                    title,
+                });
             }
         }
         withheld += u64::from(count.count.is_none());
+    }
+    if seen.rows == 0 {
+        return Err(IngestError::file(
+            path,
+            "the file has a header but no rows",
+            "export the table with data",
+        )
+        .into());
+    }
+    let mut reader = ingest::statline::OffenceReader::open(path)?;
+    let mut batch: Vec<OffenceCount> = Vec::with_capacity(BATCH);
+    while let Some((_, count)) = reader.next()? {
         batch.push(count);
         if batch.len() == BATCH {
             tx.insert_offences(&batch).await?;
@@ -256,18 +340,24 @@ async fn import_offences(tx: &mut ImportTx, path: &Path, notes: &mut Vec<String>
         }
     }
     tx.insert_offences(&batch).await?;
-    if seen.rows == 0 {
-        return Err(IngestError::file(path, "the file has a header but no rows", "export the table with data").into());
-    }
     tx.upsert_crime_types(&titles).await?;
     if withheld > 0 {
-        notes.push(format!("{withheld} cells are withheld by CBS (empty); they stay withheld, not zero"));
+        notes.push(format!(
+            "{withheld} cells are withheld by CBS (empty); they stay withheld, not zero"
+        ));
     }
     Ok(())
 }
 
-async fn import_incidents(tx: &mut ImportTx, path: &Path, notes: &mut Vec<String>) -> Result<(), ImportError> {
+/// Validated in a first pass like offences, then streamed in.
+async fn import_incidents(
+    tx: &mut ImportTx,
+    path: &Path,
+    notes: &mut Vec<String>,
+) -> Result<(), ImportError> {
     let locator = BuurtLocator::load(tx).await?;
+    let mut reader = ingest::registrations::IncidentReader::open(path)?;
+    while reader.next()?.is_some() {}
     let mut reader = ingest::registrations::IncidentReader::open(path)?;
     let mut batch = Vec::with_capacity(BATCH);
     let (mut outside, mut total) = (0u64, 0u64);
@@ -283,7 +373,12 @@ async fn import_incidents(tx: &mut ImportTx, path: &Path, notes: &mut Vec<String
     }
     tx.insert_incidents(&batch).await?;
     if total == 0 {
-        return Err(IngestError::file(path, "the file has a header but no rows", "export the incidents with data").into());
+        return Err(IngestError::file(
+            path,
+            "the file has a header but no rows",
+            "export the incidents with data",
+        )
+        .into());
     }
     if outside > 0 {
         notes.push(format!("{outside} of {total} incidents lie outside every buurt; they are kept, counted under no buurt"));
@@ -338,18 +433,32 @@ impl KnownAreas {
     /// Buurt and wijk codes must be imported areas. A gemeente code is accepted when areas of
     /// that gemeente are known, because StatLine exports carry gemeente totals that boundary
     /// files often leave out.
-    fn check(&self, code: &AreaCode, path: &Path, line: u64, field: &str) -> Result<(), IngestError> {
+    fn check(
+        &self,
+        code: &AreaCode,
+        path: &Path,
+        line: u64,
+        field: &str,
+    ) -> Result<(), IngestError> {
         let ok = self.0.contains(code.as_str())
-            || (code.level() == AreaLevel::Gemeente && self.0.iter().any(|k| k[2..].starts_with(&code.as_str()[2..])));
+            || (code.level() == AreaLevel::Gemeente
+                && self
+                    .0
+                    .iter()
+                    .any(|k| k[2..].starts_with(&code.as_str()[2..])));
         if ok {
             return Ok(());
         }
         let fix = if self.0.is_empty() {
-            "import the wijk- en buurtkaart (wijkveilig import areas FILE) before the figures".to_string()
+            "import the wijk- en buurtkaart (wijkveilig import areas FILE) before the figures"
+                .to_string()
         } else {
             format!("check the code, or import the boundaries that contain {code} first")
         };
-        Err(IngestError::line(path, line, format!("the area code {code} is unknown"), fix).with_field(field))
+        Err(
+            IngestError::line(path, line, format!("the area code {code} is unknown"), fix)
+                .with_field(field),
+        )
     }
 }
 
@@ -370,7 +479,10 @@ impl BuurtLocator {
                 polygons.push(mp);
             }
         }
-        Ok(BuurtLocator { index: AreaIndex::build(&polygons), codes })
+        Ok(BuurtLocator {
+            index: AreaIndex::build(&polygons),
+            codes,
+        })
     }
 
     fn is_empty(&self) -> bool {
@@ -381,7 +493,12 @@ impl BuurtLocator {
         self.index.locate(p.0).map(|i| self.codes[i].clone())
     }
 
-    fn note_outside<'a>(&self, buurten: impl Iterator<Item = &'a Option<String>>, what: &str, notes: &mut Vec<String>) {
+    fn note_outside<'a>(
+        &self,
+        buurten: impl Iterator<Item = &'a Option<String>>,
+        what: &str,
+        notes: &mut Vec<String>,
+    ) {
         if self.is_empty() {
             notes.push(format!("no buurten are loaded yet, so the {what} are not assigned to buurten; importing areas will assign them"));
             return;
@@ -408,8 +525,14 @@ pub fn parse_multipolygon(text: &str) -> Option<MultiPolygon<f64>> {
 }
 
 /// Stores crime-type titles (reference data such as the StatLine `SoortMisdrijf` dimension).
-pub async fn store_crime_types(store: &Store, types: &[CrimeType], demo: bool) -> Result<(), ImportError> {
-    let mut tx = store.begin_import("crime_types", "crime-types", demo).await?;
+pub async fn store_crime_types(
+    store: &Store,
+    types: &[CrimeType],
+    demo: bool,
+) -> Result<(), ImportError> {
+    let mut tx = store
+        .begin_import("crime_types", "crime-types", demo)
+        .await?;
     tx.upsert_crime_types(types).await?;
     tx.commit("").await?;
     Ok(())

@@ -9,7 +9,11 @@ use wijkveilig::importer::{ImportKind, ImportOptions, import_file};
 use wijkveilig::store::Store;
 
 #[derive(Parser)]
-#[command(name = "wijkveilig", version, about = "District-safety dashboard for Dutch municipalities")]
+#[command(
+    name = "wijkveilig",
+    version,
+    about = "District-safety dashboard for Dutch municipalities"
+)]
 struct Cli {
     /// Database: sqlite://path (default: a file wijkveilig.db here) or postgres://…
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
@@ -55,14 +59,23 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
         // The join is CPU work on its own threads; it needs no async runtime.
-        Command::Join { polygons, points, out } => run_join(&polygons, &points, out.as_deref()),
-        command => tokio::runtime::Runtime::new().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(run(cli.database_url, command))),
+        Command::Join {
+            polygons,
+            points,
+            out,
+        } => run_join(&polygons, &points, out.as_deref()),
+        command => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(run(cli.database_url, command))),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -73,29 +86,59 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run_join(polygons: &std::path::Path, points: &std::path::Path, out: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn run_join(
+    polygons: &std::path::Path,
+    points: &std::path::Path,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     let summary = wijkveilig::spatial::point_join::run_join(polygons, points, out)?;
     eprintln!("{summary}");
     Ok(())
 }
 
 async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
-    let store = Store::connect(&database_url).await.with_context(|| format!("cannot open the database {database_url}"))?;
+    let store = Store::connect(&database_url)
+        .await
+        .with_context(|| format!("cannot open the database {database_url}"))?;
     match command {
-        Command::Serve { addr, basemap_style_url } => {
-            let config = Config { database_url, addr, basemap_style_url };
+        Command::Serve {
+            addr,
+            basemap_style_url,
+        } => {
+            let config = Config {
+                database_url,
+                addr,
+                basemap_style_url,
+            };
             if store.is_empty().await? {
-                eprintln!("the database is empty: loading the built-in synthetic demo town (import your own data to replace it)");
+                eprintln!(
+                    "the database is empty: loading the built-in synthetic demo town (import your own data to replace it)"
+                );
                 let rows = wijkveilig::demo::load(&store).await?;
                 eprintln!("demo loaded: {rows} rows");
             }
-            let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
-            eprintln!("wijkveilig serves http://{} ({} store)", listener.local_addr()?, store.backend().as_str());
+            let listener = tokio::net::TcpListener::bind(config.addr)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.addr))?;
+            eprintln!(
+                "wijkveilig serves http://{} ({} store)",
+                listener.local_addr()?,
+                store.backend().as_str()
+            );
             let state = wijkveilig::http::AppState::new(store.clone(), config.basemap_style_url);
             wijkveilig::http::serve(listener, state).await?;
         }
-        Command::Import { kind, file, dry_run, repair } => {
-            let opts = ImportOptions { dry_run, repair, demo: false };
+        Command::Import {
+            kind,
+            file,
+            dry_run,
+            repair,
+        } => {
+            let opts = ImportOptions {
+                dry_run,
+                repair,
+                demo: false,
+            };
             let report = import_file(&store, kind, &file, &opts).await?;
             println!("{report}");
         }

@@ -8,17 +8,23 @@ use wijkveilig::store::Store;
 
 /// `../shared/data`, or `None` (and a printed reason) when this checkout has no shared data.
 pub fn shared_data(file: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data").join(file);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data")
+        .join(file);
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: {} is absent (the real CBS data lives in ../shared/data beside the repo)", p.display());
+        eprintln!(
+            "SKIPPED: {} is absent (the real CBS data lives in ../shared/data beside the repo)",
+            p.display()
+        );
         None
     }
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("WIJKVEILIG_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("WIJKVEILIG_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A database for one test; PostgreSQL ones are dropped by [`TestDb::cleanup`].
@@ -34,7 +40,11 @@ impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        TestDb { url, pg_name: None, _dir: Some(dir) }
+        TestDb {
+            url,
+            pg_name: None,
+            _dir: Some(dir),
+        }
     }
 
     pub fn sqlite_path(&self) -> Option<PathBuf> {
@@ -43,15 +53,31 @@ impl TestDb {
 
     pub async fn postgres() -> TestDb {
         use sqlx::Connection;
-        let name = format!("wv_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+        let name = format!(
+            "wv_test_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
         let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap_or_else(|e| {
             panic!("PostgreSQL is required on 127.0.0.1:5432 (start it with .ci/run's pg_ctlcluster line): {e}")
         });
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
         let base = pg_admin_url();
         let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-        TestDb { url, pg_name: Some(name), _dir: None }
+        TestDb {
+            url,
+            pg_name: Some(name),
+            _dir: None,
+        }
     }
 
     pub async fn both() -> Vec<TestDb> {
@@ -62,7 +88,12 @@ impl TestDb {
         use sqlx::Connection;
         if let Some(name) = self.pg_name {
             let mut admin = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
         }
     }
 }

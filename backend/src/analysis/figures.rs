@@ -104,17 +104,32 @@ pub fn resolve_crime_types(selectors: &[String], present: &[String]) -> Vec<Stri
             return vec![TOTAL.to_string()];
         }
         // No total in the data: the top-level groups together are the total.
-        return top_most(present.iter().filter(|p| p.as_str() != TOTAL).cloned().collect());
+        return top_most(
+            present
+                .iter()
+                .filter(|p| p.as_str() != TOTAL)
+                .cloned()
+                .collect(),
+        );
     }
     let mut chosen: Vec<String> = Vec::new();
     for sel in selectors {
-        if selectors.iter().any(|other| other != sel && CrimeType::is_within(sel, other)) {
+        if selectors
+            .iter()
+            .any(|other| other != sel && CrimeType::is_within(sel, other))
+        {
             continue;
         }
         if present.contains(sel) {
             chosen.push(sel.clone());
         } else {
-            chosen.extend(top_most(present.iter().filter(|p| CrimeType::is_within(p, sel)).cloned().collect()));
+            chosen.extend(top_most(
+                present
+                    .iter()
+                    .filter(|p| CrimeType::is_within(p, sel))
+                    .cloned()
+                    .collect(),
+            ));
         }
     }
     chosen.sort();
@@ -124,8 +139,11 @@ pub fn resolve_crime_types(selectors: &[String], present: &[String]) -> Vec<Stri
 
 /// The codes that have no ancestor in the set.
 fn top_most(codes: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> =
-        codes.iter().filter(|c| !codes.iter().any(|o| o != *c && CrimeType::is_within(c, o))).cloned().collect();
+    let mut out: Vec<String> = codes
+        .iter()
+        .filter(|c| !codes.iter().any(|o| o != *c && CrimeType::is_within(c, o)))
+        .cloned()
+        .collect();
     out.sort();
     out
 }
@@ -135,7 +153,11 @@ mod tests {
     use super::*;
 
     fn s(known: i64, withheld: i64, cells: i64) -> Option<CountSum> {
-        Some(CountSum { known, withheld, cells })
+        Some(CountSum {
+            known,
+            withheld,
+            cells,
+        })
     }
 
     #[test]
@@ -148,8 +170,11 @@ mod tests {
 
     #[test]
     fn ranks_share_ties_and_skip_unknown() {
-        let inputs = [s(10, 0, 1), s(30, 0, 1), s(10, 0, 1), s(0, 1, 1)]
-            .map(|c| Input { current: c, previous: None, population: None });
+        let inputs = [s(10, 0, 1), s(30, 0, 1), s(10, 0, 1), s(0, 1, 1)].map(|c| Input {
+            current: c,
+            previous: None,
+            population: None,
+        });
         let f = figures(&inputs, true, false);
         let ranks: Vec<_> = f.iter().map(|x| x.rank).collect();
         assert_eq!(ranks, [Some(2), Some(1), Some(2), None]);
@@ -159,7 +184,10 @@ mod tests {
     #[test]
     fn parents_in_data_are_used_instead_of_children() {
         let present: Vec<String> = ["1", "1.1.1", "1.1.2", "2.5.2"].map(String::from).into();
-        assert_eq!(resolve_crime_types(&["1".into(), "1.1.1".into()], &present), ["1"]);
+        assert_eq!(
+            resolve_crime_types(&["1".into(), "1.1.1".into()], &present),
+            ["1"]
+        );
         assert_eq!(resolve_crime_types(&[], &present), ["1", "2.5.2"]);
     }
 }

@@ -19,11 +19,15 @@ impl CrimeType {
         let parts: Vec<&str> = code.split('.').collect();
         let ok = !parts.is_empty()
             && parts.len() <= 3
-            && parts.iter().all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()));
         if ok {
             Ok(code.to_string())
         } else {
-            Err(format!("'{code}' is not a CBS SoortMisdrijf code (expected e.g. 1.1.1, or 0.0.0 for the total)"))
+            Err(format!(
+                "'{code}' is not a CBS SoortMisdrijf code (expected e.g. 1.1.1, or 0.0.0 for the total)"
+            ))
         }
     }
 
@@ -37,12 +41,17 @@ impl CrimeType {
 
     /// Depth in the hierarchy (1 for `1`, 3 for `1.1.1`, 0 for the total).
     pub fn level(code: &str) -> usize {
-        if code == TOTAL { 0 } else { code.split('.').count() }
+        if code == TOTAL {
+            0
+        } else {
+            code.split('.').count()
+        }
     }
 
     /// Whether `code` is `selector` itself or lies below it (`1.1` selects `1.1.1` and `1.1.2`).
     pub fn is_within(code: &str, selector: &str) -> bool {
-        code == selector || (code.starts_with(selector) && code.as_bytes().get(selector.len()) == Some(&b'.'))
+        code == selector
+            || (code.starts_with(selector) && code.as_bytes().get(selector.len()) == Some(&b'.'))
     }
 }
 

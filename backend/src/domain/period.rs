@@ -14,7 +14,8 @@ pub struct Month {
 
 impl Month {
     pub fn new(year: i32, month: u8) -> Option<Self> {
-        ((1..=12).contains(&month) && (1900..=2200).contains(&year)).then_some(Month { year, month })
+        ((1..=12).contains(&month) && (1900..=2200).contains(&year))
+            .then_some(Month { year, month })
     }
 
     /// Months since year 0, so that ranges can be measured and shifted with integers.
@@ -23,7 +24,10 @@ impl Month {
     }
 
     pub fn from_index(i: i32) -> Self {
-        Month { year: i.div_euclid(12), month: (i.rem_euclid(12) + 1) as u8 }
+        Month {
+            year: i.div_euclid(12),
+            month: (i.rem_euclid(12) + 1) as u8,
+        }
     }
 
     pub fn plus(self, months: i32) -> Self {
@@ -114,12 +118,17 @@ impl PeriodRange {
     }
 
     pub fn year(y: i32) -> Self {
-        PeriodRange { from: Month { year: y, month: 1 }, to: Month { year: y, month: 12 } }
+        PeriodRange {
+            from: Month { year: y, month: 1 },
+            to: Month { year: y, month: 12 },
+        }
     }
 
     /// Parses the API's `from`/`to` pair; a year as `from` means January, as `to` December.
     pub fn parse(from: &str, to: &str) -> Result<Self, String> {
-        let bad = |s: &str| format!("'{s}' is not a period: use YYYY-MM, YYYY or a CBS code like 2023MM04");
+        let bad = |s: &str| {
+            format!("'{s}' is not a period: use YYYY-MM, YYYY or a CBS code like 2023MM04")
+        };
         let from_m = match Period::parse(from).ok_or_else(|| bad(from))? {
             Period::Year(y) => Month { year: y, month: 1 },
             Period::Month(m) => m,
@@ -138,12 +147,18 @@ impl PeriodRange {
     /// The range of the same length that ends just before this one starts.
     pub fn previous(self) -> Self {
         let n = self.len_months();
-        PeriodRange { from: self.from.plus(-n), to: self.to.plus(-n) }
+        PeriodRange {
+            from: self.from.plus(-n),
+            to: self.to.plus(-n),
+        }
     }
 
     /// The same months a year earlier.
     pub fn year_earlier(self) -> Self {
-        PeriodRange { from: self.from.plus(-12), to: self.to.plus(-12) }
+        PeriodRange {
+            from: self.from.plus(-12),
+            to: self.to.plus(-12),
+        }
     }
 
     pub fn contains(self, m: Month) -> bool {
@@ -168,7 +183,13 @@ mod tests {
     #[test]
     fn parses_cbs_codes() {
         assert_eq!(Period::parse("2023JJ00"), Some(Period::Year(2023)));
-        assert_eq!(Period::parse("2023MM04"), Some(Period::Month(Month { year: 2023, month: 4 })));
+        assert_eq!(
+            Period::parse("2023MM04"),
+            Some(Period::Month(Month {
+                year: 2023,
+                month: 4
+            }))
+        );
         assert_eq!(Period::parse("2023-04"), Period::parse("2023MM04"));
         assert_eq!(Period::parse("2023MM13"), None);
         assert_eq!(Period::parse("2023KW01"), None);
@@ -179,8 +200,14 @@ mod tests {
     fn previous_period_has_the_same_length() {
         let r = PeriodRange::parse("2023-03", "2023-05").unwrap();
         let p = r.previous();
-        assert_eq!((p.from.iso(), p.to.iso()), ("2022-12".into(), "2023-02".into()));
-        assert_eq!(PeriodRange::parse("2023", "2023").unwrap().previous(), PeriodRange::year(2022));
+        assert_eq!(
+            (p.from.iso(), p.to.iso()),
+            ("2022-12".into(), "2023-02".into())
+        );
+        assert_eq!(
+            PeriodRange::parse("2023", "2023").unwrap().previous(),
+            PeriodRange::year(2022)
+        );
         assert!(PeriodRange::parse("2023-05", "2023-01").is_err());
     }
 }

@@ -97,9 +97,10 @@ impl EnforcementOutcome {
                 EnforcementOutcome::ComplianceWithoutSanction
             }
             "warning" | "waarschuwing" => EnforcementOutcome::Warning,
-            "administrative_sanction" | "last_onder_dwangsom" | "bestuurlijke_boete" | "bestuurlijke_strafbeschikking" => {
-                EnforcementOutcome::AdministrativeSanction
-            }
+            "administrative_sanction"
+            | "last_onder_dwangsom"
+            | "bestuurlijke_boete"
+            | "bestuurlijke_strafbeschikking" => EnforcementOutcome::AdministrativeSanction,
             "criminal_report" | "proces_verbaal" | "pv" => EnforcementOutcome::CriminalReport,
             _ => return None,
         })

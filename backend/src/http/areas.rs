@@ -23,7 +23,11 @@ pub struct AreaQuery {
 
 /// The sum for an area: its own StatLine rows when the data has them, otherwise the sum of
 /// the buurten inside it.
-pub(crate) fn area_sum(set: &AreaSet, sums: &HashMap<String, CountSum>, code: &str) -> Option<CountSum> {
+pub(crate) fn area_sum(
+    set: &AreaSet,
+    sums: &HashMap<String, CountSum>,
+    code: &str,
+) -> Option<CountSum> {
     if let Some(s) = sums.get(code) {
         return Some(*s);
     }
@@ -52,7 +56,9 @@ fn parse_level(level: Option<&str>) -> ApiResult<AreaLevel> {
     match level {
         None | Some("buurt") => Ok(AreaLevel::Buurt),
         Some("wijk") => Ok(AreaLevel::Wijk),
-        Some(other) => Err(ApiError::BadRequest(format!("level '{other}' is not buurt or wijk"))),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "level '{other}' is not buurt or wijk"
+        ))),
     }
 }
 
@@ -66,8 +72,10 @@ pub(crate) async fn level_figures(
 ) -> ApiResult<Vec<(usize, Figures)>> {
     let current = state.store.offence_sums(sel.range, &sel.types).await?;
     let previous = state.store.offence_sums(sel.previous, &sel.types).await?;
-    let members: Vec<usize> =
-        set.level(level).filter(|&i| wijk.is_none_or(|w| set.rows[i].parent_code.as_deref() == Some(w))).collect();
+    let members: Vec<usize> = set
+        .level(level)
+        .filter(|&i| wijk.is_none_or(|w| set.rows[i].parent_code.as_deref() == Some(w)))
+        .collect();
     let inputs: Vec<Input> = members
         .iter()
         .map(|&i| {
@@ -79,7 +87,10 @@ pub(crate) async fn level_figures(
             }
         })
         .collect();
-    Ok(members.into_iter().zip(figures(&inputs, sel.has_data, sel.previous_has_data)).collect())
+    Ok(members
+        .into_iter()
+        .zip(figures(&inputs, sel.has_data, sel.previous_has_data))
+        .collect())
 }
 
 #[utoipa::path(get, path = "/api/areas", tag = "areas", params(AreaQuery, Selection),
@@ -210,7 +221,10 @@ pub async fn detail(
 ) -> ApiResult<Json<AreaDetail>> {
     let set = state.areas().await?;
     let code = code.trim().to_ascii_uppercase();
-    let row = set.get(&code).ok_or_else(|| ApiError::NotFound(format!("area {code} is not in the data")))?.clone();
+    let row = set
+        .get(&code)
+        .ok_or_else(|| ApiError::NotFound(format!("area {code} is not in the data")))?
+        .clone();
     let sel = selection.resolve(&state).await?;
     let level = AreaLevel::parse(&row.level).unwrap_or(AreaLevel::Buurt);
 
@@ -221,8 +235,11 @@ pub async fn detail(
         None => {
             let current = state.store.offence_sums(sel.range, &sel.types).await?;
             let previous = state.store.offence_sums(sel.previous, &sel.types).await?;
-            let input =
-                Input { current: area_sum(&set, &current, &code), previous: area_sum(&set, &previous, &code), population: row.population };
+            let input = Input {
+                current: area_sum(&set, &current, &code),
+                previous: area_sum(&set, &previous, &code),
+                population: row.population,
+            };
             figures(&[input], sel.has_data, sel.previous_has_data).remove(0)
         }
     };
@@ -233,11 +250,21 @@ pub async fn detail(
         vec![code.clone()]
     } else {
         let prefix = buurt_prefix(&code);
-        set.buurten.iter().map(|&i| set.rows[i].code.clone()).filter(|c| c.starts_with(&prefix)).collect()
+        set.buurten
+            .iter()
+            .map(|&i| set.rows[i].code.clone())
+            .filter(|c| c.starts_with(&prefix))
+            .collect()
     };
 
-    let months = state.store.offence_months(&data_codes, &sel.types, sel.range).await?;
-    let earlier = state.store.offence_months(&data_codes, &sel.types, sel.range.year_earlier()).await?;
+    let months = state
+        .store
+        .offence_months(&data_codes, &sel.types, sel.range)
+        .await?;
+    let earlier = state
+        .store
+        .offence_months(&data_codes, &sel.types, sel.range.year_earlier())
+        .await?;
     let monthly = if months.is_empty() {
         vec![]
     } else {
@@ -246,7 +273,10 @@ pub async fn detail(
             .map(|m: Month| MonthPoint {
                 period: m.iso(),
                 count: count_of(months.get(&m).copied(), true),
-                previous_year_count: count_of(earlier.get(&m.plus(-12)).copied(), !earlier.is_empty()),
+                previous_year_count: count_of(
+                    earlier.get(&m.plus(-12)).copied(),
+                    !earlier.is_empty(),
+                ),
             })
             .collect()
     };
@@ -267,7 +297,11 @@ pub async fn detail(
         .collect();
     by_type.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
 
-    let prefix = if level == AreaLevel::Buurt { code.clone() } else { buurt_prefix(&code) };
+    let prefix = if level == AreaLevel::Buurt {
+        code.clone()
+    } else {
+        buurt_prefix(&code)
+    };
     let enforcement_by_outcome = state
         .store
         .enforcement_by_outcome(sel.range, &prefix)
@@ -282,7 +316,14 @@ pub async fn detail(
         .await?
         .into_iter()
         .filter(|c| inside(&c.buurt_code))
-        .map(|c| CameraSummary { id: c.id, name: c.name, status: c.status, radius_m: c.radius_m, lon: c.lon, lat: c.lat })
+        .map(|c| CameraSummary {
+            id: c.id,
+            name: c.name,
+            status: c.status,
+            radius_m: c.radius_m,
+            lon: c.lon,
+            lat: c.lat,
+        })
         .collect();
     let initiatives = state
         .store
@@ -307,17 +348,28 @@ pub async fn detail(
         .e33_months(&e33_codes, sel.range)
         .await?
         .into_iter()
-        .map(|(m, count, care)| E33Month { period: Month::from_index(m as i32).iso(), count, with_fitting_care: care })
+        .map(|(m, count, care)| E33Month {
+            period: Month::from_index(m as i32).iso(),
+            count,
+            with_fitting_care: care,
+        })
         .collect();
 
     Ok(Json(AreaDetail {
-        parent_name: row.parent_code.as_deref().and_then(|p| set.get(p)).map(|p| p.name.clone()),
+        parent_name: row
+            .parent_code
+            .as_deref()
+            .and_then(|p| set.get(p))
+            .map(|p| p.name.clone()),
         code: row.code,
         name: row.name,
         level: row.level,
         parent_code: row.parent_code,
         population: row.population,
-        period: PeriodOut { from: sel.range.from.iso(), to: sel.range.to.iso() },
+        period: PeriodOut {
+            from: sel.range.from.iso(),
+            to: sel.range.to.iso(),
+        },
         figures,
         monthly,
         by_type,

@@ -18,7 +18,14 @@ pub async fn serve(uri: Uri) -> Response {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
         // Asset names carry no content hash, so browsers must revalidate to pick up an upgrade.
         let cache = "no-cache";
-        return ([(header::CONTENT_TYPE, mime.as_ref()), (header::CACHE_CONTROL, cache)], file.data).into_response();
+        return (
+            [
+                (header::CONTENT_TYPE, mime.as_ref()),
+                (header::CACHE_CONTROL, cache),
+            ],
+            file.data,
+        )
+            .into_response();
     }
     if path.starts_with("api/") || path.contains('.') {
         return (StatusCode::NOT_FOUND, "not found").into_response();

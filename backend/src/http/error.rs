@@ -39,7 +39,14 @@ impl IntoResponse for ApiError {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
         };
-        (status, Json(ErrorBody { error: code, message: self.to_string() })).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error: code,
+                message: self.to_string(),
+            }),
+        )
+            .into_response()
     }
 }
 

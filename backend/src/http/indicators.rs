@@ -161,6 +161,18 @@ impl IndicatorData {
         })
     }
 
+    /// The data up to and including `year`, as it was known for a report on that year.
+    pub fn until(mut self, year: i32) -> Self {
+        self.offences.retain(|r| r.year <= year);
+        self.offence_coverage.retain(|r| r.year <= year);
+        self.feels_safe.retain(|r| r.year <= year);
+        self.satisfaction.retain(|r| r.year <= year);
+        self.enforcement.retain(|r| r.year <= year);
+        self.e33.retain(|r| r.year <= year);
+        self.years.retain(|&y| y <= year);
+        self
+    }
+
     pub fn years(&self) -> &[i32] {
         &self.years
     }

@@ -82,25 +82,54 @@ pub async fn meta(State(state): State<AppState>) -> ApiResult<Json<Meta>> {
     let demo = state.store.is_demo().await?;
     let named = |i: usize| {
         let r = &set.rows[i];
-        NamedArea { code: r.code.clone(), name: r.name.clone(), bbox: r.bbox }
+        NamedArea {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            bbox: r.bbox,
+        }
     };
     let mut bbox: Option<[f64; 4]> = None;
     for r in &set.rows {
         let b = bbox.get_or_insert(r.bbox);
-        *b = [b[0].min(r.bbox[0]), b[1].min(r.bbox[1]), b[2].max(r.bbox[2]), b[3].max(r.bbox[3])];
+        *b = [
+            b[0].min(r.bbox[0]),
+            b[1].min(r.bbox[1]),
+            b[2].max(r.bbox[2]),
+            b[3].max(r.bbox[3]),
+        ];
     }
-    let gemeente = set.level(AreaLevel::Gemeente).next().map(named).or_else(|| {
-        // Boundary files often hold only buurten and wijken; name the gemeente by its code.
-        set.rows.first().map(|r| {
-            let code = format!("GM{}", &r.code[2..6]);
-            NamedArea { name: code.clone(), code, bbox: bbox.unwrap_or_default() }
-        })
-    });
+    let gemeente = set
+        .level(AreaLevel::Gemeente)
+        .next()
+        .map(named)
+        .or_else(|| {
+            // Boundary files often hold only buurten and wijken; name the gemeente by its code.
+            set.rows.first().map(|r| {
+                let code = format!("GM{}", &r.code[2..6]);
+                NamedArea {
+                    name: code.clone(),
+                    code,
+                    bbox: bbox.unwrap_or_default(),
+                }
+            })
+        });
     let (months, years) = state.store.offence_extent().await?;
     let periods = match (months, years) {
-        (Some((a, b)), _) => Periods { first: Some(a.iso()), last: Some(b.iso()), monthly: true },
-        (None, Some((a, b))) => Periods { first: Some(format!("{a}-01")), last: Some(format!("{b}-12")), monthly: false },
-        _ => Periods { first: None, last: None, monthly: false },
+        (Some((a, b)), _) => Periods {
+            first: Some(a.iso()),
+            last: Some(b.iso()),
+            monthly: true,
+        },
+        (None, Some((a, b))) => Periods {
+            first: Some(format!("{a}-01")),
+            last: Some(format!("{b}-12")),
+            monthly: false,
+        },
+        _ => Periods {
+            first: None,
+            last: None,
+            monthly: false,
+        },
     };
     let range = default_range(&state).await?;
     Ok(Json(Meta {
@@ -110,7 +139,10 @@ pub async fn meta(State(state): State<AppState>) -> ApiResult<Json<Meta>> {
         boundary_year: set.rows.iter().find_map(|r| r.boundary_year),
         bbox,
         periods,
-        default_range: Range { from: range.from.iso(), to: range.to.iso() },
+        default_range: Range {
+            from: range.from.iso(),
+            to: range.to.iso(),
+        },
         wijken: set.level(AreaLevel::Wijk).map(named).collect(),
         basemap_style_url: state.basemap_style_url.clone(),
         counts: Counts {
@@ -138,7 +170,10 @@ pub async fn crime_types(State(state): State<AppState>) -> ApiResult<Json<Vec<Cr
     let titles = state.store.crime_type_titles().await?;
     let mut codes = state.store.offence_crime_types().await?;
     // Parents that the data lacks still belong in the tree, so children can be grouped.
-    let parents: Vec<String> = codes.iter().filter_map(|c| CrimeType::parent_code(c)).collect();
+    let parents: Vec<String> = codes
+        .iter()
+        .filter_map(|c| CrimeType::parent_code(c))
+        .collect();
     for p in parents {
         let mut p = Some(p);
         while let Some(code) = p {

@@ -34,12 +34,21 @@ pub struct Resolved {
 pub async fn default_range(state: &AppState) -> ApiResult<PeriodRange> {
     let (months, years) = state.store.offence_extent().await?;
     Ok(match (months, years) {
-        (Some((_, last)), Some((_, last_year))) if last.year >= last_year => PeriodRange { from: last.plus(-11), to: last },
+        (Some((_, last)), Some((_, last_year))) if last.year >= last_year => PeriodRange {
+            from: last.plus(-11),
+            to: last,
+        },
         (_, Some((_, last_year))) => PeriodRange::year(last_year),
         _ => {
             let now = time::OffsetDateTime::now_utc();
-            let m = Month { year: now.year(), month: u8::from(now.month()) };
-            PeriodRange { from: m.plus(-11), to: m }
+            let m = Month {
+                year: now.year(),
+                month: u8::from(now.month()),
+            };
+            PeriodRange {
+                from: m.plus(-11),
+                to: m,
+            }
         }
     })
 }
@@ -55,17 +64,23 @@ impl Selection {
             }
             (None, Some(t)) => {
                 let to = PeriodRange::parse(t, t).map_err(ApiError::BadRequest)?.to;
-                PeriodRange { from: to.plus(-11), to }
+                PeriodRange {
+                    from: to.plus(-11),
+                    to,
+                }
             }
         };
         if range.len_months() > 12 * 30 {
-            return Err(ApiError::BadRequest("the period may span at most 30 years".into()));
+            return Err(ApiError::BadRequest(
+                "the period may span at most 30 years".into(),
+            ));
         }
         let selectors: Vec<String> = match &self.types {
             Some(t) if !t.trim().is_empty() => {
                 let mut v = Vec::new();
                 for raw in t.split(',') {
-                    let code = crate::domain::CrimeType::parse_code(raw).map_err(ApiError::BadRequest)?;
+                    let code =
+                        crate::domain::CrimeType::parse_code(raw).map_err(ApiError::BadRequest)?;
                     v.push(code);
                 }
                 v
@@ -78,9 +93,17 @@ impl Selection {
         let (months, years) = state.store.offence_extent().await?;
         let covers = |r: PeriodRange| {
             let monthly = months.is_some_and(|(a, b)| a <= r.to && r.from <= b);
-            let yearly = years.is_some_and(|(a, b)| (r.from.year..=r.to.year).any(|y| r.covers_year(y) && (a..=b).contains(&y)));
+            let yearly = years.is_some_and(|(a, b)| {
+                (r.from.year..=r.to.year).any(|y| r.covers_year(y) && (a..=b).contains(&y))
+            });
             monthly || yearly
         };
-        Ok(Resolved { range, previous, types, has_data: covers(range), previous_has_data: covers(previous) })
+        Ok(Resolved {
+            range,
+            previous,
+            types,
+            has_data: covers(range),
+            previous_has_data: covers(previous),
+        })
     }
 }

@@ -32,7 +32,10 @@ pub async fn cameras(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 
 #[utoipa::path(get, path = "/api/enforcement", tag = "layers", params(Selection),
     responses((status = 200, description = "GeoJSON points: id, date, domain, outcome, buurt_code", body = Value)))]
-pub async fn enforcement(State(state): State<AppState>, Query(selection): Query<Selection>) -> ApiResult<Json<Value>> {
+pub async fn enforcement(
+    State(state): State<AppState>,
+    Query(selection): Query<Selection>,
+) -> ApiResult<Json<Value>> {
     let sel = selection.resolve(&state).await?;
     let rows = state.store.enforcement(sel.range, "").await?;
     Ok(collection(
@@ -63,10 +66,21 @@ pub async fn initiatives(State(state): State<AppState>) -> ApiResult<Json<Value>
 
 #[utoipa::path(get, path = "/api/incidents", tag = "layers", params(Selection),
     responses((status = 200, description = "GeoJSON points: id, time, crime_type, buurt_code", body = Value)))]
-pub async fn incidents(State(state): State<AppState>, Query(selection): Query<Selection>) -> ApiResult<Json<Value>> {
+pub async fn incidents(
+    State(state): State<AppState>,
+    Query(selection): Query<Selection>,
+) -> ApiResult<Json<Value>> {
     let sel = selection.resolve(&state).await?;
     // Incidents carry leaf codes; the total selects them all.
-    let types = if sel.types.iter().any(|t| t == crate::domain::crime_type::TOTAL) { vec![] } else { leaf_filter(&state, &sel.types).await? };
+    let types = if sel
+        .types
+        .iter()
+        .any(|t| t == crate::domain::crime_type::TOTAL)
+    {
+        vec![]
+    } else {
+        leaf_filter(&state, &sel.types).await?
+    };
     let rows = state.store.incidents(sel.range, &types).await?;
     Ok(collection(
         rows.into_iter()
@@ -79,14 +93,22 @@ pub async fn incidents(State(state): State<AppState>, Query(selection): Query<Se
 }
 
 /// Incident codes that fall under the selected (possibly parent) codes.
-async fn leaf_filter(state: &AppState, selected: &[String]) -> ApiResult<Vec<String>> {
+pub(crate) async fn leaf_filter(state: &AppState, selected: &[String]) -> ApiResult<Vec<String>> {
     let codes: Vec<String> = state
         .store
         .incident_crime_types()
         .await?
         .into_iter()
-        .filter(|c| selected.iter().any(|s| crate::domain::CrimeType::is_within(c, s)))
+        .filter(|c| {
+            selected
+                .iter()
+                .any(|s| crate::domain::CrimeType::is_within(c, s))
+        })
         .collect();
     // An empty list would mean "all"; a selection matching nothing must match nothing.
-    Ok(if codes.is_empty() { vec!["-".into()] } else { codes })
+    Ok(if codes.is_empty() {
+        vec!["-".into()]
+    } else {
+        codes
+    })
 }

@@ -4,6 +4,8 @@
 
 use crate::domain::AreaLevel;
 use crate::importer::parse_multipolygon;
+use crate::spatial::contiguity::{QueenOptions, Weights, queen_contiguity_wgs84};
+use crate::spatial::frame::MetricFrame;
 use crate::spatial::index::AreaIndex;
 use crate::store::{AreaRow, Store};
 use std::collections::HashMap;
@@ -19,6 +21,13 @@ pub struct AreaSet {
     /// Row positions of the buurten, in the order of `buurt_index`.
     pub buurten: Vec<usize>,
     pub buurt_index: AreaIndex,
+    /// Queen contiguity of the buurten (order of `buurten`) and of the wijken (order of
+    /// `wijken`), for the hotspot statistics.
+    pub buurt_weights: Weights,
+    pub wijken: Vec<usize>,
+    pub wijk_weights: Weights,
+    /// Buurten and wijken without neighbours, reported with hotspot results.
+    pub islands: Vec<String>,
 }
 
 impl AreaSet {
@@ -32,12 +41,18 @@ impl AreaSet {
 
     /// Codes of the areas directly below `code`.
     pub fn children(&self, code: &str) -> Vec<String> {
-        self.rows.iter().filter(|r| r.parent_code.as_deref() == Some(code)).map(|r| r.code.clone()).collect()
+        self.rows
+            .iter()
+            .filter(|r| r.parent_code.as_deref() == Some(code))
+            .map(|r| r.code.clone())
+            .collect()
     }
 
     /// The buurt containing a point.
     pub fn buurt_at(&self, lon: f64, lat: f64) -> Option<&AreaRow> {
-        self.buurt_index.locate(geo::Coord { x: lon, y: lat }).map(|i| &self.rows[self.buurten[i]])
+        self.buurt_index
+            .locate(geo::Coord { x: lon, y: lat })
+            .map(|i| &self.rows[self.buurten[i]])
     }
 }
 
@@ -50,7 +65,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, basemap_style_url: Option<String>) -> Self {
-        AppState { store, basemap_style_url, areas: Arc::new(RwLock::new(None)) }
+        AppState {
+            store,
+            basemap_style_url,
+            areas: Arc::new(RwLock::new(None)),
+        }
     }
 
     /// The current area set, rebuilt when an import has changed the database.
@@ -68,8 +87,15 @@ impl AppState {
             }
         }
         let rows = self.store.areas(None).await?;
-        let geometry = rows.iter().map(|r| serde_json::from_str(&r.geometry).unwrap_or(serde_json::Value::Null)).collect();
-        let by_code = rows.iter().enumerate().map(|(i, r)| (r.code.clone(), i)).collect();
+        let geometry = rows
+            .iter()
+            .map(|r| serde_json::from_str(&r.geometry).unwrap_or(serde_json::Value::Null))
+            .collect();
+        let by_code = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.clone(), i))
+            .collect();
         let mut buurten = Vec::new();
         let mut polygons = Vec::new();
         for (i, r) in rows.iter().enumerate() {
@@ -80,7 +106,38 @@ impl AppState {
                 }
             }
         }
+        let frame = MetricFrame::rd_new();
+        let wijken: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].level == AreaLevel::Wijk.as_str())
+            .collect();
+        let wijk_geoms: Vec<Option<geo::Geometry<f64>>> = wijken
+            .iter()
+            .map(|&i| parse_multipolygon(&rows[i].geometry).map(geo::Geometry::MultiPolygon))
+            .collect();
+        let buurt_geoms: Vec<Option<geo::Geometry<f64>>> = polygons
+            .iter()
+            .map(|p| Some(geo::Geometry::MultiPolygon(p.clone())))
+            .collect();
+        let (buurt_weights, buurt_report) =
+            queen_contiguity_wgs84(&buurt_geoms, &frame, &QueenOptions::default());
+        let (wijk_weights, wijk_report) =
+            queen_contiguity_wgs84(&wijk_geoms, &frame, &QueenOptions::default());
+        let mut islands: Vec<String> = buurt_report
+            .islands
+            .iter()
+            .map(|&k| rows[buurten[k]].code.clone())
+            .collect();
+        islands.extend(
+            wijk_report
+                .islands
+                .iter()
+                .map(|&k| rows[wijken[k]].code.clone()),
+        );
         let set = Arc::new(AreaSet {
+            buurt_weights,
+            wijken,
+            wijk_weights,
+            islands,
             generation,
             rows,
             geometry,

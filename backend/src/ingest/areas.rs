@@ -10,8 +10,20 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub const CODE_PROPERTIES: &[&str] = &["code", "statcode", "buurtcode", "wijkcode", "gemeentecode"];
-const NAME_PROPERTIES: &[&str] = &["name", "statnaam", "buurtnaam", "wijknaam", "gemeentenaam", "naam"];
-const POPULATION_PROPERTIES: &[&str] = &["population", "aantal_inwoners", "aantal_inw", "AantalInwoners_5"];
+const NAME_PROPERTIES: &[&str] = &[
+    "name",
+    "statnaam",
+    "buurtnaam",
+    "wijknaam",
+    "gemeentenaam",
+    "naam",
+];
+const POPULATION_PROPERTIES: &[&str] = &[
+    "population",
+    "aantal_inwoners",
+    "aantal_inw",
+    "AantalInwoners_5",
+];
 const YEAR_PROPERTIES: &[&str] = &["year", "jaar", "jrstatcode"];
 
 /// The areas of one file, ready to store.
@@ -36,7 +48,11 @@ pub async fn read_areas(path: &Path, repair: bool) -> Result<AreaFile, IngestErr
     areas_from_features(set, path, repair)
 }
 
-pub fn areas_from_features(mut set: FeatureSet, path: &Path, repair: bool) -> Result<AreaFile, IngestError> {
+pub fn areas_from_features(
+    mut set: FeatureSet,
+    path: &Path,
+    repair: bool,
+) -> Result<AreaFile, IngestError> {
     if set.features.is_empty() {
         return Err(IngestError::file(
             path,
@@ -69,46 +85,90 @@ pub fn areas_from_features(mut set: FeatureSet, path: &Path, repair: bool) -> Re
             Some(Ok(n)) if n >= 0.0 => Some(n.round() as i64),
             Some(Ok(_)) | None => None,
             Some(Err(e)) => {
-                return Err(IngestError::feature(path, feature.index, Some(code.to_string()), e, "make the population a number or leave it empty")
-                    .with_field("population"));
+                return Err(IngestError::feature(
+                    path,
+                    feature.index,
+                    Some(code.to_string()),
+                    e,
+                    "make the population a number or leave it empty",
+                )
+                .with_field("population"));
             }
         };
         if boundary_year.is_none() {
-            boundary_year = feature.number(YEAR_PROPERTIES).and_then(|y| y.ok()).map(|y| y as i32);
+            boundary_year = feature
+                .number(YEAR_PROPERTIES)
+                .and_then(|y| y.ok())
+                .map(|y| y as i32);
         }
-        let name = feature.text(NAME_PROPERTIES).unwrap_or_else(|| code.to_string());
-        areas.push(Area { parent: code.parent(), code, name, population, geometry });
+        let name = feature
+            .text(NAME_PROPERTIES)
+            .unwrap_or_else(|| code.to_string());
+        areas.push(Area {
+            parent: code.parent(),
+            code,
+            name,
+            population,
+            geometry,
+        });
     }
-    Ok(AreaFile { areas, crs, boundary_year, repairs })
-}
-
-fn area_code(f: &RawFeature, path: &Path) -> Result<AreaCode, IngestError> {
-    let raw = f.text(CODE_PROPERTIES).or_else(|| f.id.clone()).ok_or_else(|| {
-        IngestError::feature(
-            path,
-            f.index,
-            None,
-            "the feature has no CBS code",
-            "add a 'code' property (or statcode/buurtcode/wijkcode) such as BU01410101",
-        )
-        .with_field("code")
-    })?;
-    AreaCode::parse(&raw).map_err(|e| {
-        IngestError::feature(path, f.index, Some(raw.clone()), e, "areas are keyed by their CBS code; fix the code property")
-            .with_field("code")
+    Ok(AreaFile {
+        areas,
+        crs,
+        boundary_year,
+        repairs,
     })
 }
 
-fn polygonal(f: &RawFeature, code: &AreaCode, path: &Path) -> Result<MultiPolygon<f64>, IngestError> {
+fn area_code(f: &RawFeature, path: &Path) -> Result<AreaCode, IngestError> {
+    let raw = f
+        .text(CODE_PROPERTIES)
+        .or_else(|| f.id.clone())
+        .ok_or_else(|| {
+            IngestError::feature(
+                path,
+                f.index,
+                None,
+                "the feature has no CBS code",
+                "add a 'code' property (or statcode/buurtcode/wijkcode) such as BU01410101",
+            )
+            .with_field("code")
+        })?;
+    AreaCode::parse(&raw).map_err(|e| {
+        IngestError::feature(
+            path,
+            f.index,
+            Some(raw.clone()),
+            e,
+            "areas are keyed by their CBS code; fix the code property",
+        )
+        .with_field("code")
+    })
+}
+
+fn polygonal(
+    f: &RawFeature,
+    code: &AreaCode,
+    path: &Path,
+) -> Result<MultiPolygon<f64>, IngestError> {
     let err = |problem: String| {
-        IngestError::feature(path, f.index, Some(code.to_string()), problem, "areas need Polygon or MultiPolygon geometry")
-            .with_field("geometry")
+        IngestError::feature(
+            path,
+            f.index,
+            Some(code.to_string()),
+            problem,
+            "areas need Polygon or MultiPolygon geometry",
+        )
+        .with_field("geometry")
     };
     match &f.geometry {
         Some(Geometry::Polygon(p)) => Ok(MultiPolygon::new(vec![p.clone()])),
         Some(Geometry::MultiPolygon(mp)) if !mp.0.is_empty() => Ok(mp.clone()),
         Some(Geometry::MultiPolygon(_)) => Err(err("the MultiPolygon is empty".into())),
-        Some(other) => Err(err(format!("the geometry is a {}, not a polygon", geometry_name(other)))),
+        Some(other) => Err(err(format!(
+            "the geometry is a {}, not a polygon",
+            geometry_name(other)
+        ))),
         None => Err(err("the geometry is null".into())),
     }
 }
@@ -125,7 +185,11 @@ fn validate(
     if problems.is_empty() {
         return Ok(mp);
     }
-    let reason = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
+    let reason = problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
     if !repair {
         return Err(IngestError::feature(
             path,
@@ -137,7 +201,13 @@ fn validate(
         .with_field("geometry"));
     }
     let fixed = mp.make_valid().map_err(|e| {
-        IngestError::feature(path, f.index, Some(code.to_string()), format!("the geometry is invalid ({reason}) and could not be repaired ({e})"), "fix it in a GIS")
+        IngestError::feature(
+            path,
+            f.index,
+            Some(code.to_string()),
+            format!("the geometry is invalid ({reason}) and could not be repaired ({e})"),
+            "fix it in a GIS",
+        )
     })?;
     if fixed.0.is_empty() || !fixed.is_valid() {
         return Err(IngestError::feature(
@@ -148,7 +218,11 @@ fn validate(
             "fix it in a GIS",
         ));
     }
-    repairs.push(format!("feature {} ({code}): {reason} → made valid ({} polygon(s))", f.index, fixed.0.len()));
+    repairs.push(format!(
+        "feature {} ({code}): {reason} → made valid ({} polygon(s))",
+        f.index,
+        fixed.0.len()
+    ));
     Ok(fixed)
 }
 

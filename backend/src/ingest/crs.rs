@@ -44,18 +44,32 @@ pub fn normalise_crs_name(raw: &str) -> String {
         return "EPSG:4326".into();
     }
     match upper.rsplit([':', '/']).next() {
-        Some(code) if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) => format!("EPSG:{code}"),
+        Some(code) if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("EPSG:{code}")
+        }
         _ => s.to_string(),
     }
 }
 
 /// Checks the declared CRS against the coordinates, detects an undeclared one, and
 /// reprojects every geometry to WGS84 in place.
-pub fn to_wgs84(set: &mut FeatureSet, path: &Path, frame: &MetricFrame) -> Result<CrsDecision, IngestError> {
+pub fn to_wgs84(
+    set: &mut FeatureSet,
+    path: &Path,
+    frame: &MetricFrame,
+) -> Result<CrsDecision, IngestError> {
     let looks = classify(set, frame);
-    let decision = match set.declared_crs.as_deref().map(normalise_crs_name).as_deref() {
+    let decision = match set
+        .declared_crs
+        .as_deref()
+        .map(normalise_crs_name)
+        .as_deref()
+    {
         Some("EPSG:4326") | Some("EPSG:4258") => match looks {
-            Looks::LonLat | Looks::Empty => CrsDecision { source: SourceCrs::Wgs84, detected: false },
+            Looks::LonLat | Looks::Empty => CrsDecision {
+                source: SourceCrs::Wgs84,
+                detected: false,
+            },
             Looks::Rd(i) => {
                 return Err(feature_error(
                     set,
@@ -68,7 +82,10 @@ pub fn to_wgs84(set: &mut FeatureSet, path: &Path, frame: &MetricFrame) -> Resul
             Looks::Other(i) => return Err(out_of_range(set, path, i)),
         },
         Some("EPSG:28992") => match looks {
-            Looks::Rd(_) | Looks::Empty => CrsDecision { source: SourceCrs::RdNew, detected: false },
+            Looks::Rd(_) | Looks::Empty => CrsDecision {
+                source: SourceCrs::RdNew,
+                detected: false,
+            },
             Looks::LonLat => {
                 return Err(IngestError::file(
                     path,
@@ -86,8 +103,14 @@ pub fn to_wgs84(set: &mut FeatureSet, path: &Path, frame: &MetricFrame) -> Resul
             ));
         }
         None => match looks {
-            Looks::LonLat | Looks::Empty => CrsDecision { source: SourceCrs::Wgs84, detected: true },
-            Looks::Rd(_) => CrsDecision { source: SourceCrs::RdNew, detected: true },
+            Looks::LonLat | Looks::Empty => CrsDecision {
+                source: SourceCrs::Wgs84,
+                detected: true,
+            },
+            Looks::Rd(_) => CrsDecision {
+                source: SourceCrs::RdNew,
+                detected: true,
+            },
             Looks::Other(i) => return Err(out_of_range(set, path, i)),
         },
     };
@@ -140,8 +163,18 @@ fn classify(set: &FeatureSet, frame: &MetricFrame) -> Looks {
     }
 }
 
-fn feature_error(set: &FeatureSet, path: &Path, index: usize, problem: &str, fix: &str) -> IngestError {
-    let id = set.features.iter().find(|f| f.index == index).and_then(|f| f.id.clone());
+fn feature_error(
+    set: &FeatureSet,
+    path: &Path,
+    index: usize,
+    problem: &str,
+    fix: &str,
+) -> IngestError {
+    let id = set
+        .features
+        .iter()
+        .find(|f| f.index == index)
+        .and_then(|f| f.id.clone());
     IngestError::feature(path, index, id, problem, fix)
 }
 

@@ -27,15 +27,31 @@ pub struct IngestError {
 }
 
 impl IngestError {
-    pub fn new(file: &Path, location: Location, problem: impl Into<String>, fix: impl Into<String>) -> Self {
-        IngestError { file: file.to_path_buf(), location, field: None, problem: problem.into(), fix: fix.into() }
+    pub fn new(
+        file: &Path,
+        location: Location,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        IngestError {
+            file: file.to_path_buf(),
+            location,
+            field: None,
+            problem: problem.into(),
+            fix: fix.into(),
+        }
     }
 
     pub fn file(file: &Path, problem: impl Into<String>, fix: impl Into<String>) -> Self {
         Self::new(file, Location::File, problem, fix)
     }
 
-    pub fn line(file: &Path, line: u64, problem: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn line(
+        file: &Path,
+        line: u64,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Self::new(file, Location::Line(line), problem, fix)
     }
 
@@ -61,7 +77,10 @@ impl fmt::Display for IngestError {
         match &self.location {
             Location::File => {}
             Location::Line(n) => write!(f, ", line {n}")?,
-            Location::Feature { index, id: Some(id) } => write!(f, ", feature {index} ({id})")?,
+            Location::Feature {
+                index,
+                id: Some(id),
+            } => write!(f, ", feature {index} ({id})")?,
             Location::Feature { index, id: None } => write!(f, ", feature {index}")?,
         }
         if let Some(field) = &self.field {

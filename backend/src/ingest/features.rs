@@ -42,7 +42,11 @@ impl RawFeature {
             Value::Null => None,
             Value::Number(x) => Some(x.as_f64().ok_or_else(|| format!("'{n}' is out of range"))),
             Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => Some(s.trim().parse::<f64>().map_err(|_| format!("'{n}' is '{s}', not a number"))),
+            Value::String(s) => Some(
+                s.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("'{n}' is '{s}', not a number")),
+            ),
             other => Some(Err(format!("'{n}' is {other}, not a number"))),
         })
     }

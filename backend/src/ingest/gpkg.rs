@@ -4,7 +4,10 @@
 
 use super::crs::normalise_crs_name;
 use super::{FeatureSet, IngestError, RawFeature};
-use geo::{Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+use geo::{
+    Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon,
+    Point, Polygon,
+};
 use serde_json::{Map, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
 use sqlx::{Column, ConnectOptions, Row, TypeInfo, ValueRef};
@@ -14,16 +17,27 @@ use std::path::Path;
 /// Whether the file starts with the SQLite header (a GeoPackage is an SQLite database).
 pub fn is_geopackage(path: &Path) -> Result<bool, IngestError> {
     let mut head = [0u8; 16];
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| IngestError::file(path, format!("cannot open the file ({e})"), "check the path and the file's permissions"))?;
-    let n = f.read(&mut head).map_err(|e| IngestError::file(path, format!("cannot read ({e})"), "check the file"))?;
+    let mut f = std::fs::File::open(path).map_err(|e| {
+        IngestError::file(
+            path,
+            format!("cannot open the file ({e})"),
+            "check the path and the file's permissions",
+        )
+    })?;
+    let n = f
+        .read(&mut head)
+        .map_err(|e| IngestError::file(path, format!("cannot read ({e})"), "check the file"))?;
     Ok(n == 16 && &head == b"SQLite format 3\0")
 }
 
 /// Reads every feature table of the GeoPackage into one [`FeatureSet`].
 pub async fn read_features(path: &Path) -> Result<FeatureSet, IngestError> {
     let bad = |problem: String| {
-        IngestError::file(path, problem, "use the CBS wijkenbuurten GeoPackage as downloaded, or convert it to GeoJSON")
+        IngestError::file(
+            path,
+            problem,
+            "use the CBS wijkenbuurten GeoPackage as downloaded, or convert it to GeoJSON",
+        )
     };
     let mut conn = SqliteConnectOptions::new()
         .filename(path)
@@ -53,8 +67,10 @@ pub async fn read_features(path: &Path) -> Result<FeatureSet, IngestError> {
             _ => {}
         }
         let sql = format!("SELECT * FROM \"{}\"", table.replace('"', "\"\""));
-        let rows: Vec<SqliteRow> =
-            sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut conn).await.map_err(|e| bad(format!("cannot read layer {table} ({e})")))?;
+        let rows: Vec<SqliteRow> = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_all(&mut conn)
+            .await
+            .map_err(|e| bad(format!("cannot read layer {table} ({e})")))?;
         for row in rows {
             let index = set.features.len();
             let mut properties = Map::new();
@@ -64,7 +80,13 @@ pub async fn read_features(path: &Path) -> Result<FeatureSet, IngestError> {
                     let blob: Option<Vec<u8>> = row.try_get(i).unwrap_or(None);
                     geometry = match blob {
                         Some(b) => decode_gpkg_geometry(&b).map_err(|e| {
-                            IngestError::feature(path, index, None, format!("layer {table}: the geometry cannot be decoded ({e})"), "repair the GeoPackage in QGIS")
+                            IngestError::feature(
+                                path,
+                                index,
+                                None,
+                                format!("layer {table}: the geometry cannot be decoded ({e})"),
+                                "repair the GeoPackage in QGIS",
+                            )
                         })?,
                         None => None,
                     };
@@ -73,20 +95,26 @@ pub async fn read_features(path: &Path) -> Result<FeatureSet, IngestError> {
                 }
             }
             properties.insert("layer".into(), Value::String(table.clone()));
-            set.features.push(RawFeature { index, id: None, properties, geometry });
+            set.features.push(RawFeature {
+                index,
+                id: None,
+                properties,
+                geometry,
+            });
         }
     }
     Ok(set)
 }
 
 async fn srs_name(conn: &mut sqlx::SqliteConnection, srs_id: i64) -> Option<String> {
-    let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = $1")
-            .bind(srs_id)
-            .fetch_optional(conn)
-            .await
-            .ok()
-            .flatten();
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = $1",
+    )
+    .bind(srs_id)
+    .fetch_optional(conn)
+    .await
+    .ok()
+    .flatten();
     match row {
         Some((org, id)) if org.eq_ignore_ascii_case("EPSG") => Some(format!("EPSG:{id}")),
         Some((org, id)) => Some(normalise_crs_name(&format!("{org}:{id}"))),
@@ -96,14 +124,25 @@ async fn srs_name(conn: &mut sqlx::SqliteConnection, srs_id: i64) -> Option<Stri
 }
 
 fn column_value(row: &SqliteRow, i: usize) -> Value {
-    let Ok(raw) = row.try_get_raw(i) else { return Value::Null };
+    let Ok(raw) = row.try_get_raw(i) else {
+        return Value::Null;
+    };
     if raw.is_null() {
         return Value::Null;
     }
     match raw.type_info().name() {
-        "INTEGER" => row.try_get::<i64, _>(i).map(Value::from).unwrap_or(Value::Null),
-        "REAL" => row.try_get::<f64, _>(i).map(Value::from).unwrap_or(Value::Null),
-        _ => row.try_get::<String, _>(i).map(Value::from).unwrap_or(Value::Null),
+        "INTEGER" => row
+            .try_get::<i64, _>(i)
+            .map(Value::from)
+            .unwrap_or(Value::Null),
+        "REAL" => row
+            .try_get::<f64, _>(i)
+            .map(Value::from)
+            .unwrap_or(Value::Null),
+        _ => row
+            .try_get::<String, _>(i)
+            .map(Value::from)
+            .unwrap_or(Value::Null),
     }
 }
 
@@ -124,7 +163,10 @@ pub fn decode_gpkg_geometry(blob: &[u8]) -> Result<Option<Geometry<f64>>, String
         return Ok(None);
     }
     let start = 8 + envelope;
-    let mut reader = Wkb { bytes: blob.get(start..).ok_or("truncated header")?, pos: 0 };
+    let mut reader = Wkb {
+        bytes: blob.get(start..).ok_or("truncated header")?,
+        pos: 0,
+    };
     reader.geometry().map(Some)
 }
 
@@ -135,19 +177,30 @@ struct Wkb<'a> {
 
 impl Wkb<'_> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
-        let s = self.bytes.get(self.pos..self.pos + N).ok_or("truncated WKB")?;
+        let s = self
+            .bytes
+            .get(self.pos..self.pos + N)
+            .ok_or("truncated WKB")?;
         self.pos += N;
         Ok(s.try_into().expect("slice has length N"))
     }
 
     fn u32(&mut self, le: bool) -> Result<u32, String> {
         let b = self.take::<4>()?;
-        Ok(if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+        Ok(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
     }
 
     fn f64(&mut self, le: bool) -> Result<f64, String> {
         let b = self.take::<8>()?;
-        Ok(if le { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) })
+        Ok(if le {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
     }
 
     fn coord(&mut self, le: bool, dims: usize) -> Result<Coord<f64>, String> {
@@ -164,12 +217,17 @@ impl Wkb<'_> {
         if n > self.bytes.len() / 16 {
             return Err("point count exceeds the data".into());
         }
-        (0..n).map(|_| self.coord(le, dims)).collect::<Result<Vec<_>, _>>().map(LineString::new)
+        (0..n)
+            .map(|_| self.coord(le, dims))
+            .collect::<Result<Vec<_>, _>>()
+            .map(LineString::new)
     }
 
     fn polygon(&mut self, le: bool, dims: usize) -> Result<Polygon<f64>, String> {
         let rings = self.u32(le)? as usize;
-        let mut all = (0..rings).map(|_| self.ring(le, dims)).collect::<Result<Vec<_>, _>>()?;
+        let mut all = (0..rings)
+            .map(|_| self.ring(le, dims))
+            .collect::<Result<Vec<_>, _>>()?;
         if all.is_empty() {
             return Ok(Polygon::new(LineString::new(vec![]), vec![]));
         }
@@ -181,7 +239,8 @@ impl Wkb<'_> {
         let le = self.take::<1>()?[0] == 1;
         let raw_type = self.u32(le)?;
         // ISO WKB adds 1000/2000/3000 for Z/M/ZM; EWKB sets high bits instead.
-        let ewkb_dims = 2 + usize::from(raw_type & 0x8000_0000 != 0) + usize::from(raw_type & 0x4000_0000 != 0);
+        let ewkb_dims =
+            2 + usize::from(raw_type & 0x8000_0000 != 0) + usize::from(raw_type & 0x4000_0000 != 0);
         if raw_type & 0x2000_0000 != 0 {
             self.u32(le)?; // EWKB SRID
         }
@@ -199,14 +258,27 @@ impl Wkb<'_> {
             3 => Geometry::Polygon(self.polygon(le, dims)?),
             4 | 5 | 6 | 7 => {
                 let n = count(self)?;
-                let parts = (0..n).map(|_| self.geometry()).collect::<Result<Vec<_>, _>>()?;
+                let parts = (0..n)
+                    .map(|_| self.geometry())
+                    .collect::<Result<Vec<_>, _>>()?;
                 match base {
-                    4 => Geometry::MultiPoint(MultiPoint::new(parts.into_iter().filter_map(|g| Point::try_from(g).ok()).collect())),
+                    4 => Geometry::MultiPoint(MultiPoint::new(
+                        parts
+                            .into_iter()
+                            .filter_map(|g| Point::try_from(g).ok())
+                            .collect(),
+                    )),
                     5 => Geometry::MultiLineString(MultiLineString::new(
-                        parts.into_iter().filter_map(|g| LineString::try_from(g).ok()).collect(),
+                        parts
+                            .into_iter()
+                            .filter_map(|g| LineString::try_from(g).ok())
+                            .collect(),
                     )),
                     6 => Geometry::MultiPolygon(MultiPolygon::new(
-                        parts.into_iter().filter_map(|g| Polygon::try_from(g).ok()).collect(),
+                        parts
+                            .into_iter()
+                            .filter_map(|g| Polygon::try_from(g).ok())
+                            .collect(),
                     )),
                     _ => Geometry::GeometryCollection(GeometryCollection::new_from(parts)),
                 }

@@ -1,8 +1,8 @@
 //! Point locations in municipal CSV files: WGS84 `lon,lat` columns or RD New `x,y` columns.
 //! Coordinates in the wrong columns are refused rather than silently placed at sea.
 
-use super::table::{Row, Table};
 use super::IngestError;
+use super::table::{Row, Table};
 use crate::spatial::frame::MetricFrame;
 use geo::Point;
 
@@ -14,18 +14,25 @@ pub enum PointColumns {
 
 impl PointColumns {
     pub fn resolve(table: &Table) -> Result<Self, IngestError> {
-        if let (Some(lon), Some(lat)) =
-            (table.column(&["lon", "longitude", "lng"]), table.column(&["lat", "latitude"]))
-        {
+        if let (Some(lon), Some(lat)) = (
+            table.column(&["lon", "longitude", "lng"]),
+            table.column(&["lat", "latitude"]),
+        ) {
             return Ok(PointColumns::LonLat { lon, lat });
         }
-        if let (Some(x), Some(y)) = (table.column(&["x", "rd_x", "x_rd"]), table.column(&["y", "rd_y", "y_rd"])) {
+        if let (Some(x), Some(y)) = (
+            table.column(&["x", "rd_x", "x_rd"]),
+            table.column(&["y", "rd_y", "y_rd"]),
+        ) {
             return Ok(PointColumns::Rd { x, y });
         }
         Err(IngestError::line(
             table.path(),
             1,
-            format!("the header has no location columns (found: {})", table.headers().join(", ")),
+            format!(
+                "the header has no location columns (found: {})",
+                table.headers().join(", ")
+            ),
             "add lon and lat columns (WGS84 degrees) or x and y columns (RD New metres)",
         )
         .with_field("lon/lat or x/y"))
@@ -36,7 +43,8 @@ impl PointColumns {
         match *self {
             PointColumns::LonLat { lon, lat } => {
                 let (x, y) = (row.f64(lon, "lon")?, row.f64(lat, "lat")?);
-                if frame.contains_metric(geo::Coord { x, y }) && (x.abs() > 180.0 || y.abs() > 90.0) {
+                if frame.contains_metric(geo::Coord { x, y }) && (x.abs() > 180.0 || y.abs() > 90.0)
+                {
                     return Err(row.error(
                         "lon",
                         format!("{x}, {y} are RD New metres, not WGS84 degrees"),
@@ -44,7 +52,11 @@ impl PointColumns {
                     ));
                 }
                 if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
-                    return Err(row.error("lon", format!("{x}, {y} is not a lon/lat position"), "use WGS84 degrees, lon first"));
+                    return Err(row.error(
+                        "lon",
+                        format!("{x}, {y} is not a lon/lat position"),
+                        "use WGS84 degrees, lon first",
+                    ));
                 }
                 Ok(Point::new(x, y))
             }

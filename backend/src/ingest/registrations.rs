@@ -6,7 +6,8 @@ use super::location::PointColumns;
 use super::table::{Row, Table};
 use super::{FeatureSet, IngestError};
 use crate::domain::{
-    AreaCode, Camera, CameraStatus, CrimeType, E33Report, EnforcementAction, EnforcementOutcome, Incident, Initiative, Period,
+    AreaCode, Camera, CameraStatus, CrimeType, E33Report, EnforcementAction, EnforcementOutcome,
+    Incident, Initiative, Period,
 };
 use crate::spatial::frame::MetricFrame;
 use geo::{Geometry, Point};
@@ -23,7 +24,13 @@ pub type Lined<T> = (u64, T);
 pub struct DuplicateCheck(HashMap<String, u64>);
 
 impl DuplicateCheck {
-    pub fn check(&mut self, id: &str, line: u64, path: &Path, field: &str) -> Result<(), IngestError> {
+    pub fn check(
+        &mut self,
+        id: &str,
+        line: u64,
+        path: &Path,
+        field: &str,
+    ) -> Result<(), IngestError> {
         if let Some(first) = self.0.insert(id.to_string(), line) {
             return Err(IngestError::line(
                 path,
@@ -39,14 +46,24 @@ impl DuplicateCheck {
 
 pub fn parse_date(row: &Row<'_>, column: usize, field: &str) -> Result<Date, IngestError> {
     let v = row.required(column, field)?;
-    parse_date_text(v).ok_or_else(|| row.error(field, format!("'{v}' is not a date"), "write dates as YYYY-MM-DD"))
+    parse_date_text(v).ok_or_else(|| {
+        row.error(
+            field,
+            format!("'{v}' is not a date"),
+            "write dates as YYYY-MM-DD",
+        )
+    })
 }
 
 pub fn parse_date_text(v: &str) -> Option<Date> {
     Date::parse(v.trim(), format_description!("[year]-[month]-[day]")).ok()
 }
 
-fn optional_date(row: &Row<'_>, column: Option<usize>, field: &str) -> Result<Option<Date>, IngestError> {
+fn optional_date(
+    row: &Row<'_>,
+    column: Option<usize>,
+    field: &str,
+) -> Result<Option<Date>, IngestError> {
     match column {
         Some(c) if !row.get(c).is_empty() => parse_date(row, c, field).map(Some),
         _ => Ok(None),
@@ -59,7 +76,13 @@ fn parse_time(row: &Row<'_>, column: usize) -> Result<PrimitiveDateTime, IngestE
         Some((d, t)) => (d, Some(t)),
         None => (v, None),
     };
-    let bad = || row.error("time", format!("'{v}' is not a date-time"), "write YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD");
+    let bad = || {
+        row.error(
+            "time",
+            format!("'{v}' is not a date-time"),
+            "write YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD",
+        )
+    };
     let date = parse_date_text(date).ok_or_else(bad)?;
     let clock = match clock {
         None => Time::MIDNIGHT,
@@ -73,7 +96,10 @@ fn parse_time(row: &Row<'_>, column: usize) -> Result<PrimitiveDateTime, IngestE
     Ok(PrimitiveDateTime::new(date, clock))
 }
 
-pub fn read_cameras(path: &Path, features: Option<FeatureSet>) -> Result<Vec<Lined<Camera>>, IngestError> {
+pub fn read_cameras(
+    path: &Path,
+    features: Option<FeatureSet>,
+) -> Result<Vec<Lined<Camera>>, IngestError> {
     if let Some(set) = features {
         return cameras_from_features(set, path);
     }
@@ -92,11 +118,20 @@ pub fn read_cameras(path: &Path, features: Option<FeatureSet>) -> Result<Vec<Lin
         ids.check(&camera_id, row.line, path, "id")?;
         let radius_m = row.f64(radius, "radius_m")?;
         if !(1.0..=2000.0).contains(&radius_m) {
-            return Err(row.error("radius_m", format!("a view radius of {radius_m} m is implausible"), "give the radius in metres, between 1 and 2000"));
+            return Err(row.error(
+                "radius_m",
+                format!("a view radius of {radius_m} m is implausible"),
+                "give the radius in metres, between 1 and 2000",
+            ));
         }
         let raw_status = row.required(status, "status")?;
-        let status = CameraStatus::parse(raw_status)
-            .ok_or_else(|| row.error("status", format!("'{raw_status}' is not a camera status"), "use active or planned"))?;
+        let status = CameraStatus::parse(raw_status).ok_or_else(|| {
+            row.error(
+                "status",
+                format!("'{raw_status}' is not a camera status"),
+                "use active or planned",
+            )
+        })?;
         out.push((
             row.line,
             Camera {
@@ -121,24 +156,61 @@ fn cameras_from_features(set: FeatureSet, path: &Path) -> Result<Vec<Lined<Camer
         };
         let location = match &f.geometry {
             Some(Geometry::Point(p)) => *p,
-            _ => return Err(err("geometry", "a camera needs a Point geometry".into(), "give each camera a Point")),
+            _ => {
+                return Err(err(
+                    "geometry",
+                    "a camera needs a Point geometry".into(),
+                    "give each camera a Point",
+                ));
+            }
         };
-        let id = f.text(&["id"]).or(f.id.clone()).ok_or_else(|| err("id", "the camera has no id".into(), "add an id property"))?;
+        let id = f
+            .text(&["id"])
+            .or(f.id.clone())
+            .ok_or_else(|| err("id", "the camera has no id".into(), "add an id property"))?;
         ids.check(&id, f.index as u64, path, "id")?;
         let radius_m = match f.number(&["radius_m", "radius"]) {
             Some(Ok(r)) if (1.0..=2000.0).contains(&r) => r,
-            _ => return Err(err("radius_m", "the view radius is missing or implausible".into(), "give radius_m in metres (1–2000)")),
+            _ => {
+                return Err(err(
+                    "radius_m",
+                    "the view radius is missing or implausible".into(),
+                    "give radius_m in metres (1–2000)",
+                ));
+            }
         };
         let status = f
             .text(&["status"])
             .and_then(|s| CameraStatus::parse(&s))
-            .ok_or_else(|| err("status", "the status is missing or unknown".into(), "use active or planned"))?;
+            .ok_or_else(|| {
+                err(
+                    "status",
+                    "the status is missing or unknown".into(),
+                    "use active or planned",
+                )
+            })?;
         let installed = match f.text(&["installed"]) {
-            Some(s) => Some(parse_date_text(&s).ok_or_else(|| err("installed", format!("'{s}' is not a date"), "use YYYY-MM-DD"))?),
+            Some(s) => Some(parse_date_text(&s).ok_or_else(|| {
+                err(
+                    "installed",
+                    format!("'{s}' is not a date"),
+                    "use YYYY-MM-DD",
+                )
+            })?),
             None => None,
         };
         let name = f.text(&["name", "naam"]).unwrap_or_else(|| id.clone());
-        out.push((f.index as u64, Camera { id, name, location, radius_m, status, installed }));
+        out.push((
+            f.index as u64,
+            Camera {
+                id,
+                name,
+                location,
+                radius_m,
+                status,
+                installed,
+            },
+        ));
     }
     Ok(out)
 }
@@ -178,7 +250,10 @@ pub fn read_enforcement(path: &Path) -> Result<Vec<Lined<EnforcementAction>>, In
     Ok(out)
 }
 
-pub fn read_initiatives(path: &Path, features: Option<FeatureSet>) -> Result<Vec<Lined<Initiative>>, IngestError> {
+pub fn read_initiatives(
+    path: &Path,
+    features: Option<FeatureSet>,
+) -> Result<Vec<Lined<Initiative>>, IngestError> {
     let mut ids = DuplicateCheck::default();
     let mut out = Vec::new();
     if let Some(set) = features {
@@ -187,28 +262,59 @@ pub fn read_initiatives(path: &Path, features: Option<FeatureSet>) -> Result<Vec
                 IngestError::feature(path, f.index, f.id.clone(), problem, fix).with_field(field)
             };
             let geometry = match &f.geometry {
-                Some(g @ (Geometry::Point(_) | Geometry::Polygon(_) | Geometry::MultiPolygon(_))) => g.clone(),
-                _ => return Err(err("geometry", "an initiative needs a Polygon, MultiPolygon or Point".into(), "draw its area or mark its place")),
+                Some(
+                    g @ (Geometry::Point(_) | Geometry::Polygon(_) | Geometry::MultiPolygon(_)),
+                ) => g.clone(),
+                _ => {
+                    return Err(err(
+                        "geometry",
+                        "an initiative needs a Polygon, MultiPolygon or Point".into(),
+                        "draw its area or mark its place",
+                    ));
+                }
             };
-            let id = f.text(&["id"]).or(f.id.clone()).ok_or_else(|| err("id", "the initiative has no id".into(), "add an id property"))?;
+            let id = f.text(&["id"]).or(f.id.clone()).ok_or_else(|| {
+                err(
+                    "id",
+                    "the initiative has no id".into(),
+                    "add an id property",
+                )
+            })?;
             ids.check(&id, f.index as u64, path, "id")?;
             let date = |field: &str| -> Result<Option<Date>, IngestError> {
                 match f.text(&[field]) {
-                    Some(s) => parse_date_text(&s).map(Some).ok_or_else(|| err(field, format!("'{s}' is not a date"), "use YYYY-MM-DD")),
+                    Some(s) => parse_date_text(&s).map(Some).ok_or_else(|| {
+                        err(field, format!("'{s}' is not a date"), "use YYYY-MM-DD")
+                    }),
                     None => Ok(None),
                 }
             };
-            let start_date = date("start_date")?.ok_or_else(|| err("start_date", "the start date is missing".into(), "add start_date (YYYY-MM-DD)"))?;
+            let start_date = date("start_date")?.ok_or_else(|| {
+                err(
+                    "start_date",
+                    "the start date is missing".into(),
+                    "add start_date (YYYY-MM-DD)",
+                )
+            })?;
             let members = match f.number(&["members", "leden"]) {
                 Some(Ok(m)) if m >= 0.0 => Some(m as i64),
-                Some(_) => return Err(err("members", "members must be a number of 0 or more".into(), "fix members")),
+                Some(_) => {
+                    return Err(err(
+                        "members",
+                        "members must be a number of 0 or more".into(),
+                        "fix members",
+                    ));
+                }
                 None => None,
             };
             out.push((
                 f.index as u64,
                 Initiative {
                     name: f.text(&["name", "naam"]).unwrap_or_else(|| id.clone()),
-                    kind: f.text(&["kind", "soort"]).unwrap_or_else(|| "other".into()).to_ascii_lowercase(),
+                    kind: f
+                        .text(&["kind", "soort"])
+                        .unwrap_or_else(|| "other".into())
+                        .to_ascii_lowercase(),
                     id,
                     geometry,
                     start_date,
@@ -277,14 +383,30 @@ impl IncidentReader {
 
     pub fn next(&mut self) -> Result<Option<Lined<Incident>>, IngestError> {
         let (id_col, time_col, type_col) = (self.id, self.time, self.crime_type);
-        let Some(row) = self.table.next_row()? else { return Ok(None) };
+        let Some(row) = self.table.next_row()? else {
+            return Ok(None);
+        };
         let id = row.required(id_col, "id")?.to_string();
         self.ids.check(&id, row.line, row.path(), "id")?;
-        let crime_type = CrimeType::parse_code(row.required(type_col, "crime_type")?)
-            .map_err(|e| row.error("crime_type", e, "use a CBS SoortMisdrijf code such as 1.1.1"))?;
+        let crime_type =
+            CrimeType::parse_code(row.required(type_col, "crime_type")?).map_err(|e| {
+                row.error(
+                    "crime_type",
+                    e,
+                    "use a CBS SoortMisdrijf code such as 1.1.1",
+                )
+            })?;
         let time = parse_time(&row, time_col)?;
         let location = self.at.point(&row, &self.frame)?;
-        Ok(Some((row.line, Incident { id, time, crime_type, location })))
+        Ok(Some((
+            row.line,
+            Incident {
+                id,
+                time,
+                crime_type,
+                location,
+            },
+        )))
     }
 }
 
@@ -297,22 +419,52 @@ pub fn read_e33(path: &Path) -> Result<Vec<Lined<E33Report>>, IngestError> {
     let mut keys = DuplicateCheck::default();
     let mut out = Vec::new();
     while let Some(row) = table.next_row()? {
-        let code = AreaCode::parse(row.required(area, "area")?).map_err(|e| row.error("area", e, "use a buurt or wijk code"))?;
+        let code = AreaCode::parse(row.required(area, "area")?)
+            .map_err(|e| row.error("area", e, "use a buurt or wijk code"))?;
         let raw = row.required(period, "period")?;
         let month = match Period::parse(raw) {
             Some(Period::Month(m)) => m,
-            _ => return Err(row.error("period", format!("'{raw}' is not a month"), "write YYYY-MM or 2023MM04")),
+            _ => {
+                return Err(row.error(
+                    "period",
+                    format!("'{raw}' is not a month"),
+                    "write YYYY-MM or 2023MM04",
+                ));
+            }
         };
-        keys.check(&format!("{code} {month}"), row.line, path, "area and period")?;
-        let count = row.count(count, "count")?.ok_or_else(|| row.error("count", "the count is empty", "fill in the number of reports"))?;
+        keys.check(
+            &format!("{code} {month}"),
+            row.line,
+            path,
+            "area and period",
+        )?;
+        let count = row.count(count, "count")?.ok_or_else(|| {
+            row.error(
+                "count",
+                "the count is empty",
+                "fill in the number of reports",
+            )
+        })?;
         let with_fitting_care = match care {
             Some(c) => row.count(c, "with_fitting_care")?,
             None => None,
         };
         if with_fitting_care.is_some_and(|c| c > count) {
-            return Err(row.error("with_fitting_care", "more reports got care than there were reports", "with_fitting_care must not exceed count"));
+            return Err(row.error(
+                "with_fitting_care",
+                "more reports got care than there were reports",
+                "with_fitting_care must not exceed count",
+            ));
         }
-        out.push((row.line, E33Report { area: code, month, count, with_fitting_care }));
+        out.push((
+            row.line,
+            E33Report {
+                area: code,
+                month,
+                count,
+                with_fitting_care,
+            },
+        ));
     }
     Ok(out)
 }
@@ -341,19 +493,51 @@ pub fn read_survey(path: &Path) -> Result<Vec<Lined<SurveyRow>>, IngestError> {
     while let Some(row) = table.next_row()? {
         let ind = row.required(indicator, "indicator")?.to_string();
         if !SURVEY_INDICATORS.contains(&ind.as_str()) {
-            return Err(row.error("indicator", format!("'{ind}' is not a survey indicator"), "use feels_safe or enforcement_satisfaction"));
+            return Err(row.error(
+                "indicator",
+                format!("'{ind}' is not a survey indicator"),
+                "use feels_safe or enforcement_satisfaction",
+            ));
         }
-        let y = row.count(year, "year")?.ok_or_else(|| row.error("year", "the year is empty", "fill in the survey year"))?;
-        let code = AreaCode::parse(row.required(area, "area")?).map_err(|e| row.error("area", e, "use a gemeente, wijk or buurt code"))?;
+        let y = row
+            .count(year, "year")?
+            .ok_or_else(|| row.error("year", "the year is empty", "fill in the survey year"))?;
+        let code = AreaCode::parse(row.required(area, "area")?)
+            .map_err(|e| row.error("area", e, "use a gemeente, wijk or buurt code"))?;
         let percentage = row.f64(pct, "percentage")?;
         if !(0.0..=100.0).contains(&percentage) {
-            return Err(row.error("percentage", format!("{percentage} is not a percentage"), "write a value from 0 to 100"));
+            return Err(row.error(
+                "percentage",
+                format!("{percentage} is not a percentage"),
+                "write a value from 0 to 100",
+            ));
         }
-        let sample_size = row.count(n, "sample_size")?.filter(|&n| n > 0).ok_or_else(|| {
-            row.error("sample_size", "the sample size is missing or zero", "give the number of respondents")
-        })?;
-        keys.check(&format!("{ind} {y} {code}"), row.line, path, "indicator, year and area")?;
-        out.push((row.line, SurveyRow { indicator: ind, year: y as i32, area: code, percentage, sample_size }));
+        let sample_size = row
+            .count(n, "sample_size")?
+            .filter(|&n| n > 0)
+            .ok_or_else(|| {
+                row.error(
+                    "sample_size",
+                    "the sample size is missing or zero",
+                    "give the number of respondents",
+                )
+            })?;
+        keys.check(
+            &format!("{ind} {y} {code}"),
+            row.line,
+            path,
+            "indicator, year and area",
+        )?;
+        out.push((
+            row.line,
+            SurveyRow {
+                indicator: ind,
+                year: y as i32,
+                area: code,
+                percentage,
+                sample_size,
+            },
+        ));
     }
     Ok(out)
 }

@@ -2,8 +2,8 @@
 //! (per month), both with `WijkenEnBuurten`, `SoortMisdrijf`, `Perioden` and
 //! `GeregistreerdeMisdrijven_1`. An empty cell is withheld, which is not zero.
 
-use super::table::Table;
 use super::IngestError;
+use super::table::Table;
 use crate::domain::{AreaCode, CrimeType, OffenceCount, Period};
 use std::path::Path;
 
@@ -21,8 +21,14 @@ pub struct OffenceReader {
 impl OffenceReader {
     pub fn open(path: &Path) -> Result<Self, IngestError> {
         let table = Table::open(path)?;
-        let area = table.require(&["WijkenEnBuurten", "RegioS", "area"], "area code (WijkenEnBuurten)")?;
-        let crime_type = table.require(&["SoortMisdrijf", "crime_type"], "crime type (SoortMisdrijf)")?;
+        let area = table.require(
+            &["WijkenEnBuurten", "RegioS", "area"],
+            "area code (WijkenEnBuurten)",
+        )?;
+        let crime_type = table.require(
+            &["SoortMisdrijf", "crime_type"],
+            "crime type (SoortMisdrijf)",
+        )?;
         let period = table.require(&["Perioden", "period"], "period (Perioden)")?;
         let count = match table.column(&["GeregistreerdeMisdrijven_1", "count"]) {
             Some(c) => c,
@@ -30,18 +36,41 @@ impl OffenceReader {
                 .headers()
                 .iter()
                 .position(|h| h.starts_with("GeregistreerdeMisdrijven"))
-                .ok_or_else(|| table.require(&["GeregistreerdeMisdrijven_1"], "count (GeregistreerdeMisdrijven_1)").unwrap_err())?,
+                .ok_or_else(|| {
+                    table
+                        .require(
+                            &["GeregistreerdeMisdrijven_1"],
+                            "count (GeregistreerdeMisdrijven_1)",
+                        )
+                        .unwrap_err()
+                })?,
         };
         let label = table.column(&["SoortMisdrijf_label", "crime_type_title"]);
-        Ok(OffenceReader { table, area, crime_type, period, count, label, last_label: None })
+        Ok(OffenceReader {
+            table,
+            area,
+            crime_type,
+            period,
+            count,
+            label,
+            last_label: None,
+        })
     }
 
     /// The next count and its line number.
     pub fn next(&mut self) -> Result<Option<(u64, OffenceCount)>, IngestError> {
-        let (area_col, type_col, period_col, count_col) = (self.area, self.crime_type, self.period, self.count);
-        let Some(row) = self.table.next_row()? else { return Ok(None) };
-        let area = AreaCode::parse(row.required(area_col, "WijkenEnBuurten")?)
-            .map_err(|e| row.error("WijkenEnBuurten", e, "use the CBS code of a buurt, wijk or gemeente"))?;
+        let (area_col, type_col, period_col, count_col) =
+            (self.area, self.crime_type, self.period, self.count);
+        let Some(row) = self.table.next_row()? else {
+            return Ok(None);
+        };
+        let area = AreaCode::parse(row.required(area_col, "WijkenEnBuurten")?).map_err(|e| {
+            row.error(
+                "WijkenEnBuurten",
+                e,
+                "use the CBS code of a buurt, wijk or gemeente",
+            )
+        })?;
         let crime_type = CrimeType::parse_code(row.required(type_col, "SoortMisdrijf")?)
             .map_err(|e| row.error("SoortMisdrijf", e, "use the StatLine key of the crime type"))?;
         let raw_period = row.required(period_col, "Perioden")?;
@@ -53,8 +82,19 @@ impl OffenceReader {
             )
         })?;
         let count = row.count(count_col, "GeregistreerdeMisdrijven_1")?;
-        self.last_label = self.label.map(|c| row.get(c).to_string()).filter(|l| !l.is_empty());
-        Ok(Some((row.line, OffenceCount { area, period, crime_type, count })))
+        self.last_label = self
+            .label
+            .map(|c| row.get(c).to_string())
+            .filter(|l| !l.is_empty());
+        Ok(Some((
+            row.line,
+            OffenceCount {
+                area,
+                period,
+                crime_type,
+                count,
+            },
+        )))
     }
 }
 
@@ -72,10 +112,15 @@ pub fn read_crime_types(path: &Path) -> Result<Vec<CrimeType>, IngestError> {
     let title = table.require(&["Title", "title"], "title")?;
     let mut out = Vec::new();
     while let Some(row) = table.next_row()? {
-        let code = CrimeType::parse_code(row.required(key, "Key")?).map_err(|e| row.error("Key", e, "use codes like 1.1.1"))?;
+        let code = CrimeType::parse_code(row.required(key, "Key")?)
+            .map_err(|e| row.error("Key", e, "use codes like 1.1.1"))?;
         // StatLine titles repeat the code ("1.1.1 Diefstal/inbraak woning"); keep the words.
         let raw = row.required(title, "Title")?;
-        let title = raw.strip_prefix(code.as_str()).unwrap_or(raw).trim().to_string();
+        let title = raw
+            .strip_prefix(code.as_str())
+            .unwrap_or(raw)
+            .trim()
+            .to_string();
         out.push(CrimeType { code, title });
     }
     Ok(out)
@@ -97,7 +142,10 @@ mod tests {
         let f = file(b"\xEF\xBB\xBFWijkenEnBuurten;SoortMisdrijf;Perioden;GeregistreerdeMisdrijven_1\r\n\"BU01411000\";\"1.1.1 \";\"2023MM04\";3\r\nBU01411001;1.1.1;2023MM04;\r\n");
         let mut r = OffenceReader::open(f.path()).unwrap();
         let (line, a) = r.next().unwrap().unwrap();
-        assert_eq!((line, a.count, a.crime_type.as_str()), (2, Some(3), "1.1.1"));
+        assert_eq!(
+            (line, a.count, a.crime_type.as_str()),
+            (2, Some(3), "1.1.1")
+        );
         let (_, b) = r.next().unwrap().unwrap();
         assert_eq!(b.count, None);
         assert!(r.next().unwrap().is_none());
@@ -108,6 +156,11 @@ mod tests {
         let f = file(b"WijkenEnBuurten,SoortMisdrijf,Perioden,GeregistreerdeMisdrijven_1\nBU01411000,0.0.0,2023JJ00,veel\n");
         let mut r = OffenceReader::open(f.path()).unwrap();
         let msg = r.next().unwrap_err().to_string();
-        assert!(msg.contains("line 2") && msg.contains("GeregistreerdeMisdrijven_1") && msg.contains("'veel'"), "{msg}");
+        assert!(
+            msg.contains("line 2")
+                && msg.contains("GeregistreerdeMisdrijven_1")
+                && msg.contains("'veel'"),
+            "{msg}"
+        );
     }
 }

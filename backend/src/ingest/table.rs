@@ -25,7 +25,11 @@ pub struct Row<'a> {
 impl Table {
     pub fn open(path: &Path) -> Result<Table, IngestError> {
         let file = File::open(path).map_err(|e| {
-            IngestError::file(path, format!("cannot open the file ({e})"), "check the path and the file's permissions")
+            IngestError::file(
+                path,
+                format!("cannot open the file ({e})"),
+                "check the path and the file's permissions",
+            )
         })?;
         let raw: Box<dyn Read + Send> = if path.extension().is_some_and(|e| e == "gz") {
             Box::new(flate2::read::GzDecoder::new(file))
@@ -33,21 +37,42 @@ impl Table {
             Box::new(file)
         };
         let mut buffered = BufReader::with_capacity(1 << 16, raw);
-        let start = buffered.fill_buf().map_err(|e| IngestError::file(path, format!("cannot read ({e})"), "check the file"))?;
+        let start = buffered
+            .fill_buf()
+            .map_err(|e| IngestError::file(path, format!("cannot read ({e})"), "check the file"))?;
         if start.is_empty() {
-            return Err(IngestError::file(path, "the file is empty", "export the table again; it needs a header line and rows"));
+            return Err(IngestError::file(
+                path,
+                "the file is empty",
+                "export the table again; it needs a header line and rows",
+            ));
         }
         let bom = start.starts_with(&[0xEF, 0xBB, 0xBF]);
         if bom {
             buffered.consume(3);
         }
-        let start = buffered.fill_buf().map_err(|e| IngestError::file(path, format!("cannot read ({e})"), "check the file"))?;
-        let first_line_end = start.iter().position(|&b| b == b'\n').unwrap_or(start.len());
+        let start = buffered
+            .fill_buf()
+            .map_err(|e| IngestError::file(path, format!("cannot read ({e})"), "check the file"))?;
+        let first_line_end = start
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(start.len());
         let first_line = &start[..first_line_end];
         if std::str::from_utf8(first_line).is_err() {
-            return Err(IngestError::line(path, 1, "the header is not UTF-8 text", "save the file as CSV UTF-8"));
+            return Err(IngestError::line(
+                path,
+                1,
+                "the header is not UTF-8 text",
+                "save the file as CSV UTF-8",
+            ));
         }
-        let delimiter = if count_outside_quotes(first_line, b';') > count_outside_quotes(first_line, b',') { b';' } else { b',' };
+        let delimiter =
+            if count_outside_quotes(first_line, b';') > count_outside_quotes(first_line, b',') {
+                b';'
+            } else {
+                b','
+            };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -59,7 +84,12 @@ impl Table {
             .iter()
             .map(|h| h.trim().trim_matches('"').to_string())
             .collect();
-        Ok(Table { path: path.to_path_buf(), reader, headers, record: csv::StringRecord::new() })
+        Ok(Table {
+            path: path.to_path_buf(),
+            reader,
+            headers,
+            record: csv::StringRecord::new(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -72,7 +102,9 @@ impl Table {
 
     /// The position of the first column whose name matches one of `names` (case-insensitive).
     pub fn column(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.headers.iter().position(|h| h.eq_ignore_ascii_case(n)))
+        names
+            .iter()
+            .find_map(|n| self.headers.iter().position(|h| h.eq_ignore_ascii_case(n)))
     }
 
     /// Like [`column`](Self::column), but a missing column is an error that lists what the
@@ -82,7 +114,10 @@ impl Table {
             IngestError::line(
                 &self.path,
                 1,
-                format!("the header has no {purpose} column (found: {})", self.headers.join(", ")),
+                format!(
+                    "the header has no {purpose} column (found: {})",
+                    self.headers.join(", ")
+                ),
                 format!("add a column named {}", names.join(" or ")),
             )
             .with_field(names[0])
@@ -99,7 +134,11 @@ impl Table {
                         continue;
                     }
                     let line = self.record.position().map_or(0, |p| p.line());
-                    return Ok(Some(Row { line, record: &self.record, path: &self.path }));
+                    return Ok(Some(Row {
+                        line,
+                        record: &self.record,
+                        path: &self.path,
+                    }));
                 }
                 Err(e) => return Err(csv_error(&self.path, e)),
             }
@@ -118,7 +157,12 @@ impl Row<'_> {
     }
 
     /// An error about this row and a named field.
-    pub fn error(&self, field: &str, problem: impl Into<String>, fix: impl Into<String>) -> IngestError {
+    pub fn error(
+        &self,
+        field: &str,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> IngestError {
         IngestError::line(self.path, self.line, problem, fix).with_field(field)
     }
 
@@ -126,7 +170,11 @@ impl Row<'_> {
     pub fn required(&self, column: usize, field: &str) -> Result<&str, IngestError> {
         let v = self.get(column);
         if v.is_empty() {
-            Err(self.error(field, "the value is empty", format!("fill in {field} on this line")))
+            Err(self.error(
+                field,
+                "the value is empty",
+                format!("fill in {field} on this line"),
+            ))
         } else {
             Ok(v)
         }
@@ -135,10 +183,16 @@ impl Row<'_> {
     pub fn f64(&self, column: usize, field: &str) -> Result<f64, IngestError> {
         let v = self.required(column, field)?;
         // Dutch spreadsheets write decimal commas; a `;`-separated file can carry them safely.
-        let parsed = v.parse::<f64>().or_else(|_| v.replace(',', ".").parse::<f64>());
+        let parsed = v
+            .parse::<f64>()
+            .or_else(|_| v.replace(',', ".").parse::<f64>());
         match parsed {
             Ok(x) if x.is_finite() => Ok(x),
-            _ => Err(self.error(field, format!("'{v}' is not a number"), format!("write {field} as a number, e.g. 6.6641"))),
+            _ => Err(self.error(
+                field,
+                format!("'{v}' is not a number"),
+                format!("write {field} as a number, e.g. 6.6641"),
+            )),
         }
     }
 
@@ -150,8 +204,16 @@ impl Row<'_> {
         }
         match v.parse::<i64>() {
             Ok(n) if n >= 0 => Ok(Some(n)),
-            Ok(n) => Err(self.error(field, format!("the count is negative ({n})"), "counts must be 0 or more; correct the value")),
-            Err(_) => Err(self.error(field, format!("'{v}' is not a whole number"), "write the count as digits, or leave the cell empty if it is withheld")),
+            Ok(n) => Err(self.error(
+                field,
+                format!("the count is negative ({n})"),
+                "counts must be 0 or more; correct the value",
+            )),
+            Err(_) => Err(self.error(
+                field,
+                format!("'{v}' is not a whole number"),
+                "write the count as digits, or leave the cell empty if it is withheld",
+            )),
         }
     }
 }
@@ -171,9 +233,16 @@ fn count_outside_quotes(line: &[u8], sep: u8) -> usize {
 fn csv_error(path: &Path, e: csv::Error) -> IngestError {
     let line = e.position().map_or(0, |p| p.line());
     let (problem, fix) = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => ("the text is not UTF-8".to_string(), "save the file as CSV UTF-8"),
+        csv::ErrorKind::Utf8 { .. } => (
+            "the text is not UTF-8".to_string(),
+            "save the file as CSV UTF-8",
+        ),
         csv::ErrorKind::Io(io) => (format!("reading failed ({io})"), "check the file"),
         _ => (e.to_string(), "check the quoting on this line"),
     };
-    if line > 0 { IngestError::line(path, line, problem, fix) } else { IngestError::file(path, problem, fix) }
+    if line > 0 {
+        IngestError::line(path, line, problem, fix)
+    } else {
+        IngestError::file(path, problem, fix)
+    }
 }

@@ -5,6 +5,7 @@
 //! through sqlx's `Any` driver; aggregates are cast to BIGINT/DOUBLE PRECISION because
 //! PostgreSQL would otherwise return NUMERIC.
 
+mod cameras;
 mod imports;
 mod indicators;
 mod queries;
@@ -60,7 +61,11 @@ impl Store {
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
             let sep = if path.contains('?') { '&' } else { '?' };
-            let url = if path.contains("mode=") { format!("sqlite://{path}") } else { format!("sqlite://{path}{sep}mode=rwc") };
+            let url = if path.contains("mode=") {
+                format!("sqlite://{path}")
+            } else {
+                format!("sqlite://{path}{sep}mode=rwc")
+            };
             (Backend::Sqlite, url)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             (Backend::Postgres, url.to_string())
@@ -104,20 +109,27 @@ impl Store {
     /// A number that changes with every committed import, so server instances sharing one
     /// database know when to rebuild their in-memory area index.
     pub async fn generation(&self) -> Result<i64> {
-        let v: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = 'generation'").fetch_optional(&self.pool).await?;
+        let v: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM meta WHERE key = 'generation'")
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(v.and_then(|(s,)| s.parse().ok()).unwrap_or(0))
     }
 
     /// Whether nothing has been imported yet (the server then loads the demo).
     pub async fn is_empty(&self) -> Result<bool> {
-        let (n,): (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM imports").fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM imports")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n == 0)
     }
 
     /// Whether the data served is the built-in synthetic demo.
     pub async fn is_demo(&self) -> Result<bool> {
         let (n,): (i64,) =
-            sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM imports WHERE is_demo = 1").fetch_one(&self.pool).await?;
+            sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM imports WHERE is_demo = 1")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(n > 0)
     }
 

@@ -48,13 +48,29 @@ fn offence_range_sql(first: usize) -> String {
 
 fn range_binds(range: PeriodRange) -> [i64; 4] {
     // Whole years inside the range; an empty year span (first > last) selects no yearly rows.
-    let first_year = if range.from.month == 1 { range.from.year } else { range.from.year + 1 };
-    let last_year = if range.to.month == 12 { range.to.year } else { range.to.year - 1 };
-    [i64::from(range.from.index()), i64::from(range.to.index()), i64::from(first_year), i64::from(last_year)]
+    let first_year = if range.from.month == 1 {
+        range.from.year
+    } else {
+        range.from.year + 1
+    };
+    let last_year = if range.to.month == 12 {
+        range.to.year
+    } else {
+        range.to.year - 1
+    };
+    [
+        i64::from(range.from.index()),
+        i64::from(range.to.index()),
+        i64::from(first_year),
+        i64::from(last_year),
+    ]
 }
 
 fn in_list(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Store {
@@ -62,9 +78,23 @@ impl Store {
         let sql = "SELECT a.code, a.level, a.name, a.parent_code, COALESCE(p.population, a.population), a.boundary_year, a.geometry, \
                    a.min_lon, a.min_lat, a.max_lon, a.max_lat FROM areas a LEFT JOIN population p ON p.area_code = a.code \
                    WHERE ($1 = '' OR a.level = $1) ORDER BY a.code";
-        type Raw = (String, String, String, Option<String>, Option<i64>, Option<i64>, String, f64, f64, f64, f64);
-        let rows: Vec<Raw> =
-            sqlx::query_as(sql).bind(level.map_or("", |l| l.as_str())).fetch_all(&self.pool).await?;
+        type Raw = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            String,
+            f64,
+            f64,
+            f64,
+            f64,
+        );
+        let rows: Vec<Raw> = sqlx::query_as(sql)
+            .bind(level.map_or("", |l| l.as_str()))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| AreaRow {
@@ -83,31 +113,44 @@ impl Store {
     /// Population figures that exist for codes without boundaries (e.g. a gemeente total).
     pub async fn population_of(&self, code: &str) -> Result<Option<i64>> {
         let row: Option<(i64,)> =
-            sqlx::query_as("SELECT population FROM population WHERE area_code = $1").bind(code).fetch_optional(&self.pool).await?;
+            sqlx::query_as("SELECT population FROM population WHERE area_code = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|r| r.0))
     }
 
     /// Crime-type codes that occur in the offence data.
     pub async fn offence_crime_types(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT DISTINCT crime_type FROM offences ORDER BY crime_type").fetch_all(&self.pool).await?;
+            sqlx::query_as("SELECT DISTINCT crime_type FROM offences ORDER BY crime_type")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// Crime-type codes that occur among the point incidents.
     pub async fn incident_crime_types(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT DISTINCT crime_type FROM incidents ORDER BY crime_type").fetch_all(&self.pool).await?;
+            sqlx::query_as("SELECT DISTINCT crime_type FROM incidents ORDER BY crime_type")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     pub async fn crime_type_titles(&self) -> Result<HashMap<String, String>> {
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, title FROM crime_types").fetch_all(&self.pool).await?;
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, title FROM crime_types")
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().collect())
     }
 
     /// Offence sums per area code (every level present in the data) over a range.
-    pub async fn offence_sums(&self, range: PeriodRange, types: &[String]) -> Result<HashMap<String, CountSum>> {
+    pub async fn offence_sums(
+        &self,
+        range: PeriodRange,
+        types: &[String],
+    ) -> Result<HashMap<String, CountSum>> {
         if types.is_empty() {
             return Ok(HashMap::new());
         }
@@ -126,11 +169,27 @@ impl Store {
             q = q.bind(b);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|(c, known, withheld, cells)| (c, CountSum { known, withheld, cells })).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(c, known, withheld, cells)| {
+                (
+                    c,
+                    CountSum {
+                        known,
+                        withheld,
+                        cells,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// Offence sums per area and crime type for the areas whose code starts with `prefix`.
-    pub async fn offence_sums_by_type(&self, codes: &[String], range: PeriodRange) -> Result<HashMap<String, CountSum>> {
+    pub async fn offence_sums_by_type(
+        &self,
+        codes: &[String],
+        range: PeriodRange,
+    ) -> Result<HashMap<String, CountSum>> {
         if codes.is_empty() {
             return Ok(HashMap::new());
         }
@@ -149,11 +208,28 @@ impl Store {
             q = q.bind(b);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|(c, known, withheld, cells)| (c, CountSum { known, withheld, cells })).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(c, known, withheld, cells)| {
+                (
+                    c,
+                    CountSum {
+                        known,
+                        withheld,
+                        cells,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// Monthly sums for the given area codes and types over a range of months.
-    pub async fn offence_months(&self, codes: &[String], types: &[String], range: PeriodRange) -> Result<HashMap<Month, CountSum>> {
+    pub async fn offence_months(
+        &self,
+        codes: &[String],
+        types: &[String],
+        range: PeriodRange,
+    ) -> Result<HashMap<Month, CountSum>> {
         if codes.is_empty() || types.is_empty() {
             return Ok(HashMap::new());
         }
@@ -171,25 +247,89 @@ impl Store {
         for c in codes.iter().chain(types) {
             q = q.bind(c.clone());
         }
-        let rows = q.bind(i64::from(range.from.index())).bind(i64::from(range.to.index())).fetch_all(&self.pool).await?;
+        let rows = q
+            .bind(i64::from(range.from.index()))
+            .bind(i64::from(range.to.index()))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
-            .map(|(m, known, withheld, cells)| (Month::from_index(m as i32), CountSum { known, withheld, cells }))
+            .map(|(m, known, withheld, cells)| {
+                (
+                    Month::from_index(m as i32),
+                    CountSum {
+                        known,
+                        withheld,
+                        cells,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Monthly sums per area for a range (monthly rows only), for time series per area.
+    pub async fn offence_area_months(
+        &self,
+        range: PeriodRange,
+        types: &[String],
+    ) -> Result<HashMap<(String, Month), CountSum>> {
+        if types.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT o.area_code, o.month_index, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+             FROM offences o WHERE o.crime_type IN ({}) AND o.month_index BETWEEN ${} AND ${} GROUP BY o.area_code, o.month_index",
+            in_list(1, types.len()),
+            types.len() + 1,
+            types.len() + 2
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for t in types {
+            q = q.bind(t.clone());
+        }
+        let rows = q
+            .bind(i64::from(range.from.index()))
+            .bind(i64::from(range.to.index()))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(c, m, known, withheld, cells)| {
+                (
+                    (c, Month::from_index(m as i32)),
+                    CountSum {
+                        known,
+                        withheld,
+                        cells,
+                    },
+                )
+            })
             .collect())
     }
 
     /// The first and last month with monthly data, and the first and last year with any data.
     pub async fn offence_extent(&self) -> Result<(Option<(Month, Month)>, Option<(i32, i32)>)> {
         let (lo, hi): (Option<i64>, Option<i64>) =
-            sqlx::query_as("SELECT MIN(month_index), MAX(month_index) FROM offences").fetch_one(&self.pool).await?;
+            sqlx::query_as("SELECT MIN(month_index), MAX(month_index) FROM offences")
+                .fetch_one(&self.pool)
+                .await?;
         let (ylo, yhi): (Option<i64>, Option<i64>) =
-            sqlx::query_as("SELECT MIN(year), MAX(year) FROM offences").fetch_one(&self.pool).await?;
-        let months = lo.zip(hi).map(|(a, b)| (Month::from_index(a as i32), Month::from_index(b as i32)));
+            sqlx::query_as("SELECT MIN(year), MAX(year) FROM offences")
+                .fetch_one(&self.pool)
+                .await?;
+        let months = lo
+            .zip(hi)
+            .map(|(a, b)| (Month::from_index(a as i32), Month::from_index(b as i32)));
         Ok((months, ylo.zip(yhi).map(|(a, b)| (a as i32, b as i32))))
     }
 
     pub async fn table_count(&self, table: &str) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"))).fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"
+        )))
+        .fetch_one(&self.pool)
+        .await?;
         Ok(n)
     }
 
@@ -201,7 +341,11 @@ impl Store {
         .await?)
     }
 
-    pub async fn enforcement(&self, range: PeriodRange, buurt_prefix: &str) -> Result<Vec<EnforcementRow>> {
+    pub async fn enforcement(
+        &self,
+        range: PeriodRange,
+        buurt_prefix: &str,
+    ) -> Result<Vec<EnforcementRow>> {
         Ok(sqlx::query_as(
             "SELECT id, date, lon, lat, domain, outcome, buurt_code FROM enforcement \
              WHERE month_index BETWEEN $1 AND $2 AND ($3 = '' OR buurt_code LIKE $3 || '%') ORDER BY date, id",
@@ -214,7 +358,11 @@ impl Store {
     }
 
     /// Enforcement actions per outcome, for areas whose buurt codes start with the prefix.
-    pub async fn enforcement_by_outcome(&self, range: PeriodRange, buurt_prefix: &str) -> Result<Vec<(String, i64)>> {
+    pub async fn enforcement_by_outcome(
+        &self,
+        range: PeriodRange,
+        buurt_prefix: &str,
+    ) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT outcome, CAST(COUNT(*) AS BIGINT) FROM enforcement \
              WHERE month_index BETWEEN $1 AND $2 AND ($3 = '' OR buurt_code LIKE $3 || '%') GROUP BY outcome ORDER BY outcome",
@@ -234,20 +382,34 @@ impl Store {
         .await?)
     }
 
-    pub async fn incidents(&self, range: PeriodRange, types: &[String]) -> Result<Vec<IncidentRow>> {
+    pub async fn incidents(
+        &self,
+        range: PeriodRange,
+        types: &[String],
+    ) -> Result<Vec<IncidentRow>> {
         let all = types.is_empty();
         let sql = format!(
             "SELECT id, time, crime_type, lon, lat, buurt_code FROM incidents WHERE month_index BETWEEN $1 AND $2 {} ORDER BY time, id",
-            if all { String::new() } else { format!("AND crime_type IN ({})", in_list(3, types.len())) }
+            if all {
+                String::new()
+            } else {
+                format!("AND crime_type IN ({})", in_list(3, types.len()))
+            }
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(i64::from(range.from.index())).bind(i64::from(range.to.index()));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(i64::from(range.from.index()))
+            .bind(i64::from(range.to.index()));
         for t in types {
             q = q.bind(t.clone());
         }
         Ok(q.fetch_all(&self.pool).await?)
     }
 
-    pub async fn e33_months(&self, codes: &[String], range: PeriodRange) -> Result<Vec<(i64, i64, Option<i64>)>> {
+    pub async fn e33_months(
+        &self,
+        codes: &[String],
+        range: PeriodRange,
+    ) -> Result<Vec<(i64, i64, Option<i64>)>> {
         if codes.is_empty() {
             return Ok(vec![]);
         }
@@ -262,7 +424,10 @@ impl Store {
         for c in codes {
             q = q.bind(c.clone());
         }
-        Ok(q.bind(i64::from(range.from.index())).bind(i64::from(range.to.index())).fetch_all(&self.pool).await?)
+        Ok(q.bind(i64::from(range.from.index()))
+            .bind(i64::from(range.to.index()))
+            .fetch_all(&self.pool)
+            .await?)
     }
 }
 
