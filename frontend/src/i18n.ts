@@ -272,6 +272,11 @@ const nl = {
   rap_members: "Leden",
   rap_since: "Sinds",
   rap_composed: "samengesteld uit de afzonderlijke API-onderdelen",
+  ind_within_title: "Het verschil met het vorige jaar valt binnen de foutmarge van de enquête.",
+  ind_demo_targets: "voorbeelddoelen (demo)",
+  ind_definition: "Definitie",
+  bd_value: "Waarde",
+  bd_margin: "Foutmarge",
 };
 export type Key = keyof typeof nl;
 
@@ -546,6 +551,11 @@ const en: Record<Key, string> = {
   rap_members: "Members",
   rap_since: "Since",
   rap_composed: "composed from the separate API endpoints",
+  ind_within_title: "The change from the previous year is within the survey’s margin of error.",
+  ind_demo_targets: "example targets (demo)",
+  ind_definition: "Definition",
+  bd_value: "Value",
+  bd_margin: "Margin",
 };
 
 let lang: Lang = 'nl';

@@ -3,7 +3,7 @@
 // and target editing that updates the status at once.
 import { api, ApiError, type Breakdown, type Indicator } from './api';
 import { h, swap, type Child } from './dom';
-import { fmt, t, type Key } from './i18n';
+import { fmt, getLang, t, type Key } from './i18n';
 
 export const STATUS_CLASS: Record<string, string> = { on_track: 'ok', off_track: 'bad', no_target: 'none' };
 
@@ -38,7 +38,7 @@ export function sparkline(ind: Indicator, width = 240, height = 70): SVGSVGEleme
   if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
   const pad = (hi - lo) * 0.12;
   lo -= pad; hi += pad;
-  const px = (yr: number) => 8 + ((yr - y0) / Math.max(1, y1 - y0)) * (width - 40);
+  const px = (yr: number) => 16 + ((yr - y0) / Math.max(1, y1 - y0)) * (width - 62);
   const py = (v: number) => 6 + (1 - (v - lo) / (hi - lo)) * (height - 20);
   const add = (tag: string, attrs: Record<string, string | number>): SVGElement => {
     const el = document.createElementNS(ns, tag);
@@ -46,9 +46,9 @@ export function sparkline(ind: Indicator, width = 240, height = 70): SVGSVGEleme
     svg.appendChild(el);
     return el;
   };
-  add('line', { x1: 8, x2: width - 32, y1: height - 14, y2: height - 14, stroke: '#d5dbe1' });
+  add('line', { x1: 8, x2: width - 40, y1: height - 14, y2: height - 14, stroke: '#d5dbe1' });
   for (const yr of [y0, y1]) { const tx = add('text', { x: px(yr), y: height - 2, 'font-size': 10, 'text-anchor': 'middle', fill: '#4b5563' }); tx.textContent = String(yr); }
-  if (ind.baseline) add('line', { x1: 8, x2: width - 32, y1: py(ind.baseline.value), y2: py(ind.baseline.value), stroke: '#8a96a3', 'stroke-dasharray': '2 3' });
+  if (ind.baseline) add('line', { x1: 8, x2: width - 40, y1: py(ind.baseline.value), y2: py(ind.baseline.value), stroke: '#8a96a3', 'stroke-dasharray': '2 3' });
   // targets: dashed line from the last value to each target, target as an open diamond
   const last = vals[vals.length - 1];
   for (const x of tgt) {
@@ -67,7 +67,9 @@ export function statusBadge(ind: Indicator): HTMLElement {
   return h('span', { class: `status status-${STATUS_CLASS[ind.status] ?? 'none'}`, 'data-testid': 'status' }, t(`st_${ind.status}` as Key));
 }
 
-export interface CardOpts { editable: boolean; area: string | null; onUpdate?: (ind: Indicator) => void }
+export interface CardOpts { editable: boolean; area: string | null; onUpdate?: (ind: Indicator) => void; onArea?: (code: string) => void }
+
+export const indicatorTitle = (ind: Indicator): string => (getLang() === 'en' && ind.title_en ? ind.title_en : ind.title);
 
 /** One indicator card. With `editable`, the target form and the drill-down are included. */
 export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
@@ -76,7 +78,7 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
   const card = h('article', { class: 'ind-card', 'data-key': ind.key, 'aria-labelledby': `ind-${ind.key}-title` });
   const body = (): Child[] => [
     h('header', { class: 'ind-head' },
-      h('h3', { id: `ind-${ind.key}-title` }, h('span', { class: 'ind-num' }, `${ind.number}. `), ind.title),
+      h('h3', { id: `ind-${ind.key}-title` }, h('span', { class: 'ind-num' }, `${ind.number}. `), indicatorTitle(ind)),
       statusBadge(ind)),
     h('div', { class: 'ind-main' },
       h('div', {},
@@ -84,12 +86,14 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
         h('div', { class: 'ind-sub small muted' }, ind.latest ? `${ind.latest.year} · ${ind.unit === '%' ? t('unit_pct') : t('unit_count')}` : t('no_data')),
         h('div', { class: 'ind-sub small' }, ind.direction === 'higher_is_better' ? `↑ ${t('dir_higher')}` : `↓ ${t('dir_lower')}`),
         lv?.margin != null ? h('div', { class: 'ind-sub small', 'data-testid': 'margin' }, t('ind_margin', { m: valueText(ind, lv.margin), n: fmt.int(lv.n ?? null) })) : null,
-        lv?.within_margin ? h('div', { class: 'within', 'data-testid': 'within-margin' }, t('ind_within')) : null),
+        lv?.within_margin ? h('div', { class: 'within', 'data-testid': 'within-margin', title: t('ind_within_title') }, t('ind_within')) : null),
       sparkline(ind)),
     h('p', { class: 'small ind-target', 'data-testid': 'target' },
       nextTarget ? t('ind_target_text', { y: nextTarget.year, v: valueText(ind, nextTarget.value) }) : t('ind_no_target'),
-      ind.baseline ? ` · ${t('ind_baseline', { y: ind.baseline.year, v: valueText(ind, ind.baseline.value) })}` : ''),
-    h('p', { class: 'small muted ind-def' }, ind.definition, ` (${ind.source === 'survey' ? t('src_survey') : t('src_computed')})`),
+      ind.baseline ? ` · ${t('ind_baseline', { y: ind.baseline.year, v: valueText(ind, ind.baseline.value) })}` : '',
+      ind.demo_targets ? h('span', { class: 'muted' }, ` · ${t('ind_demo_targets')}`) : null),
+    o.editable ? h('details', { class: 'small muted ind-def' }, h('summary', {}, `${t('ind_definition')} (${ind.source === 'survey' ? t('src_survey') : t('src_computed')})`), h('p', {}, ind.definition))
+      : h('p', { class: 'small muted ind-def' }, `${ind.source === 'survey' ? t('src_survey') : t('src_computed')}`),
     o.editable ? h('div', { class: 'ind-actions' },
       h('details', { class: 'ind-edit' },
         h('summary', {}, t('ind_edit_target')),
@@ -128,7 +132,7 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
     if (!el) return;
     try {
       const b = await api.breakdown(ind.key, ind.latest?.year ?? null, o.area);
-      swap(el, breakdownView(ind, b));
+      swap(el, breakdownView(ind, b, o.onArea));
     } catch (err) {
       swap(el, h('p', { class: 'small error' }, err instanceof ApiError && err.status === 404 ? t('not_available') : t('error', { m: (err as Error).message })));
     }
@@ -138,8 +142,21 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
 }
 
 /** The breakdown's shape is open (per-wijk values plus the data behind): arrays of objects become tables. */
-export function breakdownView(ind: Indicator, b: Breakdown): Child[] {
+export function breakdownView(ind: Indicator, b: Breakdown, onArea?: (code: string) => void): Child[] {
   const out: Child[] = [];
+  const wijken = b.wijken as { code: string; name: string; value: number | null; margin?: number | null; n?: number | null; within_margin?: boolean | null }[] | undefined;
+  if (Array.isArray(wijken)) {
+    const survey = wijken.some((w) => w.margin != null);
+    out.push(h('table', { class: 'data compact', 'data-testid': 'bd-wijken' },
+      h('caption', {}, t('bd_wijken')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('col_wijk')), h('th', { scope: 'col', class: 'num' }, t('bd_value')),
+        survey ? [h('th', { scope: 'col', class: 'num' }, t('bd_margin')), h('th', { scope: 'col', class: 'num' }, 'n')] : null)),
+      h('tbody', {}, wijken.map((w) => h('tr', { 'data-code': w.code },
+        h('th', { scope: 'row' }, onArea ? h('button', { type: 'button', class: 'link', onclick: () => onArea(w.code) }, w.name) : w.name),
+        h('td', { class: 'num' }, valueText(ind, w.value)),
+        survey ? [h('td', { class: 'num' }, w.margin != null ? `± ${fmt.num(w.margin, 1)}` : '–'), h('td', { class: 'num' }, fmt.int(w.n ?? null))] : null)))));
+    b = Object.fromEntries(Object.entries(b).filter(([k]) => !['wijken', 'area', 'key', 'parts', 'value'].includes(k)));
+  }
   const label = (k: string): string => ({ wijken: t('bd_wijken'), areas: t('bd_wijken'), data: t('bd_data'), components: t('bd_data'), outcomes: t('bd_data') } as Record<string, string>)[k] ?? k;
   const cell = (v: unknown): string => (typeof v === 'number' ? fmt.num(v, 2) : v == null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const scalars: [string, unknown][] = [];

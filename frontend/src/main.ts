@@ -683,6 +683,7 @@ function indicatorsView(): Child[] {
     inds.data ? h('div', { class: 'ind-grid', 'data-testid': 'indicators' }, [...inds.data].sort((a, b) => a.number - b.number).map((i) => indicatorCard(i, {
       editable: true, area,
       onUpdate: (u) => { if (inds.data) inds.data = inds.data.map((x) => (x.key === u.key ? u : x)); },
+      onArea: (code) => setWijk(code),
     }))) : null,
   ];
 }
