@@ -277,6 +277,8 @@ const nl = {
   ind_definition: "Definitie",
   bd_value: "Waarde",
   bd_margin: "Foutmarge",
+  kind_whatsapp: "WhatsApp-buurtpreventie",
+  kind_foot_patrol: "Voetpatrouille",
 };
 export type Key = keyof typeof nl;
 
@@ -556,6 +558,8 @@ const en: Record<Key, string> = {
   ind_definition: "Definition",
   bd_value: "Value",
   bd_margin: "Margin",
+  kind_whatsapp: "WhatsApp neighbourhood watch",
+  kind_foot_patrol: "Foot patrol",
 };
 
 let lang: Lang = 'nl';

@@ -112,6 +112,7 @@ async function loadReport(period: string): Promise<ReportData> {
   };
 }
 
+const KINDS: Record<string, string> = { whatsapp: 'kind_whatsapp', foot_patrol: 'kind_foot_patrol' };
 let pageStyle: HTMLStyleElement | null = null;
 
 export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang) => void): Promise<void> {
@@ -198,8 +199,8 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
       sec('initiatives', t('rap_initiatives'),
         d.initiatives.length ? h('table', { class: 'data compact', 'data-testid': 'r-initiatives' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('rap_name')), h('th', { scope: 'col' }, t('rap_kind')), h('th', { scope: 'col', class: 'num' }, t('rap_members')), h('th', { scope: 'col' }, t('rap_since')))),
-          h('tbody', {}, d.initiatives.map((i) => h('tr', {}, h('th', { scope: 'row' }, i.name), h('td', {}, i.kind), h('td', { class: 'num' }, fmt.int(i.members)), h('td', {}, i.start_date ? fmt.date(i.start_date) : '–'))))) : h('p', { class: 'muted' }, t('none'))),
-      h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`,
+          h('tbody', {}, d.initiatives.map((i) => h('tr', {}, h('th', { scope: 'row' }, i.name), h('td', {}, KINDS[i.kind] ? t(KINDS[i.kind] as Key) : i.kind), h('td', { class: 'num' }, fmt.int(i.members)), h('td', {}, i.start_date ? fmt.date(i.start_date) : '–'))))) : h('p', { class: 'muted' }, t('none'))),
+      h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '–' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`,
         d.fromReportApi ? '' : ` · ${t('rap_composed')}`)));
 
   // The map: wijk outlines and the KDE image, rendered once and kept as a picture for print.
