@@ -411,9 +411,12 @@ impl AreaIndex {
             cells[cell] & !MIXED
         };
         let mut polys = Vec::with_capacity(polygons.len());
-        let mut verts = Vec::new();
-        let mut strip_start = Vec::new();
-        let mut strip_edges = Vec::new();
+        // Sized up front: growing by doubling would briefly hold two copies of every vertex.
+        let mut verts = Vec::with_capacity(prepared.iter().map(|p| p.verts.len()).sum());
+        let mut strip_start =
+            Vec::with_capacity(prepared.iter().map(|p| p.strip_start.len()).sum());
+        let mut strip_edges =
+            Vec::with_capacity(prepared.iter().map(|p| p.strip_edges.len()).sum());
         for (k, p) in prepared.into_iter().enumerate() {
             let k = k as u32;
             // Polygons arrive in index order, so each candidate list ends up ascending.

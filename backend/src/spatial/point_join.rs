@@ -14,6 +14,10 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+// `IngestError` is the crate-wide error (file, place, field, problem, fix); the shared
+// signatures return it unboxed, so its size is accepted here.
+#![allow(clippy::result_large_err)]
+
 use std::fmt;
 use std::fs::File;
 use std::io::Write;
@@ -53,6 +57,18 @@ pub fn join_points_csv(
     points: &Path,
     threads: usize,
 ) -> Result<JoinCounts, IngestError> {
+    join_with(index, points, threads, BLOCK, 1 << 20)
+}
+
+/// [`join_points_csv`] with the block size and the minimum bytes per thread chosen, so tests
+/// can drive the block and thread boundaries through small files.
+fn join_with(
+    index: &AreaIndex,
+    points: &Path,
+    threads: usize,
+    block: usize,
+    min_per_thread: u64,
+) -> Result<JoinCounts, IngestError> {
     let io_err = |e: std::io::Error| {
         IngestError::file(
             points,
@@ -70,7 +86,7 @@ pub fn join_points_csv(
     };
     let data = len - header.data_start;
     // Small files are not worth a thread each.
-    let threads = threads.min((data / (1 << 20)) as usize + 1).max(1);
+    let threads = threads.min((data / min_per_thread) as usize + 1).max(1);
     let bounds: Vec<u64> = (0..=threads)
         .map(|i| header.data_start + data * i as u64 / threads as u64)
         .collect();
@@ -80,7 +96,7 @@ pub fn join_points_csv(
             .map(|t| {
                 let (file, header) = (&file, &header);
                 let (from, to, first) = (bounds[t], bounds[t + 1], t == 0);
-                s.spawn(move || join_range(index, file, header, from, to, first))
+                s.spawn(move || join_range(index, file, header, (from, to), first, block))
             })
             .collect();
         workers
@@ -186,16 +202,16 @@ fn join_range(
     index: &AreaIndex,
     file: &File,
     header: &Header,
-    from: u64,
-    to: u64,
+    (from, to): (u64, u64),
     first: bool,
+    block: usize,
 ) -> Result<JoinCounts, RowError> {
     let mut out = JoinCounts {
         counts: vec![0; index.len()],
         outside: 0,
         rows: 0,
     };
-    let mut buf = vec![0u8; BLOCK];
+    let mut buf = vec![0u8; block];
     let mut filled = 0usize;
     // The byte at buf[0] sits at file offset `base`.
     let mut base = from;
@@ -693,4 +709,248 @@ fn reproject_rd_to_wgs84(shapes: &mut [MultiPolygon<f64>]) {
             });
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Location;
+    use geo::polygon;
+
+    fn squares() -> AreaIndex {
+        // 0: [0,1)x[0,1), 1: [1,2)x[0,1)
+        let sq = |x: f64| {
+            MultiPolygon::new(vec![
+                polygon![(x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)],
+            ])
+        };
+        AreaIndex::build(&[sq(0.0), sq(1.0)])
+    }
+
+    fn csv(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> std::path::PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn counts_with_bom_crlf_quotes_blank_lines_and_outside_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = b"\xEF\xBB\xBFid,lon,lat\r\n1,0.5,0.5\r\n\"a,b\",1.5,0.5\r\n\r\n3,1.0,0.5\r\n4,5,5\r\n5,-0.5,0.5";
+        let p = csv(&dir, "p.csv", text);
+        let c = join_points_csv(&squares(), &p, 1).unwrap();
+        assert_eq!(
+            c,
+            JoinCounts {
+                counts: vec![1, 2],
+                outside: 2,
+                rows: 5
+            }
+        );
+        // Other column order and extra columns.
+        let p = csv(
+            &dir,
+            "q.csv",
+            b"lat,extra,lon,id\n0.5,x,0.25,1\n0.5,y,1.25,2\n",
+        );
+        assert_eq!(
+            join_points_csv(&squares(), &p, 2).unwrap().counts,
+            vec![1, 1]
+        );
+    }
+
+    #[test]
+    fn broken_rows_name_the_line_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = csv(&dir, "p.csv", b"id,lon,lat\n1,0.5,0.5\n\n2,0.5\n");
+        let e = join_points_csv(&squares(), &p, 1).unwrap_err();
+        assert_eq!(e.location, Location::Line(4), "{e}");
+        assert_eq!(e.field.as_deref(), Some("lat"));
+        assert!(
+            e.problem.contains("2 fields") && e.fix.contains("id, a longitude and a latitude"),
+            "{e}"
+        );
+
+        let p = csv(
+            &dir,
+            "q.csv",
+            b"id,lon,lat\r\n1,0.5,0.5\r\n2,6\xC2\xB00',52.3\r\n",
+        );
+        let e = join_points_csv(&squares(), &p, 1).unwrap_err();
+        assert_eq!(
+            (e.location.clone(), e.field.as_deref()),
+            (Location::Line(3), Some("lon")),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains("q.csv, line 3, field 'lon'")
+                && e.problem.contains("not a number"),
+            "{e}"
+        );
+
+        let p = csv(&dir, "r.csv", b"id;lon;lat\n1;0.5;0.5\n");
+        let e = join_points_csv(&squares(), &p, 1).unwrap_err();
+        assert_eq!(e.location, Location::Line(1), "{e}");
+    }
+
+    #[test]
+    fn threads_split_at_line_boundaries_and_report_the_first_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("id,lon,lat\n");
+        let mut seed = 3u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut want = [0u64; 2];
+        let mut outside = 0;
+        for i in 0..60_000 {
+            let (x, y) = (next() * 2.4 - 0.2, next() * 1.2 - 0.1);
+            text.push_str(&format!("{i},{x:.6},{y:.6}\n"));
+            let (x, y) = (
+                format!("{x:.6}").parse::<f64>().unwrap(),
+                format!("{y:.6}").parse::<f64>().unwrap(),
+            );
+            match (x, y) {
+                (x, y) if (0.0..1.0).contains(&x) && (0.0..1.0).contains(&y) => want[0] += 1,
+                (x, y) if (1.0..2.0).contains(&x) && (0.0..1.0).contains(&y) => want[1] += 1,
+                _ => outside += 1,
+            }
+        }
+        let p = csv(&dir, "p.csv", text.as_bytes());
+        for (threads, block) in [(1, 1 << 20), (2, 4096), (3, 64), (7, 16)] {
+            let c = join_with(&squares(), &p, threads, block, 1).unwrap();
+            assert_eq!(
+                c,
+                JoinCounts {
+                    counts: want.to_vec(),
+                    outside,
+                    rows: 60_000
+                },
+                "{threads} threads"
+            );
+        }
+        // Two bad rows late in the file: the earlier one is reported, with its line number.
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[40_000] = "x,1.0";
+        lines[50_000] = "y,abc,1.0";
+        let p = csv(&dir, "bad.csv", (lines.join("\n") + "\n").as_bytes());
+        for (threads, block) in [(1, 1 << 20), (2, 100), (3, 4096)] {
+            let e = join_with(&squares(), &p, threads, block, 1).unwrap_err();
+            assert_eq!(e.location, Location::Line(40_001), "{threads} threads: {e}");
+        }
+    }
+
+    fn data_dir() -> Option<std::path::PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        if dir.is_dir() {
+            Some(dir)
+        } else {
+            eprintln!(
+                "skipping: real data not found at {} (see SOURCES.md)",
+                dir.display()
+            );
+            None
+        }
+    }
+
+    #[test]
+    fn run_join_on_almelo_in_wgs84_and_rd_gives_one_point_per_buurt() {
+        use geo::InteriorPoint;
+        let Some(data) = data_dir() else { return };
+        let wgs = data.join("almelo-buurten.geojson");
+        let set = read_features(&wgs).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("id,lon,lat\n");
+        for f in &set.features {
+            let p = f.geometry.as_ref().unwrap().interior_point().unwrap();
+            text.push_str(&format!(
+                "{},{:.8},{:.8}\n",
+                f.id.as_deref().unwrap(),
+                p.x(),
+                p.y()
+            ));
+        }
+        text.push_str("far,4.9,52.37\n");
+        let points = csv(&dir, "points.csv", text.as_bytes());
+        for file in ["almelo-buurten.geojson", "almelo-buurten-rd.geojson"] {
+            let out = dir.path().join("counts.csv");
+            let summary = run_join(&data.join(file), &points, Some(&out)).unwrap();
+            assert_eq!(
+                (summary.polygons, summary.points, summary.outside),
+                (71, 72, 1),
+                "{file}"
+            );
+            assert_eq!(
+                summary.reprojected.is_some(),
+                file.ends_with("-rd.geojson"),
+                "{file}"
+            );
+            assert!(summary.skipped.is_empty() && summary.duplicate_codes.is_empty());
+            let written = std::fs::read_to_string(&out).unwrap();
+            let lines: Vec<&str> = written.lines().collect();
+            assert_eq!(lines[0], "code,count");
+            assert_eq!(lines.len(), 72);
+            assert!(lines[1..].windows(2).all(|w| w[0] < w[1]), "sorted by code");
+            assert!(
+                lines[1..]
+                    .iter()
+                    .all(|l| l.starts_with("BU0141") && l.ends_with(",1")),
+                "{file}: {written}"
+            );
+            assert!(
+                summary.to_string().contains("1 outside every polygon"),
+                "{summary}"
+            );
+        }
+    }
+
+    #[test]
+    fn run_join_reports_null_and_non_polygon_features_and_rejects_other_crs() {
+        let dir = tempfile::tempdir().unwrap();
+        let polys = csv(
+            &dir,
+            "p.geojson",
+            br#"{"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"statcode":"B"},"geometry":{"type":"Polygon","coordinates":[[[1,0],[2,0],[2,1],[1,1],[1,0]]]}},
+              {"type":"Feature","id":"A","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}},
+              {"type":"Feature","properties":{},"geometry":null},
+              {"type":"Feature","properties":{"code":"L"},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}]}"#,
+        );
+        let points = csv(
+            &dir,
+            "pts.csv",
+            b"id,lon,lat\n1,0.5,0.5\n2,0.5,0.25\n3,3,3\n",
+        );
+        let out = dir.path().join("out.csv");
+        let s = run_join(&polys, &points, Some(&out)).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "code,count\nA,2\nB,0\n"
+        );
+        assert_eq!(s.skipped.len(), 2);
+        assert_eq!(
+            (
+                s.skipped[0].index,
+                s.skipped[0].code.as_str(),
+                s.skipped[0].reason.as_str()
+            ),
+            (2, "2", "null geometry")
+        );
+        assert!(s.skipped[1].reason.contains("LineString"));
+        assert_eq!(s.outside, 1);
+
+        let other = csv(
+            &dir,
+            "o.geojson",
+            br#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[
+              {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#,
+        );
+        let e = run_join(&other, &points, Some(&out))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("EPSG:3857") && e.contains("ogr2ogr"), "{e}");
+    }
 }
