@@ -7,7 +7,7 @@ import { fmt, setLang, t, type Key } from './i18n';
 import { CAMERA_COLOUR, DashboardMap, INITIATIVE_COLOUR, OUTCOME_COLOURS } from './map';
 import { countText, figureTile, rankText, renderPanel } from './panel';
 import { addMonths, LAYERS, monthFromIndex, monthIndex, parseState, stateToSearch, VIEW_LAYERS, VIEWS, type Layer, type Metric, type State, type View } from './state';
-import { camerasChanged, ensure as ensureAnalyses, initPlanning, legendBlocks, placeAt, planningSections } from './planning';
+import { camerasChanged, ensure as ensureAnalyses, initPlanning, leave as leavePlanning, legendBlocks, placeAt, planningSections } from './planning';
 import { indicatorCard } from './indicators';
 import { parseReportHash, periodOptions, renderReportPage } from './report';
 
@@ -235,7 +235,7 @@ function setView(v: View): void {
   });
   const vp = $('#viewpanel');
   document.querySelector('.layout')?.setAttribute('data-view', v);
-  if (v !== 'planning') dmap.setPlacing(false);
+  if (v !== 'planning') leavePlanning();
   vp.setAttribute('aria-labelledby', `tab-${v}`);
   vp.dataset.view = v;
   document.querySelectorAll<HTMLInputElement>('input[name=layer]').forEach((i) => { i.checked = state.layers.has(i.value as Layer); });

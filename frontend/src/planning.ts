@@ -495,6 +495,15 @@ async function deleteDraft(): Promise<void> {
   document.getElementById('cam-add')?.focus();
 }
 
+/** Leaving the planning view: drop the unsaved proposal and the suggestions from the map. */
+export function leave(): void {
+  draft = null;
+  whatIf = null;
+  placement = null;
+  showDraft();
+  ctx.map().setSuggestions([], 0, () => '');
+}
+
 /** Keeps the planning sections in step after cameras were reloaded elsewhere. */
 export function camerasChanged(): void {
   renderSection('edit');

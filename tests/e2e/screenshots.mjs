@@ -1,7 +1,11 @@
-// Not a test: saves docs/screenshots/{wijk,planning,stuurgroep,buurt}.png (1440x900) from a running
+// Not a test: saves docs/screenshots/{wijk,planning,stuurgroep,buurt,indicators}.png (1440x900)
+// and report-page1.png (the first page of the steering report's PDF, via pdftoppm) from a running
 // server. Usage: BASE_URL=http://127.0.0.1:PORT node tests/e2e/screenshots.mjs [outdir]
-import { launch, openDashboard, getJson, waitForMapIdle, renderSeq } from './lib.mjs';
-import { mkdirSync } from 'node:fs';
+import { launch, openDashboard, getJson, waitForMapIdle, renderSeq, BASE_URL } from './lib.mjs';
+import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const out = process.argv[2] ?? new URL('../../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
@@ -16,13 +20,22 @@ try {
   const buurt = [...buurten.features].sort((a, b) => (b.properties.count ?? 0) - (a.properties.count ?? 0))[0].properties.code;
   const shots = [
     ['wijk', `?view=wijk&wijk=${wijk}`],
-    ['planning', '?view=planning&metric=rate'],
+    ['planning', '?view=planning&layers=hotspots,kde,wijken,cameras&map=6.6600,52.3570,13.30'],
     ['stuurgroep', '?view=stuurgroep'],
     ['buurt', `?view=wijk&wijk=${wijk}&buurt=${buurt}`],
+    ['indicators', '?view=indicatoren'],
   ];
+  const ready = (page, what) => page.waitForFunction((w) => document.body.dataset[`${w}Status`] === 'ready', what, { timeout: 60000 });
   for (const [name, search] of shots) {
     const { page, context, errors } = await openDashboard(browser, search);
     if (search.includes('buurt=')) await page.locator('.buurt-panel .chart canvas').waitFor();
+    if (name === 'planning') {
+      for (const w of ['hotspots', 'kde', 'coverage', 'patrol']) await ready(page, w);
+      await page.click('#place-run');
+      await page.waitForFunction(() => document.body.dataset.placementStatus === 'ready', null, { timeout: 60000 });
+    }
+    if (name === 'stuurgroep') await ready(page, 'kde');
+    if (name === 'indicators') await ready(page, 'indicators');
     const seq = await renderSeq(page);
     await page.evaluate(() => window.wijkveilig.map.triggerRepaint());
     await waitForMapIdle(page, seq - 1);
@@ -31,6 +44,20 @@ try {
     await context.close();
     console.log(`${out}/${name}.png`);
   }
+  // The steering report: print to PDF, render page 1.
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 }, locale: 'nl-NL' });
+  const page = await context.newPage();
+  const year = meta.periods.last.slice(0, 4);
+  await page.goto(`${BASE_URL}/#/rapport?period=${year}`);
+  await page.waitForFunction(() => document.body.dataset.reportReady === 'true', null, { timeout: 60000 });
+  await page.emulateMedia({ media: 'print' });
+  const tmp = mkdtempSync(join(tmpdir(), 'wv-shot-'));
+  writeFileSync(join(tmp, 'report.pdf'), await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true }));
+  execFileSync('pdftoppm', ['-f', '1', '-l', '1', '-r', '110', '-png', join(tmp, 'report.pdf'), join(tmp, 'page')]);
+  copyFileSync(join(tmp, 'page-1.png'), `${out}/report-page1.png`);
+  rmSync(tmp, { recursive: true, force: true });
+  await context.close();
+  console.log(`${out}/report-page1.png`);
 } finally {
   await browser.close();
 }
