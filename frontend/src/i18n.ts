@@ -279,6 +279,14 @@ const nl = {
   bd_margin: "Foutmarge",
   kind_whatsapp: "WhatsApp-buurtpreventie",
   kind_foot_patrol: "Voetpatrouille",
+  rap_summary: "In het kort",
+  rap_sum_incidents: "Incidenten met locatie",
+  rap_sum_incidents_note: "basis van de dichtheidskaart",
+  rap_sum_hot: "Hotspotbuurten (Gi*)",
+  rap_sum_hot_note: "statistisch significant (90% of meer)",
+  rap_sum_initiatives: "Buurtinitiatieven",
+  rap_sum_status: "Indicatoren op koers",
+  rap_sum_status_note: "van de zes programma-indicatoren",
 };
 export type Key = keyof typeof nl;
 
@@ -560,6 +568,14 @@ const en: Record<Key, string> = {
   bd_margin: "Margin",
   kind_whatsapp: "WhatsApp neighbourhood watch",
   kind_foot_patrol: "Foot patrol",
+  rap_summary: "At a glance",
+  rap_sum_incidents: "Incidents with a location",
+  rap_sum_incidents_note: "basis of the density map",
+  rap_sum_hot: "Hot spot neighbourhoods (Gi*)",
+  rap_sum_hot_note: "statistically significant (90% or more)",
+  rap_sum_initiatives: "Neighbourhood initiatives",
+  rap_sum_status: "Indicators on track",
+  rap_sum_status_note: "of the six programme indicators",
 };
 
 let lang: Lang = 'nl';

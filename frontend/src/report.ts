@@ -154,6 +154,8 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
   const img = h('img', { class: 'r-map', id: 'rap-map-img', alt: t('rap_map_alt', { g, p: periodLabel(period) }) });
   const outcomesTotal = d.enforcement.reduce((a, o) => a + o.count, 0);
   const cov = d.coverage;
+  const tile = (label: string, value: string, note: string | null): HTMLElement =>
+    h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value), note ? h('div', { class: 'tile-note' }, note) : null);
   const sec = (id: string, title: string, ...body: Child[]): HTMLElement =>
     h('section', { class: 'r-sec', id: `r-${id}`, 'aria-labelledby': `r-${id}-h` }, h('h2', { id: `r-${id}-h` }, title), ...body);
 
@@ -168,7 +170,15 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         h('div', { class: 'r-map-wrap' }, mapBox, img),
         h('div', { class: 'r-legend small' },
           h('span', {}, t('kde_legend')), h('span', { class: 'ramp r-ramp', style: `background:${KDE_GRADIENT}`, 'aria-hidden': 'true' }),
-          h('span', {}, d.kde ? `0 – ${fmt.num(d.kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(d.kde.bandwidth_m) })}` : t('not_available'))))),
+          h('span', {}, d.kde ? `0 – ${fmt.num(d.kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(d.kde.bandwidth_m) })}` : t('not_available')))),
+      sec('summary', t('rap_summary'),
+        h('div', { class: 'tiles r-tiles r-summary', 'data-testid': 'r-summary' },
+          tile(t('rap_sum_incidents'), d.kde ? fmt.int(d.kde.points) : '–', t('rap_sum_incidents_note')),
+          tile(t('rap_sum_hot'), fmt.int(d.hotspots.filter((x) => x.bin > 0).length), t('rap_sum_hot_note')),
+          tile(t('cov_incidents'), fmt.share(cov?.incidents.share), cov ? t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }) : null),
+          tile(t('head_enf'), fmt.share(outcomesTotal ? (d.enforcement.find((o) => o.outcome === 'compliance_without_sanction')?.count ?? 0) / outcomesTotal : null), t('n_of_m', { n: fmt.int(d.enforcement.find((o) => o.outcome === 'compliance_without_sanction')?.count ?? 0), m: fmt.int(outcomesTotal) })),
+          tile(t('rap_sum_initiatives'), fmt.int(d.initiatives.length), null),
+          tile(t('rap_sum_status'), `${d.indicators.filter((i) => i.status === 'on_track').length} / ${d.indicators.length}`, t('rap_sum_status_note'))))),
     h('div', { class: 'r-page' },
       sec('indicators', t('rap_indicators'),
         h('p', { class: 'small muted' }, t('rap_ind_note')),

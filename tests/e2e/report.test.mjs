@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { launch, getJson, axeSource, BASE_URL } from './lib.mjs';
 
-const SECTIONS = ['Waar gebeurt het? Dichtheid van incidenten', 'Programma-indicatoren', 'Belangrijkste hotspots', 'Cameradekking', 'Handhaving: uitkomsten', 'Buurtinitiatieven'];
+const SECTIONS = ['Waar gebeurt het? Dichtheid van incidenten', 'In het kort', 'Programma-indicatoren', 'Belangrijkste hotspots', 'Cameradekking', 'Handhaving: uitkomsten', 'Buurtinitiatieven'];
 const nl1 = (v) => new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 1 }).format(v);
 const valueText = (ind, v) => (v == null ? '–' : ind.unit === '%' ? `${nl1(v)}%` : new Intl.NumberFormat('nl-NL', { maximumFractionDigits: ind.unit === 'count' ? 0 : 1 }).format(v));
 
