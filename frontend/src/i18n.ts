@@ -287,6 +287,9 @@ const nl = {
   rap_sum_initiatives: "Buurtinitiatieven",
   rap_sum_status: "Indicatoren op koers",
   rap_sum_status_note: "van de zes programma-indicatoren",
+  rap_sum_hot_cold: "statistisch significant; {n} coldspots",
+  rap_sum_initiatives_note: "actief aan het eind van de periode",
+  rap_ended: "beëindigd",
 };
 export type Key = keyof typeof nl;
 
@@ -576,6 +579,9 @@ const en: Record<Key, string> = {
   rap_sum_initiatives: "Neighbourhood initiatives",
   rap_sum_status: "Indicators on track",
   rap_sum_status_note: "of the six programme indicators",
+  rap_sum_hot_cold: "statistically significant; {n} cold spots",
+  rap_sum_initiatives_note: "active at the end of the period",
+  rap_ended: "ended",
 };
 
 let lang: Lang = 'nl';

@@ -13,10 +13,13 @@ import type { Lang } from './state';
 
 interface HotRow { code: string; name: string; z: number | null; bin: number; cls: string; value: number | null }
 interface Outcome { outcome: string; count: number }
-interface InitiativeRow { name: string; kind: string; members: number | null; start_date: string | null; end_date: string | null; buurt: string | null }
+interface InitiativeRow { name: string; kind: string; members: number | null; start_date: string | null; end_date: string | null; buurt: string | null; active: boolean | null }
 interface ReportData {
   period: string; from: string; to: string;
   indicators: Indicator[]; hotspots: HotRow[]; coverage: Coverage | null; enforcement: Outcome[]; initiatives: InitiativeRow[]; kde: Kde | null;
+  /** hot and cold buurten in all (the table lists the top ones only) */
+  hotCount: number | null; coldCount: number | null;
+  notes: string[];
   /** which parts came from /api/report (true) or were composed from the separate endpoints (false) */
   fromReportApi: boolean;
 }
@@ -89,8 +92,10 @@ async function loadReport(period: string): Promise<ReportData> {
       hotspots: hotRows(r.top_hotspots ?? r.hotspots),
       coverage: (r.coverage as Coverage | undefined) ?? null,
       enforcement: arr(r.enforcement_outcomes ?? r.enforcement_by_outcome ?? r.enforcement).map((o) => ({ outcome: String(o.outcome), count: num(o.count) ?? 0 })),
-      initiatives: arr(r.initiatives).map((i) => ({ name: String(i.name ?? ''), kind: String(i.kind ?? ''), members: num(i.members), start_date: str(i.start_date), end_date: str(i.end_date), buurt: str(i.buurt_name) ?? str(i.buurt_code) })),
+      initiatives: arr(r.initiatives).map((i) => ({ name: String(i.name ?? ''), kind: String(i.kind ?? ''), members: num(i.members), start_date: str(i.start_date), end_date: str(i.end_date), buurt: str(i.buurt_name) ?? str(i.buurt_code), active: typeof i.active_at_end === 'boolean' ? i.active_at_end : null })),
       kde: (r.kde as Kde | undefined) ?? null,
+      hotCount: num((r.hotspot_summary as Record<string, unknown> | undefined)?.hot), coldCount: num((r.hotspot_summary as Record<string, unknown> | undefined)?.cold),
+      notes: Array.isArray(r.notes) ? r.notes.filter((n): n is string => typeof n === 'string') : [],
       fromReportApi: true,
     };
   }
@@ -103,12 +108,13 @@ async function loadReport(period: string): Promise<ReportData> {
   const counts = new Map<string, number>();
   for (const f of enf.features) counts.set(f.properties.outcome, (counts.get(f.properties.outcome) ?? 0) + 1);
   return {
-    period, from, to, indicators, coverage, kde, fromReportApi: false,
+    period, from, to, indicators, coverage, kde, fromReportApi: false, notes: [],
+    hotCount: hs.features.filter((f) => f.properties.bin > 0).length, coldCount: hs.features.filter((f) => f.properties.bin < 0).length,
     hotspots: hs.features.map((f) => f.properties).filter((p) => p.bin > 0).sort((a, b) => (b.z ?? 0) - (a.z ?? 0)).slice(0, 10)
       .map((p) => ({ code: p.code, name: p.name, z: p.z, bin: p.bin, cls: p.class, value: p.value })),
     enforcement: [...counts].map(([outcome, count]) => ({ outcome, count })),
     initiatives: ini.features.map((f) => f.properties).filter((p) => (!p.start_date || p.start_date.slice(0, 7) <= to) && (!p.end_date || p.end_date.slice(0, 7) >= from))
-      .map((p) => ({ name: p.name, kind: p.kind, members: p.members, start_date: p.start_date, end_date: p.end_date, buurt: p.buurt_code })),
+      .map((p) => ({ name: p.name, kind: p.kind, members: p.members, start_date: p.start_date, end_date: p.end_date, buurt: p.buurt_code, active: !p.end_date || p.end_date.slice(0, 7) >= to })),
   };
 }
 
@@ -165,7 +171,8 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         h('div', { class: 'report-brand' }, `wijkveilig · ${t('app_sub')} ${g}`),
         h('h1', { id: 'rap-title' }, t('rap_title', { g })),
         h('p', { class: 'r-period' }, `${periodLabel(period)} · ${fmt.period(d.from, d.to)}`),
-        meta.demo ? h('p', { class: 'report-demo' }, t('demo_banner')) : null),
+        meta.demo ? h('p', { class: 'report-demo' }, t('demo_banner')) : null,
+        d.notes.length ? h('ul', { class: 'r-notes small', 'data-testid': 'r-notes' }, d.notes.map((n) => h('li', { lang: 'nl' }, n))) : null),
       sec('map', t('rap_map'),
         h('div', { class: 'r-map-wrap' }, mapBox, img),
         h('div', { class: 'r-legend small' },
@@ -174,10 +181,10 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
       sec('summary', t('rap_summary'),
         h('div', { class: 'tiles r-tiles r-summary', 'data-testid': 'r-summary' },
           tile(t('rap_sum_incidents'), d.kde ? fmt.int(d.kde.points) : '–', t('rap_sum_incidents_note')),
-          tile(t('rap_sum_hot'), fmt.int(d.hotspots.filter((x) => x.bin > 0).length), t('rap_sum_hot_note')),
+          tile(t('rap_sum_hot'), fmt.int(d.hotCount ?? d.hotspots.filter((x) => x.bin > 0).length), d.coldCount != null ? t('rap_sum_hot_cold', { n: fmt.int(d.coldCount) }) : t('rap_sum_hot_note')),
           tile(t('cov_incidents'), fmt.share(cov?.incidents.share), cov ? t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }) : null),
           tile(t('head_enf'), fmt.share(outcomesTotal ? (d.enforcement.find((o) => o.outcome === 'compliance_without_sanction')?.count ?? 0) / outcomesTotal : null), t('n_of_m', { n: fmt.int(d.enforcement.find((o) => o.outcome === 'compliance_without_sanction')?.count ?? 0), m: fmt.int(outcomesTotal) })),
-          tile(t('rap_sum_initiatives'), fmt.int(d.initiatives.length), null),
+          tile(t('rap_sum_initiatives'), fmt.int(d.initiatives.filter((i) => i.active !== false).length), t('rap_sum_initiatives_note')),
           tile(t('rap_sum_status'), `${d.indicators.filter((i) => i.status === 'on_track').length} / ${d.indicators.length}`, t('rap_sum_status_note'))))),
     h('div', { class: 'r-page' },
       sec('indicators', t('rap_indicators'),
@@ -209,7 +216,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
       sec('initiatives', t('rap_initiatives'),
         d.initiatives.length ? h('table', { class: 'data compact', 'data-testid': 'r-initiatives' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('rap_name')), h('th', { scope: 'col' }, t('rap_kind')), h('th', { scope: 'col', class: 'num' }, t('rap_members')), h('th', { scope: 'col' }, t('rap_since')))),
-          h('tbody', {}, d.initiatives.map((i) => h('tr', {}, h('th', { scope: 'row' }, i.name), h('td', {}, KINDS[i.kind] ? t(KINDS[i.kind] as Key) : i.kind), h('td', { class: 'num' }, fmt.int(i.members)), h('td', {}, i.start_date ? fmt.date(i.start_date) : '–'))))) : h('p', { class: 'muted' }, t('none'))),
+          h('tbody', {}, d.initiatives.map((i) => h('tr', { class: i.active === false ? 'ended' : '' }, h('th', { scope: 'row' }, i.name, i.active === false ? h('span', { class: 'muted' }, ` (${t('rap_ended')})`) : null), h('td', {}, KINDS[i.kind] ? t(KINDS[i.kind] as Key) : i.kind), h('td', { class: 'num' }, fmt.int(i.members)), h('td', {}, i.start_date ? fmt.date(i.start_date) : '–'))))) : h('p', { class: 'muted' }, t('none'))),
       h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '–' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`,
         d.fromReportApi ? '' : ` · ${t('rap_composed')}`)));
 
