@@ -228,6 +228,7 @@ function setView(v: View): void {
   if (state.view === v) return;
   state.view = v;
   state.layers = new Set(VIEW_LAYERS[v]);
+  void ensureIncidents();
   document.querySelectorAll<HTMLButtonElement>('[role=tab]').forEach((b) => {
     const on = b.dataset.view === v;
     b.setAttribute('aria-selected', String(on));
@@ -255,6 +256,28 @@ function setWijk(code: string | null): void {
   renderData();
 }
 
+/**
+ * The incident points (about 1 MB a year) feed only the client heatmap layer, which is off by
+ * default since the KDE image replaced it: they load when that layer is on.
+ */
+let incidentsKey = '';
+async function ensureIncidents(): Promise<void> {
+  if (!state.layers.has('heatmap')) return;
+  const q = query();
+  const key = `${q.from}|${q.to}|${q.types}`;
+  if (incidentsKey === key) return;
+  incidentsKey = key;
+  try {
+    const fc = await api.incidents(q);
+    if (incidentsKey !== key) return;
+    data.incidents = fc;
+    if (dmap) { await dmap.ready; pushPointLayers(); }
+  } catch (err) {
+    if (incidentsKey === key) incidentsKey = '';
+    console.error(err);
+  }
+}
+
 /** Point layers are handed to the map only while visible: less work for the map's worker. */
 const pushed: { enforcement: unknown; incidents: unknown } = { enforcement: null, incidents: null };
 function pushPointLayers(): void {
@@ -270,6 +293,7 @@ function pushPointLayers(): void {
 
 function toggleLayer(l: Layer, on: boolean): void {
   if (on) state.layers.add(l); else state.layers.delete(l);
+  if (l === 'heatmap') void ensureIncidents();
   pushPointLayers();
   dmap.setLayers(state.layers);
   syncUrl();
@@ -378,13 +402,14 @@ async function refreshData(): Promise<void> {
   setStatus(t('loading'));
   try {
     const q = query();
-    const [buurten, wijken, enforcement, incidents] = await Promise.all([
-      api.areas(q, 'buurt', ctl.signal), api.areas(q, 'wijk', ctl.signal), api.enforcement(q, ctl.signal), api.incidents(q, ctl.signal),
+    void ensureIncidents();
+    const [buurten, wijken, enforcement] = await Promise.all([
+      api.areas(q, 'buurt', ctl.signal), api.areas(q, 'wijk', ctl.signal), api.enforcement(q, ctl.signal),
     ]);
     if (!performance.getEntriesByName('wv-data').length) performance.mark('wv-data');
     await dmap.ready;
     if (ctl.signal.aborted) return;
-    Object.assign(data, { buurten, wijken, enforcement, incidents });
+    Object.assign(data, { buurten, wijken, enforcement });
     setStatus('');
     renderData();
     if (state.buurt) loadDetail();

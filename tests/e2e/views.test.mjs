@@ -117,3 +117,24 @@ test('the views are keyboard operable (arrow keys on the tabs)', async () => {
     await axe(page, 'buurt panel');
   } finally { await context.close(); }
 });
+
+test('the incident points load only when the client heatmap layer is switched on', async () => {
+  const { page, context } = await openDashboard(browser, '?view=stuurgroep');
+  const requested = [];
+  page.on('request', (r) => { if (r.url().includes('/api/incidents')) requested.push(r.url()); });
+  try {
+    const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/api/')));
+    assert.ok(loaded.some((n) => n.includes('/api/areas')), 'the resource timing sees the API calls');
+    assert.ok(!loaded.some((n) => n.includes('/api/incidents')), 'no incident points at page load');
+    assert.deepEqual(requested, []);
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/incidents')),
+      page.check('input[name=layer][value=heatmap]'),
+    ]);
+    const fc = await res.json();
+    assert.ok(fc.features.length > 0);
+    await page.evaluate(() => window.wijkveilig.idle());
+    assert.equal(await page.evaluate(() => window.wijkveilig.map.getLayoutProperty('incident-heat', 'visibility')), 'visible');
+    assert.ok(new URL(page.url()).searchParams.get('layers').split(',').includes('heatmap'));
+  } finally { await context.close(); }
+});
