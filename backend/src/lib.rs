@@ -12,5 +12,6 @@ pub mod domain;
 pub mod http;
 pub mod importer;
 pub mod ingest;
+pub mod report;
 pub mod spatial;
 pub mod store;

@@ -45,6 +45,15 @@ enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Write the steering-group report as one self-contained HTML file (an empty database
+    /// gets the synthetic demo first).
+    Report {
+        /// `2023`, `2023H1` or `2023H2`.
+        #[arg(long)]
+        period: String,
+        #[arg(long, default_value = "report.html")]
+        out: PathBuf,
+    },
     /// Count points (CSV id,lon,lat) per polygon; prints code,count sorted by code.
     Join {
         #[arg(long)]
@@ -141,6 +150,10 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
             };
             let report = import_file(&store, kind, &file, &opts).await?;
             println!("{report}");
+        }
+        Command::Report { period, out } => {
+            let bytes = wijkveilig::report::write_report(&store, &period, &out).await?;
+            eprintln!("report for {period} written to {} ({bytes} bytes)", out.display());
         }
         Command::Join { .. } => unreachable!("handled without a runtime"),
     }

@@ -611,6 +611,52 @@ impl IndicatorData {
     }
 }
 
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// `2023`, `2023H1` or `2023H2` (default: the last year with offence data).
+    pub period: Option<String>,
+    /// `json` (default) or `html`: the self-contained report file `wijkveilig report` writes.
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/report", tag = "indicators", params(ReportParams),
+    responses((status = 200, description = "Everything the steering report shows: `{period, from, to, generated, demo, gemeente:{code,name}, \
+        indicators:[Indicator], top_hotspots:[{code,name,value,z,p,p_adjusted,bin,class}], hotspot_summary:{areas,hot,cold,fdr,weights,islands}, \
+        coverage:{incidents,hotspot_cells,uncovered_hotspots,uncovered_cells,cameras_active,cameras_planned}|null, \
+        enforcement_outcomes:[{outcome,count}], enforcement_by_domain:[{domain,outcome,count}], \
+        initiatives:[{id,name,kind,members,start_date,end_date,buurt_code,buurt_name,active_at_end}], kde:(as /api/kde)|null, notes:[string]}`; \
+        with `format=html` the report as one HTML file", body = Value),
+              (status = 400, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    Query(q): Query<ReportParams>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => crate::report::ReportPeriod::parse(p).map_err(ApiError::BadRequest)?,
+        None => {
+            let year = super::params::default_range(&state).await?.to.year;
+            crate::report::ReportPeriod::parse(&year.to_string()).map_err(ApiError::BadRequest)?
+        }
+    };
+    let data = crate::report::gather(&state, period).await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(data.to_json()).into_response()),
+        Some("html") => {
+            let html = crate::report::html::render(&data);
+            Ok((
+                [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
+                .into_response())
+        }
+        Some(o) => Err(ApiError::BadRequest(format!(
+            "format '{o}' is not json or html"
+        ))),
+    }
+}
+
 /// The indicator and report routes, merged into the API router.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, put};
@@ -619,4 +665,5 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/indicators/{key}/target", put(set_target))
         .route("/api/indicators/{key}/baseline", put(set_baseline))
         .route("/api/indicators/{key}/breakdown", get(breakdown))
+        .route("/api/report", get(report))
 }

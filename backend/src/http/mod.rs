@@ -30,7 +30,7 @@ use utoipa_swagger_ui::SwaggerUi;
         meta::health, meta::meta, meta::crime_types,
         areas::list, areas::detail,
         points::cameras, points::enforcement, points::initiatives, points::incidents,
-        indicators::list, indicators::set_target, indicators::set_baseline, indicators::breakdown,
+        indicators::list, indicators::set_target, indicators::set_baseline, indicators::breakdown, indicators::report,
         hotspots::hotspots, hotspots::emerging, hotspots::density,
         planning::coverage_now, planning::what_if, planning::placement,
         planning::create_camera, planning::update_camera, planning::delete_camera,
