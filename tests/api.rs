@@ -419,13 +419,29 @@ async fn hotspots_density_coverage_and_patrol_on_both_stores() {
         assert!(gain > 0);
         assert_eq!(placed["covered_before"], before["incidents"]["covered"]);
         let body = serde_json::json!({"name": "Voorstel", "lon": site["lon"], "lat": site["lat"], "radius_m": 100, "status": "planned"});
+        // What-if with only this camera: active, it alone sees at least its greedy gain;
+        // planned, it sees nothing yet.
+        let what_if_url = format!("{base}/api/coverage/what-if?from=2023&to=2023");
+        let mut proposal = body.clone();
+        proposal["status"] = "active".into();
         let (_, what_if) = send(
             reqwest::Method::POST,
-            format!("{base}/api/coverage/what-if?from=2023&to=2023"),
+            what_if_url.clone(),
+            serde_json::json!({"cameras": [proposal]}),
+        )
+        .await;
+        assert_eq!(what_if["before"]["covered"], before["incidents"]["covered"]);
+        assert!(
+            what_if["after"]["covered"].as_u64().unwrap() >= gain,
+            "{what_if}"
+        );
+        let (_, planned) = send(
+            reqwest::Method::POST,
+            what_if_url,
             serde_json::json!({"cameras": [body]}),
         )
         .await;
-        assert!(what_if["after"]["covered"].as_u64().unwrap() > 0);
+        assert_eq!(planned["after"]["covered"], 0);
         let (s, created) = send(
             reqwest::Method::POST,
             format!("{base}/api/cameras"),

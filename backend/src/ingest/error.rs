@@ -15,8 +15,12 @@ pub enum Location {
     Feature { index: usize, id: Option<String> },
 }
 
+/// Boxed, so that `Result<T, IngestError>` stays one pointer wide on the happy path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IngestError {
+pub struct IngestError(Box<Details>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
     pub file: PathBuf,
     pub location: Location,
     pub field: Option<String>,
@@ -26,6 +30,13 @@ pub struct IngestError {
     pub fix: String,
 }
 
+impl std::ops::Deref for IngestError {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
 impl IngestError {
     pub fn new(
         file: &Path,
@@ -33,13 +44,13 @@ impl IngestError {
         problem: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
-        IngestError {
+        IngestError(Box::new(Details {
             file: file.to_path_buf(),
             location,
             field: None,
             problem: problem.into(),
             fix: fix.into(),
-        }
+        }))
     }
 
     pub fn file(file: &Path, problem: impl Into<String>, fix: impl Into<String>) -> Self {
@@ -66,7 +77,7 @@ impl IngestError {
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.0.field = Some(field.into());
         self
     }
 }

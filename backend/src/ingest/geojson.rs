@@ -22,9 +22,6 @@
 //! assert_eq!(set.features[0].id.as_deref(), Some("BU01410101"));
 //! ```
 
-// `IngestError` is the crate-wide error (file, place, field, problem, fix); the shared
-// signatures return it unboxed, so its size is accepted here.
-#![allow(clippy::result_large_err)]
 
 use std::cell::RefCell;
 use std::fmt;
