@@ -54,7 +54,16 @@ test('the report page has every section with the API figures and no serious axe 
       const enf = await getJson('/api/enforcement?from=2023-01&to=2023-12');
       assert.equal(await page.getByTestId('r-enforcement').locator('tfoot td').first().innerText(), new Intl.NumberFormat('nl-NL').format(enf.features.length));
     } else {
-      assert.ok(await page.getByTestId('r-hotspots').locator('tbody tr').count() > 0);
+      // /api/report: top hotspots with class, enforcement outcomes, initiatives, coverage
+      const rows = await page.getByTestId('r-hotspots').locator('tbody tr').evaluateAll((trs) => trs.map((t) => [t.dataset.code, t.querySelector('td:last-child').textContent.trim()]));
+      const CLASS = { hot_99: 'Hotspot 99%', hot_95: 'Hotspot 95%', hot_90: 'Hotspot 90%', none: 'Niet significant', cold_90: 'Coldspot 90%', cold_95: 'Coldspot 95%', cold_99: 'Coldspot 99%' };
+      assert.deepEqual(rows, rep.top_hotspots.map((h) => [h.code, CLASS[h.class]]));
+      const total = rep.enforcement_outcomes.reduce((a, o) => a + o.count, 0);
+      assert.equal(await page.getByTestId('r-enforcement').locator('tfoot td').first().innerText(), new Intl.NumberFormat('nl-NL').format(total));
+      assert.equal(await page.getByTestId('r-initiatives').locator('tbody tr').count(), rep.initiatives.length);
+      const share = `${new Intl.NumberFormat('nl-NL', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(rep.coverage.incidents.share * 100)}%`;
+      assert.ok((await page.locator('#r-coverage').innerText()).includes(share), `coverage ${share}`);
+      assert.match(await page.getByTestId('r-summary').innerText(), new RegExp(`Hotspotbuurten \\(Gi\\*\\)\\s+${rep.hotspot_summary.hot}`));
     }
     const img = await page.evaluate(() => { const i = document.getElementById('rap-map-img'); return [i.naturalWidth, i.naturalHeight]; });
     assert.ok(img[0] > 300 && img[1] > 300, `the KDE map is rendered into the report (${img})`);
