@@ -20,7 +20,7 @@ try {
   const buurt = [...buurten.features].sort((a, b) => (b.properties.count ?? 0) - (a.properties.count ?? 0))[0].properties.code;
   const shots = [
     ['wijk', `?view=wijk&wijk=${wijk}`],
-    ['planning', '?view=planning&layers=hotspots,kde,wijken,cameras&map=6.6600,52.3570,13.30'],
+    ['planning', '?view=planning&layers=hotspots,kde,wijken,cameras&map=6.6600,52.3560,12.85'],
     ['stuurgroep', '?view=stuurgroep'],
     ['buurt', `?view=wijk&wijk=${wijk}&buurt=${buurt}`],
     ['indicators', '?view=indicatoren'],
