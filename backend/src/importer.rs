@@ -296,7 +296,7 @@ async fn import_offences(
     let mut seen = OffenceKeys::default();
     let mut withheld = 0u64;
     let mut titles: Vec<CrimeType> = Vec::new();
-    while let Some((line, count)) = reader.next()? {
+    while let Some((line, count)) = reader.next_row()? {
         known.check(&count.area, path, line, "WijkenEnBuurten")?;
         if !seen.insert(&count) {
             return Err(IngestError::line(
@@ -312,13 +312,13 @@ async fn import_offences(
             )
             .into());
         }
-        if let Some(title) = reader.label() {
-            if !titles.iter().any(|t| t.code == count.crime_type) {
-                titles.push(CrimeType {
-                    code: count.crime_type.clone(),
-                    title,
-                });
-            }
+        if let Some(title) = reader.label()
+            && !titles.iter().any(|t| t.code == count.crime_type)
+        {
+            titles.push(CrimeType {
+                code: count.crime_type.clone(),
+                title,
+            });
         }
         withheld += u64::from(count.count.is_none());
     }
@@ -332,7 +332,7 @@ async fn import_offences(
     }
     let mut reader = ingest::statline::OffenceReader::open(path)?;
     let mut batch: Vec<OffenceCount> = Vec::with_capacity(BATCH);
-    while let Some((_, count)) = reader.next()? {
+    while let Some((_, count)) = reader.next_row()? {
         batch.push(count);
         if batch.len() == BATCH {
             tx.insert_offences(&batch).await?;
@@ -357,11 +357,11 @@ async fn import_incidents(
 ) -> Result<(), ImportError> {
     let locator = BuurtLocator::load(tx).await?;
     let mut reader = ingest::registrations::IncidentReader::open(path)?;
-    while reader.next()?.is_some() {}
+    while reader.next_row()?.is_some() {}
     let mut reader = ingest::registrations::IncidentReader::open(path)?;
     let mut batch = Vec::with_capacity(BATCH);
     let (mut outside, mut total) = (0u64, 0u64);
-    while let Some((_, incident)) = reader.next()? {
+    while let Some((_, incident)) = reader.next_row()? {
         let buurt = locator.locate(incident.location);
         outside += u64::from(buurt.is_none() && !locator.is_empty());
         total += 1;

@@ -38,10 +38,10 @@ pub(crate) fn area_sum(
     let mut total: Option<CountSum> = None;
     for &i in &set.buurten {
         let r = &set.rows[i];
-        if r.code.starts_with(&prefix) {
-            if let Some(s) = sums.get(&r.code) {
-                total.get_or_insert_with(CountSum::default).add(*s);
-            }
+        if r.code.starts_with(&prefix)
+            && let Some(s) = sums.get(&r.code)
+        {
+            total.get_or_insert_with(CountSum::default).add(*s);
         }
     }
     total
@@ -103,10 +103,10 @@ pub async fn list(
 ) -> ApiResult<Json<Value>> {
     let level = parse_level(q.level.as_deref())?;
     let set = state.areas().await?;
-    if let Some(w) = &q.wijk {
-        if set.get(w).is_none_or(|r| r.level != "wijk") {
-            return Err(ApiError::NotFound(format!("wijk {w} is not in the data")));
-        }
+    if let Some(w) = &q.wijk
+        && set.get(w).is_none_or(|r| r.level != "wijk")
+    {
+        return Err(ApiError::NotFound(format!("wijk {w} is not in the data")));
     }
     let sel = selection.resolve(&state).await?;
     let rows = level_figures(&state, &set, level, q.wijk.as_deref(), &sel).await?;

@@ -430,12 +430,12 @@ pub async fn density(
             "cell_m must be between 10 and 1,000 metres".into(),
         ));
     }
-    if let Some(b) = q.bandwidth_m {
-        if !(cell..=20_000.0).contains(&b) {
-            return Err(ApiError::BadRequest(
-                "bandwidth_m must be at least one cell and at most 20,000 metres".into(),
-            ));
-        }
+    if let Some(b) = q.bandwidth_m
+        && !(cell..=20_000.0).contains(&b)
+    {
+        return Err(ApiError::BadRequest(
+            "bandwidth_m must be at least one cell and at most 20,000 metres".into(),
+        ));
     }
     let sel = selection.resolve(&state).await?;
     let points = incident_points(&state, &sel).await?;

@@ -183,7 +183,7 @@ pub async fn crime_types(State(state): State<AppState>) -> ApiResult<Json<Vec<Cr
             p = CrimeType::parent_code(&code);
         }
     }
-    codes.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    codes.sort_by_key(|c| sort_key(c));
     Ok(Json(
         codes
             .into_iter()

@@ -75,16 +75,16 @@ impl AppState {
     /// The current area set, rebuilt when an import has changed the database.
     pub async fn areas(&self) -> Result<Arc<AreaSet>, crate::store::StoreError> {
         let generation = self.store.generation().await?;
-        if let Some(set) = self.areas.read().await.as_ref() {
-            if set.generation == generation {
-                return Ok(set.clone());
-            }
+        if let Some(set) = self.areas.read().await.as_ref()
+            && set.generation == generation
+        {
+            return Ok(set.clone());
         }
         let mut slot = self.areas.write().await;
-        if let Some(set) = slot.as_ref() {
-            if set.generation == generation {
-                return Ok(set.clone());
-            }
+        if let Some(set) = slot.as_ref()
+            && set.generation == generation
+        {
+            return Ok(set.clone());
         }
         let rows = self.store.areas(None).await?;
         let geometry = rows
@@ -99,11 +99,11 @@ impl AppState {
         let mut buurten = Vec::new();
         let mut polygons = Vec::new();
         for (i, r) in rows.iter().enumerate() {
-            if r.level == AreaLevel::Buurt.as_str() {
-                if let Some(mp) = parse_multipolygon(&r.geometry) {
-                    buurten.push(i);
-                    polygons.push(mp);
-                }
+            if r.level == AreaLevel::Buurt.as_str()
+                && let Some(mp) = parse_multipolygon(&r.geometry)
+            {
+                buurten.push(i);
+                polygons.push(mp);
             }
         }
         let frame = MetricFrame::rd_new();

@@ -256,7 +256,7 @@ impl Wkb<'_> {
             1 => Geometry::Point(Point::from(self.coord(le, dims)?)),
             2 => Geometry::LineString(self.ring(le, dims)?),
             3 => Geometry::Polygon(self.polygon(le, dims)?),
-            4 | 5 | 6 | 7 => {
+            4..=7 => {
                 let n = count(self)?;
                 let parts = (0..n)
                     .map(|_| self.geometry())

@@ -381,7 +381,7 @@ impl IncidentReader {
         })
     }
 
-    pub fn next(&mut self) -> Result<Option<Lined<Incident>>, IngestError> {
+    pub fn next_row(&mut self) -> Result<Option<Lined<Incident>>, IngestError> {
         let (id_col, time_col, type_col) = (self.id, self.time, self.crime_type);
         let Some(row) = self.table.next_row()? else {
             return Ok(None);

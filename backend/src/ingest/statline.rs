@@ -58,7 +58,7 @@ impl OffenceReader {
     }
 
     /// The next count and its line number.
-    pub fn next(&mut self) -> Result<Option<(u64, OffenceCount)>, IngestError> {
+    pub fn next_row(&mut self) -> Result<Option<(u64, OffenceCount)>, IngestError> {
         let (area_col, type_col, period_col, count_col) =
             (self.area, self.crime_type, self.period, self.count);
         let Some(row) = self.table.next_row()? else {
@@ -141,21 +141,21 @@ mod tests {
     fn reads_withheld_as_none_and_accepts_bom_crlf_semicolons() {
         let f = file(b"\xEF\xBB\xBFWijkenEnBuurten;SoortMisdrijf;Perioden;GeregistreerdeMisdrijven_1\r\n\"BU01411000\";\"1.1.1 \";\"2023MM04\";3\r\nBU01411001;1.1.1;2023MM04;\r\n");
         let mut r = OffenceReader::open(f.path()).unwrap();
-        let (line, a) = r.next().unwrap().unwrap();
+        let (line, a) = r.next_row().unwrap().unwrap();
         assert_eq!(
             (line, a.count, a.crime_type.as_str()),
             (2, Some(3), "1.1.1")
         );
-        let (_, b) = r.next().unwrap().unwrap();
+        let (_, b) = r.next_row().unwrap().unwrap();
         assert_eq!(b.count, None);
-        assert!(r.next().unwrap().is_none());
+        assert!(r.next_row().unwrap().is_none());
     }
 
     #[test]
     fn names_line_and_field_of_a_bad_count() {
         let f = file(b"WijkenEnBuurten,SoortMisdrijf,Perioden,GeregistreerdeMisdrijven_1\nBU01411000,0.0.0,2023JJ00,veel\n");
         let mut r = OffenceReader::open(f.path()).unwrap();
-        let msg = r.next().unwrap_err().to_string();
+        let msg = r.next_row().unwrap_err().to_string();
         assert!(
             msg.contains("line 2")
                 && msg.contains("GeregistreerdeMisdrijven_1")
