@@ -290,6 +290,10 @@ const nl = {
   rap_sum_hot_cold: "statistisch significant; {n} coldspots",
   rap_sum_initiatives_note: "actief aan het eind van de periode",
   rap_ended: "beëindigd",
+  bd_buurten: "Per buurt",
+  shift_early: "Vroege dienst",
+  shift_late: "Late dienst",
+  shift_night: "Nachtdienst",
 };
 export type Key = keyof typeof nl;
 
@@ -582,6 +586,10 @@ const en: Record<Key, string> = {
   rap_sum_hot_cold: "statistically significant; {n} cold spots",
   rap_sum_initiatives_note: "active at the end of the period",
   rap_ended: "ended",
+  bd_buurten: "By neighbourhood",
+  shift_early: "Early shift",
+  shift_late: "Late shift",
+  shift_night: "Night shift",
 };
 
 let lang: Lang = 'nl';

@@ -147,12 +147,15 @@ export function breakdownView(ind: Indicator, b: Breakdown, onArea?: (code: stri
   const wijken = b.wijken as { code: string; name: string; value: number | null; margin?: number | null; n?: number | null; within_margin?: boolean | null }[] | undefined;
   if (Array.isArray(wijken)) {
     const survey = wijken.some((w) => w.margin != null);
+    // for a wijk the parts are its buurten ("parts": "buurt"); only wijken drill down further
+    const buurten = b.parts === 'buurt';
+    const drill = buurten ? undefined : onArea;
     out.push(h('table', { class: 'data compact', 'data-testid': 'bd-wijken' },
-      h('caption', {}, t('bd_wijken')),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('col_wijk')), h('th', { scope: 'col', class: 'num' }, t('bd_value')),
+      h('caption', {}, t(buurten ? 'bd_buurten' : 'bd_wijken')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t(buurten ? 'col_buurt' : 'col_wijk')), h('th', { scope: 'col', class: 'num' }, t('bd_value')),
         survey ? [h('th', { scope: 'col', class: 'num' }, t('bd_margin')), h('th', { scope: 'col', class: 'num' }, 'n')] : null)),
       h('tbody', {}, wijken.map((w) => h('tr', { 'data-code': w.code },
-        h('th', { scope: 'row' }, onArea ? h('button', { type: 'button', class: 'link', onclick: () => onArea(w.code) }, w.name) : w.name),
+        h('th', { scope: 'row' }, drill ? h('button', { type: 'button', class: 'link', onclick: () => drill(w.code) }, w.name) : w.name),
         h('td', { class: 'num' }, valueText(ind, w.value)),
         survey ? [h('td', { class: 'num' }, w.margin != null ? `± ${fmt.num(w.margin, 1)}` : '–'), h('td', { class: 'num' }, fmt.int(w.n ?? null))] : null)))));
     b = Object.fromEntries(Object.entries(b).filter(([k]) => !['wijken', 'area', 'key', 'parts', 'value'].includes(k)));

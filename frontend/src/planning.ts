@@ -510,6 +510,8 @@ export function camerasChanged(): void {
 }
 
 // ---------- patrol ----------
+const SHIFT_KEYS: Record<string, Key> = { vroeg: 'shift_early', laat: 'shift_late', nacht: 'shift_night' };
+const shiftLabel = (l: string): string => (SHIFT_KEYS[l] ? t(SHIFT_KEYS[l] as Key) : l);
 const DAYS: Key[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 function profileGrid(code: string, name: string, prof: number[][]): HTMLElement {
@@ -536,7 +538,7 @@ function patrolSection(): Child[] {
     status(S.patrol),
     p ? h('p', { class: 'small muted' }, t('patrol_ref', { d: p.reference, hl: fmt.num(p.half_life_days, 1) })) : null,
     p ? h('div', { class: 'shifts', 'data-testid': 'patrol-shifts' }, p.shifts.map((s) => h('div', { class: 'shift', 'data-shift': s.shift },
-      h('h4', {}, `${s.label} (${s.shift})`),
+      h('h4', {}, `${shiftLabel(s.label)} (${s.shift})`),
       h('ol', { class: 'ranked small' }, s.areas.map((a) => h('li', { 'data-code': a.code },
         h('button', { type: 'button', class: 'link', onclick: () => ctx.selectBuurt(a.code) }, a.name), h('span', { class: 'ranked-fig' }, fmt.num(a.score, 1)))))))) : null,
     p ? h('h4', {}, t('patrol_profiles')) : null,
@@ -553,7 +555,7 @@ function patrolDoc(p: Patrol): HTMLElement {
     h('h1', {}, t('patrol_title')),
     h('p', {}, `${fmt.period(st.from, st.to)} · ${t('patrol_ref', { d: p.reference, hl: fmt.num(p.half_life_days, 1) })}`),
     h('div', { class: 'patrol-cols' }, p.shifts.map((s) => h('section', {},
-      h('h2', {}, `${s.label} (${s.shift})`),
+      h('h2', {}, `${shiftLabel(s.label)} (${s.shift})`),
       h('table', { class: 'data compact' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, t('col_buurt')), h('th', { scope: 'col', class: 'num' }, t('score')))),
         h('tbody', {}, s.areas.map((a, i) => h('tr', {}, h('td', { class: 'num' }, i + 1), h('td', {}, a.name), h('td', { class: 'num' }, fmt.num(a.score, 1))))))))),

@@ -72,6 +72,16 @@ test('the data behind an indicator: per wijk and the underlying figures', async 
     await page.waitForFunction((w) => new URL(location.href).searchParams.get('wijk') === w, bd.wijken[0].code);
     await ready(page);
     assert.equal(await page.locator('#ind-area').inputValue(), bd.wijken[0].code);
+    // for a wijk the data behind are its buurten; they do not drill further
+    const card2 = page.locator(`.ind-card[data-key="${ind.key}"]`);
+    await card2.locator('details.ind-drill summary').click();
+    await card2.getByTestId('bd-wijken').waitFor();
+    const bdw = await getJson(`/api/indicators/${ind.key}/breakdown?year=${ind.latest.year}&area=${bd.wijken[0].code}`);
+    if (bdw.parts === 'buurt') {
+      assert.equal(await card2.getByTestId('bd-wijken').locator('caption').innerText(), 'Per buurt');
+      assert.equal(await card2.getByTestId('bd-wijken').locator('tbody button').count(), 0);
+    }
+    assert.equal(await card2.getByTestId('bd-wijken').locator('tbody tr').count(), bdw.wijken.length);
   } finally { await context.close(); }
 });
 

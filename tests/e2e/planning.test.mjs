@@ -176,6 +176,7 @@ test('a planned camera placed on the map and made active changes the coverage fi
     wi = await proposal();
     assert.ok(wi.after.share > wi.before.share, 'the active camera sees more incidents');
     await page.waitForFunction((s) => document.querySelector('[data-testid=wi-after]')?.textContent === s, nlShare(wi.after.share));
+    await axe(page, 'planning view with the camera form and what-if open');
     // save: the stored camera counts, the coverage figure reloads from /api/coverage
     await page.click('#cam-save');
     await page.waitForFunction((s) => document.querySelector('[data-testid=cov-incidents]')?.textContent !== s, nlShare(cov0.incidents.share), { timeout: 60000 });
