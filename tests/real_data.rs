@@ -216,3 +216,101 @@ async fn aadorp_enclave_is_its_own_wijk() {
             .any(|p| !p.interiors().is_empty())
     );
 }
+
+/// Little-endian WKB for a (Multi)Polygon, wrapped in a GeoPackage binary header, so the
+/// test can write a real GeoPackage the way GDAL does.
+fn gpkg_blob(g: &geo::Geometry<f64>, srs_id: i32) -> Vec<u8> {
+    fn ring(out: &mut Vec<u8>, ls: &geo::LineString<f64>) {
+        out.extend((ls.0.len() as u32).to_le_bytes());
+        for c in &ls.0 {
+            out.extend(c.x.to_le_bytes());
+            out.extend(c.y.to_le_bytes());
+        }
+    }
+    fn polygon(out: &mut Vec<u8>, p: &geo::Polygon<f64>) {
+        out.push(1);
+        out.extend(3u32.to_le_bytes());
+        out.extend((1 + p.interiors().len() as u32).to_le_bytes());
+        ring(out, p.exterior());
+        for r in p.interiors() {
+            ring(out, r);
+        }
+    }
+    let mut out = b"GP".to_vec();
+    out.push(0); // version
+    out.push(0b0000_0001); // little-endian header, no envelope
+    out.extend(srs_id.to_le_bytes());
+    match g {
+        geo::Geometry::Polygon(p) => polygon(&mut out, p),
+        geo::Geometry::MultiPolygon(mp) => {
+            out.push(1);
+            out.extend(6u32.to_le_bytes());
+            out.extend((mp.0.len() as u32).to_le_bytes());
+            for p in &mp.0 {
+                polygon(&mut out, p);
+            }
+        }
+        other => panic!("unexpected geometry {other:?}"),
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_cbs_geopackage_in_rd_new_gives_the_same_buurten_as_geojson() {
+    use sqlx::{ConnectOptions, Connection};
+    let Some(rd) = shared_data("almelo-buurten-rd.geojson") else {
+        return;
+    };
+    let source = wijkveilig::ingest::geojson::read_features(&rd).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("wijkenbuurten_2021.gpkg");
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&gpkg)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    for sql in [
+        "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT)",
+        "INSERT INTO gpkg_spatial_ref_sys VALUES ('Amersfoort / RD New', 28992, 'EPSG', 28992, '', '')",
+        "CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, srs_id INTEGER)",
+        "INSERT INTO gpkg_contents VALUES ('buurten', 'features', 'buurten', 28992)",
+        "CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER)",
+        "INSERT INTO gpkg_geometry_columns VALUES ('buurten', 'geom', 'MULTIPOLYGON', 28992, 0, 0)",
+        "CREATE TABLE buurten (fid INTEGER PRIMARY KEY, geom BLOB, buurtcode TEXT, buurtnaam TEXT, gemeentecode TEXT, aantal_inwoners INTEGER)",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    for f in &source.features {
+        sqlx::query("INSERT INTO buurten (geom, buurtcode, buurtnaam, gemeentecode, aantal_inwoners) VALUES ($1, $2, $3, 'GM0141', $4)")
+            .bind(gpkg_blob(f.geometry.as_ref().unwrap(), 28992))
+            .bind(f.text(&["code"]).unwrap())
+            .bind(f.text(&["name"]).unwrap())
+            .bind(f.number(&["population"]).unwrap().unwrap() as i64)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let from_gpkg = wijkveilig::ingest::areas::read_areas(&gpkg, false)
+        .await
+        .unwrap();
+    let from_json = wijkveilig::ingest::areas::read_areas(&rd, false)
+        .await
+        .unwrap();
+    assert!(from_gpkg.crs.describe().contains("RD New") && !from_gpkg.crs.detected);
+    assert_eq!(from_gpkg.areas.len(), 71);
+    for (a, b) in from_gpkg.areas.iter().zip(&from_json.areas) {
+        assert_eq!(
+            (a.code.as_str(), a.name.as_str(), a.population),
+            (b.code.as_str(), b.name.as_str(), b.population)
+        );
+        assert_eq!(a.geometry, b.geometry, "{}", a.code);
+    }
+    // And through the CLI's import path into a store.
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    assert_eq!(import(&store, ImportKind::Areas, &gpkg).await.rows, 71);
+    store.close().await;
+}
