@@ -146,8 +146,8 @@ mod tests {
             (line, a.count, a.crime_type.as_str()),
             (2, Some(3), "1.1.1")
         );
-        let (_, b) = r.next_row().unwrap().unwrap();
-        assert_eq!(b.count, None);
+        let (line, b) = r.next_row().unwrap().unwrap();
+        assert_eq!((line, b.count), (3, None));
         assert!(r.next_row().unwrap().is_none());
     }
 

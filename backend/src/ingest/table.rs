@@ -13,6 +13,9 @@ pub struct Table {
     reader: csv::Reader<Box<dyn Read + Send>>,
     headers: Vec<String>,
     record: csv::StringRecord,
+    /// The csv crate counts a CRLF line's `\n` only when it reads the next record, so its
+    /// line numbers for Windows files are one short; this puts them right.
+    line_offset: u64,
 }
 
 /// One row: values looked up by the column positions the caller resolved.
@@ -59,6 +62,7 @@ impl Table {
             .position(|&b| b == b'\n')
             .unwrap_or(start.len());
         let first_line = &start[..first_line_end];
+        let crlf = first_line.ends_with(b"\r");
         if std::str::from_utf8(first_line).is_err() {
             return Err(IngestError::line(
                 path,
@@ -89,6 +93,7 @@ impl Table {
             reader,
             headers,
             record: csv::StringRecord::new(),
+            line_offset: u64::from(crlf),
         })
     }
 
@@ -133,7 +138,7 @@ impl Table {
                     if self.record.iter().all(|v| v.trim().is_empty()) {
                         continue;
                     }
-                    let line = self.record.position().map_or(0, |p| p.line());
+                    let line = self.record.position().map_or(0, |p| p.line()) + self.line_offset;
                     return Ok(Some(Row {
                         line,
                         record: &self.record,
