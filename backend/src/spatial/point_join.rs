@@ -45,7 +45,7 @@ pub struct JoinCounts {
 
 const BLOCK: usize = 4 << 20;
 /// Points located together, so their independent cache misses overlap.
-const BATCH: usize = 128;
+const BATCH: usize = 1024;
 
 const ROW_FIX: &str = "Fix or delete that row: every row needs an id, a longitude and a latitude in WGS84 \
     decimal degrees with a '.' decimal point, e.g. 17,6.6625,52.3570";
@@ -131,7 +131,7 @@ fn join_with(
         None => Ok(total),
         Some(e) => {
             let line = line_number(&file, e.offset).map_err(io_err)?;
-            let err = IngestError::line(points, line, e.problem, ROW_FIX);
+            let err = IngestError::line(points, line, e.problem.clone(), ROW_FIX);
             Err(match e.field {
                 Some(f) => err.with_field(f),
                 None => err,
@@ -302,17 +302,88 @@ fn read_some(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize>
 
 #[inline]
 fn flush(index: &AreaIndex, batch: &mut Vec<Coord<f64>>, out: &mut JoinCounts) {
-    for &p in batch.iter() {
-        match index.locate(p) {
-            Some(k) => out.counts[k] += 1,
-            None => out.outside += 1,
-        }
-    }
+    index.count_points(batch, &mut out.counts, &mut out.outside);
     out.rows += batch.len() as u64;
     batch.clear();
 }
 
+/// 10^0 ..= 10^22, all exact in f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A plain decimal (`-12.345`, no exponent) when its digits fit exactly in an f64 mantissa:
+/// then `digits / 10^fraction` is one correctly rounded division, the same value any correct
+/// parser gives. `None` for anything else, which the general parser then handles.
+#[inline]
+fn parse_plain_decimal(t: &[u8]) -> Option<f64> {
+    let (neg, t) = match t.first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut m: u64 = 0;
+    let mut digits = 0usize;
+    let mut frac: Option<usize> = None;
+    for (i, &b) in t.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                m = m * 10 + (b - b'0') as u64;
+                digits += 1;
+                if digits > 15 {
+                    return None;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(i + 1),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let scale = frac.map_or(0, |f| t.len() - f);
+    let v = m as f64 / POW10[scale];
+    Some(if neg { -v } else { v })
+}
+
+/// The common row: no quotes, plain decimals. `None` sends the row to [`parse_row_general`].
+#[inline]
+fn parse_row_fast(line: &[u8], h: &Header) -> Option<Coord<f64>> {
+    let (mut lon, mut lat) = (None, None);
+    let last = h.lon.max(h.lat);
+    let mut rest = line;
+    for i in 0..=last {
+        if rest.first() == Some(&b'"') {
+            return None;
+        }
+        let (f, more) = match rest.iter().position(|&b| b == b',') {
+            Some(c) => (&rest[..c], &rest[c + 1..]),
+            None if i == last => (rest, &rest[rest.len()..]),
+            None => return None,
+        };
+        if i == h.lon {
+            lon = Some(parse_plain_decimal(f.trim_ascii())?);
+        } else if i == h.lat {
+            lat = Some(parse_plain_decimal(f.trim_ascii())?);
+        }
+        rest = more;
+    }
+    Some(Coord { x: lon?, y: lat? })
+}
+
+#[inline]
 fn parse_row(line: &[u8], h: &Header) -> Result<Coord<f64>, (String, Option<&'static str>)> {
+    match parse_row_fast(line, h) {
+        Some(p) => Ok(p),
+        None => parse_row_general(line, h),
+    }
+}
+
+fn parse_row_general(
+    line: &[u8],
+    h: &Header,
+) -> Result<Coord<f64>, (String, Option<&'static str>)> {
     let (mut lon, mut lat) = (None, None);
     let mut n = 0;
     for (i, f) in Fields::new(line).enumerate() {
@@ -714,6 +785,40 @@ fn reproject_rd_to_wgs84(shapes: &mut [MultiPolygon<f64>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_decimal_fast_path_matches_the_general_parser() {
+        let cases = [
+            "5.594586",
+            "52.068574",
+            "-3.791054",
+            "+0.5",
+            "0",
+            "-0",
+            "5.",
+            ".5",
+            "123456789012345",
+            "0.000000000000001",
+            "179.99999999999",
+            "1.2.3",
+            "",
+            "-",
+            "1e5",
+            "nan",
+            "12a",
+            "0.1",
+            "0.30000000000000004",
+        ];
+        for c in cases {
+            let general = fast_float2::parse::<f64, _>(c.as_bytes()).ok();
+            match parse_plain_decimal(c.as_bytes()) {
+                Some(v) => assert_eq!(Some(v.to_bits()), general.map(f64::to_bits), "{c}"),
+                None => {}
+            }
+        }
+        assert_eq!(parse_plain_decimal(b"52.068574"), Some(52.068574));
+        assert_eq!(parse_plain_decimal(b"1e5"), None);
+    }
     use crate::ingest::Location;
     use geo::polygon;
 
