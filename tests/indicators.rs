@@ -116,7 +116,7 @@ fn by_key<'a>(list: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{key} missing"))
 }
 
-fn year<'a>(ind: &'a Value, y: i64) -> &'a Value {
+fn year(ind: &Value, y: i64) -> &Value {
     ind["values"]
         .as_array()
         .unwrap()

@@ -117,8 +117,12 @@ pub fn render_png(input: &MapInput, width: u32) -> Option<Vec<u8>> {
     // the density is below 5 % of the maximum.
     if let Some(grid) = &input.grid {
         let peak = grid.values.iter().copied().fold(0.0, f64::max);
-        if peak > 0.0 && grid.nx > 0 && grid.ny > 0 {
-            if let Some(mut cells) = Pixmap::new(grid.nx as u32, grid.ny as u32) {
+        if peak > 0.0
+            && grid.nx > 0
+            && grid.ny > 0
+            && let Some(mut cells) = Pixmap::new(grid.nx as u32, grid.ny as u32)
+        {
+            {
                 let data = cells.pixels_mut();
                 for iy in 0..grid.ny {
                     for ix in 0..grid.nx {
@@ -189,8 +193,10 @@ pub fn render_png(input: &MapInput, width: u32) -> Option<Vec<u8>> {
         ..Default::default()
     };
     for (code, path) in &paths {
-        if let (Some(path), Some(&bin)) = (path, input.bins.get(*code)) {
-            if bin >= 2 {
+        if let (Some(path), Some(&bin)) = (path, input.bins.get(*code))
+            && bin >= 2
+        {
+            {
                 pm.stroke_path(
                     path,
                     &paint((165, 0, 38), 255),
