@@ -545,10 +545,10 @@ fn a_200_mb_file_is_streamed_and_rolled_back() {
         .unwrap();
     let mut peak_kb = 0u64;
     while child.try_wait().unwrap().is_none() {
-        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id())) {
-            if let Some(v) = status.lines().find(|l| l.starts_with("VmHWM:")) {
-                peak_kb = peak_kb.max(v.split_whitespace().nth(1).unwrap().parse().unwrap());
-            }
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            && let Some(v) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            peak_kb = peak_kb.max(v.split_whitespace().nth(1).unwrap().parse().unwrap());
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }

@@ -153,7 +153,10 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
         }
         Command::Report { period, out } => {
             let bytes = wijkveilig::report::write_report(&store, &period, &out).await?;
-            eprintln!("report for {period} written to {} ({bytes} bytes)", out.display());
+            eprintln!(
+                "report for {period} written to {} ({bytes} bytes)",
+                out.display()
+            );
         }
         Command::Join { .. } => unreachable!("handled without a runtime"),
     }

@@ -474,7 +474,7 @@ pub async fn density(
             values.push(round4(g.values[iy * g.nx + ix]));
         }
     }
-    let max = g.values.iter().cloned().fold(0.0, f64::max);
+    let max = round4(g.values.iter().cloned().fold(0.0, f64::max));
     Ok(Json(json!({
         "points": points.len(), "cell_m": g.cell_size, "bandwidth_m": k.bandwidth_m,
         "default_bandwidth_m": default_bandwidth, "unit": "per_km2", "nx": g.nx, "ny": g.ny, "max": max,

@@ -72,7 +72,11 @@ pub async fn coverage_now(
             .take(200)
             .map(|c| {
                 let (lon, lat) = frame.to_wgs84(c.x, c.y);
-                json!({"lon": lon, "lat": lat})
+                let g = &k.grid;
+                let ix = ((c.x - g.origin.x) / g.cell_size).floor() as usize;
+                let iy = ((c.y - g.origin.y) / g.cell_size).floor() as usize;
+                let density = g.values.get(iy * g.nx + ix.min(g.nx - 1)).copied();
+                json!({"lon": lon, "lat": lat, "density": density})
             })
             .collect();
         (share(h.cells), cells)

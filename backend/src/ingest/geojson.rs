@@ -22,7 +22,6 @@
 //! assert_eq!(set.features[0].id.as_deref(), Some("BU01410101"));
 //! ```
 
-
 use std::cell::RefCell;
 use std::fmt;
 use std::io::Read;

@@ -39,7 +39,16 @@ impl MetricFrame {
             name: "EPSG:28992 (RD New)",
             projected: Proj::from_proj_string(RD_NEW).expect("RD New definition is valid"),
             wgs84: Proj::from_proj_string(WGS84).expect("WGS84 definition is valid"),
-            bounds: (Coord { x: -7_000.0, y: 289_000.0 }, Coord { x: 300_000.0, y: 629_000.0 }),
+            bounds: (
+                Coord {
+                    x: -7_000.0,
+                    y: 289_000.0,
+                },
+                Coord {
+                    x: 300_000.0,
+                    y: 629_000.0,
+                },
+            ),
         }
     }
 
@@ -97,7 +106,10 @@ mod tests {
         let rd = MetricFrame::rd_new();
         let (lon, lat) = rd.to_wgs84(242_557.068, 486_757.729);
         let (x, y) = rd.to_metric(lon, lat);
-        assert!((x - 242_557.068).abs() < 1e-3 && (y - 486_757.729).abs() < 1e-3, "{x} {y}");
+        assert!(
+            (x - 242_557.068).abs() < 1e-3 && (y - 486_757.729).abs() < 1e-3,
+            "{x} {y}"
+        );
     }
 
     #[test]

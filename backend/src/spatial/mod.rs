@@ -2,8 +2,8 @@
 //! the area index with its point-in-polygon rule, and contiguity. Plain functions, no I/O
 //! beyond reading point files for the join command.
 
+pub mod contiguity;
 pub mod frame;
 pub mod index;
 pub mod pip;
 pub mod point_join;
-pub mod contiguity;

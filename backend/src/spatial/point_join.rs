@@ -811,9 +811,8 @@ mod tests {
         ];
         for c in cases {
             let general = fast_float2::parse::<f64, _>(c.as_bytes()).ok();
-            match parse_plain_decimal(c.as_bytes()) {
-                Some(v) => assert_eq!(Some(v.to_bits()), general.map(f64::to_bits), "{c}"),
-                None => {}
+            if let Some(v) = parse_plain_decimal(c.as_bytes()) {
+                assert_eq!(Some(v.to_bits()), general.map(f64::to_bits), "{c}");
             }
         }
         assert_eq!(parse_plain_decimal(b"52.068574"), Some(52.068574));
