@@ -17,6 +17,13 @@ pub struct AreaRow {
     pub bbox: [f64; 4],
 }
 
+/// What offence sums are grouped by.
+#[derive(Clone, Copy)]
+enum OffenceGroup {
+    Area,
+    CrimeType,
+}
+
 /// Counts summed over a period: known values, and how many cells were withheld.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CountSum {
@@ -151,58 +158,44 @@ impl Store {
         range: PeriodRange,
         types: &[String],
     ) -> Result<HashMap<String, CountSum>> {
-        if types.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let sql = format!(
-            "SELECT o.area_code, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
-             CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
-             FROM offences o WHERE o.crime_type IN ({}) AND {} GROUP BY o.area_code",
-            in_list(1, types.len()),
-            offence_range_sql(types.len() + 1)
-        );
-        let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
-        for t in types {
-            q = q.bind(t.clone());
-        }
-        for b in range_binds(range) {
-            q = q.bind(b);
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(c, known, withheld, cells)| {
-                (
-                    c,
-                    CountSum {
-                        known,
-                        withheld,
-                        cells,
-                    },
-                )
-            })
-            .collect())
+        self.offence_sums_grouped(OffenceGroup::Area, types, range)
+            .await
     }
 
-    /// Offence sums per area and crime type for the areas whose code starts with `prefix`.
+    /// Offence sums per crime type for the given area codes over a range.
     pub async fn offence_sums_by_type(
         &self,
         codes: &[String],
         range: PeriodRange,
     ) -> Result<HashMap<String, CountSum>> {
-        if codes.is_empty() {
+        self.offence_sums_grouped(OffenceGroup::CrimeType, codes, range)
+            .await
+    }
+
+    /// Sums over a range, grouped by one key and filtered on the other by `values`.
+    async fn offence_sums_grouped(
+        &self,
+        group: OffenceGroup,
+        values: &[String],
+        range: PeriodRange,
+    ) -> Result<HashMap<String, CountSum>> {
+        if values.is_empty() {
             return Ok(HashMap::new());
         }
+        let (group_column, filter_column) = match group {
+            OffenceGroup::Area => ("o.area_code", "o.crime_type"),
+            OffenceGroup::CrimeType => ("o.crime_type", "o.area_code"),
+        };
         let sql = format!(
-            "SELECT o.crime_type, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
+            "SELECT {group_column}, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
              CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
-             FROM offences o WHERE o.area_code IN ({}) AND {} GROUP BY o.crime_type",
-            in_list(1, codes.len()),
-            offence_range_sql(codes.len() + 1)
+             FROM offences o WHERE {filter_column} IN ({}) AND {} GROUP BY {group_column}",
+            in_list(1, values.len()),
+            offence_range_sql(values.len() + 1)
         );
         let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
-        for c in codes {
-            q = q.bind(c.clone());
+        for v in values {
+            q = q.bind(v.clone());
         }
         for b in range_binds(range) {
             q = q.bind(b);
@@ -210,9 +203,9 @@ impl Store {
         let rows = q.fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
-            .map(|(c, known, withheld, cells)| {
+            .map(|(key, known, withheld, cells)| {
                 (
-                    c,
+                    key,
                     CountSum {
                         known,
                         withheld,
