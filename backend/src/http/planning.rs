@@ -38,6 +38,17 @@ fn to_plan(frame: &MetricFrame, c: &CameraRow) -> PlanCamera {
     }
 }
 
+/// The stored cameras in the metric frame, as the coverage functions want them.
+async fn stored_cameras(state: &AppState, frame: &MetricFrame) -> ApiResult<Vec<PlanCamera>> {
+    Ok(state
+        .store
+        .cameras()
+        .await?
+        .iter()
+        .map(|c| to_plan(frame, c))
+        .collect())
+}
+
 fn share(c: coverage::Coverage) -> Value {
     json!({"total": c.total, "covered": c.covered, "share": c.share})
 }
@@ -51,13 +62,7 @@ pub async fn coverage_now(
     let set = state.areas().await?;
     let sel = selection.resolve(&state).await?;
     let frame = MetricFrame::rd_new();
-    let cameras: Vec<PlanCamera> = state
-        .store
-        .cameras()
-        .await?
-        .iter()
-        .map(|c| to_plan(&frame, c))
-        .collect();
+    let cameras: Vec<PlanCamera> = stored_cameras(&state, &frame).await?;
     let points = incident_points(&state, &sel).await?;
     let incidents = coverage(&points, &cameras);
     let (cells, uncovered_cells) = if points.is_empty() {
@@ -170,13 +175,7 @@ pub async fn what_if(
 ) -> ApiResult<Json<Value>> {
     let sel = selection.resolve(&state).await?;
     let frame = MetricFrame::rd_new();
-    let before: Vec<PlanCamera> = state
-        .store
-        .cameras()
-        .await?
-        .iter()
-        .map(|c| to_plan(&frame, c))
-        .collect();
+    let before: Vec<PlanCamera> = stored_cameras(&state, &frame).await?;
     let mut after = Vec::new();
     for c in &body.cameras {
         c.validate()?;
@@ -231,13 +230,7 @@ pub async fn placement(
     }
     let sel = selection.resolve(&state).await?;
     let frame = MetricFrame::rd_new();
-    let existing: Vec<PlanCamera> = state
-        .store
-        .cameras()
-        .await?
-        .iter()
-        .map(|c| to_plan(&frame, c))
-        .collect();
+    let existing: Vec<PlanCamera> = stored_cameras(&state, &frame).await?;
     let points = incident_points(&state, &sel).await?;
     let candidates: Vec<Coord<f64>> = match &body.candidates {
         Some(list) if !list.is_empty() => list
