@@ -513,6 +513,8 @@ pub struct JoinSummary {
     pub reprojected: Option<String>,
     /// Codes that occurred on more than one feature; their counts were added up.
     pub duplicate_codes: Vec<String>,
+    /// Bytes the area index holds (its grid, candidate lists and vertices).
+    pub index_bytes: usize,
     pub timings: JoinTimings,
 }
 
@@ -565,7 +567,8 @@ impl fmt::Display for JoinSummary {
             secs(t.build_index),
             secs(t.join),
             secs(t.write)
-        )
+        )?;
+        write!(f, "; index {:.0} MB", self.index_bytes as f64 / 1e6)
     }
 }
 
@@ -630,9 +633,9 @@ pub fn run_join(polygons: &Path, points: &Path, out: Option<&Path>) -> anyhow::R
 
     let n_polygons = shapes.len();
     let t = Instant::now();
-    let index = AreaIndex::build(&shapes);
-    drop(shapes);
+    let index = AreaIndex::build_owned(shapes);
     timings.build_index = t.elapsed();
+    let index_bytes = index.heap_bytes();
 
     let t = Instant::now();
     let joined = join_points_csv(&index, points, 0)?;
@@ -686,6 +689,7 @@ pub fn run_join(polygons: &Path, points: &Path, out: Option<&Path>) -> anyhow::R
         skipped,
         reprojected,
         duplicate_codes,
+        index_bytes,
         timings,
     })
 }
