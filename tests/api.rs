@@ -407,6 +407,21 @@ async fn hotspots_density_coverage_and_patrol_on_both_stores() {
 
         // Placing a camera where the greedy algorithm suggests raises coverage by its gain.
         let (_, before) = get(&base, "/api/coverage?from=2023&to=2023").await;
+        // The planning view and the report name the same unseen hot buurten, hottest first.
+        let (_, report) = get(&base, "/api/report?period=2023").await;
+        let codes = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["code"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let unseen = codes(&before["uncovered_hotspots"]);
+        assert!(
+            !unseen.is_empty(),
+            "the demo has hot buurten without a camera"
+        );
+        assert_eq!(codes(&report["coverage"]["uncovered_hotspots"]), unseen);
         let (s, placed) = send(
             reqwest::Method::POST,
             format!("{base}/api/planning/placement?from=2023&to=2023"),

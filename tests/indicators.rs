@@ -412,9 +412,20 @@ async fn indicators_targets_and_breakdown_over_http_on_both_stores() {
         let (s, r) = get(&base, "/api/report?period=2023").await;
         assert_eq!(s, 200, "{r}");
         assert_eq!(r["indicators"].as_array().unwrap().len(), 6);
+        for ind in r["indicators"].as_array().unwrap() {
+            let (nl, en) = (
+                ind["definition"].as_str().unwrap(),
+                ind["definition_en"].as_str().unwrap(),
+            );
+            assert!(nl.len() > 80 && en.len() > 80 && nl != en, "{ind}");
+        }
         assert_eq!(
             (r["from"].as_str(), r["to"].as_str(), r["demo"].as_bool()),
             (Some("2023-01"), Some("2023-12"), Some(false))
+        );
+        assert_eq!(
+            r["period"],
+            serde_json::json!({"code": "2023", "title": "2023", "year": 2023})
         );
         let outcomes: Vec<(String, i64)> = r["enforcement_outcomes"]
             .as_array()
@@ -446,6 +457,7 @@ async fn indicators_targets_and_breakdown_over_http_on_both_stores() {
             (h1["from"].as_str(), h1["to"].as_str()),
             (Some("2023-01"), Some("2023-06"))
         );
+        assert_eq!(h1["period"]["title"], "1e helft 2023");
         let (_, doc) = get(&base, "/api/openapi.json").await;
         for p in [
             "/api/indicators",

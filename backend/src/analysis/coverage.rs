@@ -23,7 +23,7 @@
 
 use std::collections::BinaryHeap;
 
-use geo::Coord;
+use geo::{Coord, InteriorPoint, MultiPolygon};
 
 use super::kde::Grid;
 
@@ -198,6 +198,24 @@ pub fn uncovered(centres: &[Coord<f64>], cameras: &[Camera]) -> Vec<usize> {
     let index = CameraIndex::new(cameras);
     (0..centres.len())
         .filter(|&i| !index.sees(centres[i]))
+        .collect()
+}
+
+/// Indices of the `areas` (polygons in the metric frame) that no active camera sees. An area
+/// counts as seen when its interior point lies within an active camera's view radius: the
+/// interior point always lies inside the polygon, unlike the centroid of a crescent-shaped
+/// buurt. The planning view and the printed report both use this one definition; areas
+/// without an interior point (empty polygons) are left out.
+pub fn unseen_areas(areas: &[&MultiPolygon<f64>], cameras: &[Camera]) -> Vec<usize> {
+    let points: Vec<(usize, Coord<f64>)> = areas
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.interior_point().map(|p| (i, p.0)))
+        .collect();
+    let centres: Vec<Coord<f64>> = points.iter().map(|&(_, p)| p).collect();
+    uncovered(&centres, cameras)
+        .into_iter()
+        .map(|k| points[k].0)
         .collect()
 }
 
@@ -388,6 +406,22 @@ mod tests {
 
     fn c(x: f64, y: f64) -> Coord<f64> {
         Coord { x, y }
+    }
+
+    #[test]
+    fn an_area_is_seen_through_its_interior_point_not_its_centroid() {
+        use geo::polygon;
+        // A U shape: its centroid (x = 50) lies in the notch, outside the polygon.
+        let u = MultiPolygon::new(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 100.0, y: 100.0), (x: 80.0, y: 100.0),
+            (x: 80.0, y: 20.0), (x: 20.0, y: 20.0), (x: 20.0, y: 100.0), (x: 0.0, y: 100.0)
+        ]]);
+        let empty = MultiPolygon::new(vec![]);
+        let at_notch = [Camera::active(c(50.0, 60.0), 30.0)];
+        assert_eq!(unseen_areas(&[&u, &empty], &at_notch), vec![0]);
+        let p = u.interior_point().unwrap().0;
+        let on_interior = [Camera::active(p, 1.0)];
+        assert!(unseen_areas(&[&u], &on_interior).is_empty());
     }
 
     #[test]

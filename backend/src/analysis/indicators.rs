@@ -85,7 +85,9 @@ pub struct Definition {
     pub number: u8,
     pub title_nl: &'static str,
     pub title_en: &'static str,
-    pub definition: &'static str,
+    /// How it is computed, in Dutch (the default) and in English.
+    pub definition_nl: &'static str,
+    pub definition_en: &'static str,
     pub unit: Unit,
     pub direction: Direction,
     pub source: Source,
@@ -99,7 +101,9 @@ pub const INDICATORS: [Definition; 6] = [
         number: 1,
         title_nl: "Inwoners die zich altijd veilig voelen in hun buurt",
         title_en: "Residents who always feel safe in their neighbourhood",
-        definition: "Percentage of survey respondents who always feel safe in their own buurt, as reported by the \
+        definition_nl: "Percentage respondenten dat zich altijd veilig voelt in de eigen buurt, volgens de enquête voor het \
+                     gebied en jaar. De marge is de 95%-foutmarge 1,96·√(p(1−p)/n) in procentpunten.",
+        definition_en: "Percentage of survey respondents who always feel safe in their own buurt, as reported by the \
                      survey for the area and year. The margin is the 95 % margin of error 1.96·√(p(1−p)/n) in \
                      percentage points.",
         unit: Unit::Percent,
@@ -112,7 +116,11 @@ pub const INDICATORS: [Definition; 6] = [
         number: 2,
         title_nl: "Geregistreerde misdrijven",
         title_en: "Registered offences",
-        definition: "Registered offences in the calendar year: the CBS/Politie total (SoortMisdrijf 0.0.0, never its \
+        definition_nl: "Geregistreerde misdrijven in het kalenderjaar: het totaal van CBS/Politie (SoortMisdrijf 0.0.0; de \
+                     onderdelen worden er nooit bij opgeteld), uit de jaarregel van StatLine of de som van de \
+                     maandregels. Een gebied zonder eigen regels krijgt de som van zijn buurten. Geheimgehouden \
+                     cellen tellen niet mee en worden gemeld. Ook getoond als % van de nulmeting (2017).",
+        definition_en: "Registered offences in the calendar year: the CBS/Politie total (SoortMisdrijf 0.0.0, never its \
                      parts added to it), from the yearly StatLine row or the sum of the monthly rows. An area \
                      without its own rows is the sum of its buurten. Withheld cells are not counted and are \
                      reported. Also shown as % of the baseline (2017).",
@@ -126,7 +134,12 @@ pub const INDICATORS: [Definition; 6] = [
         number: 3,
         title_nl: "Handhaving: naleving hersteld zonder sanctie",
         title_en: "Enforcement: compliance restored without a sanction",
-        definition: "Enforcement actions in the domains building, environment and public space dated in the year \
+        definition_nl: "Handhavingsacties in de domeinen bouwen, milieu en openbare ruimte in het jaar met als uitkomst \
+                     naleving hersteld zonder sanctie, als % van alle acties in die domeinen dat jaar. \
+                     Waarschuwingen tellen mee in de noemer maar niet in de teller (een waarschuwing is een stap \
+                     naar een sanctie, geen vastgestelde naleving); bestuurlijke sancties en processen-verbaal \
+                     tellen alleen in de noemer. Acties buiten elke buurt tellen niet mee.",
+        definition_en: "Enforcement actions in the domains building, environment and public space dated in the year \
                      with outcome compliance_without_sanction, as % of all actions in those domains that year. \
                      Warnings count in the denominator but not the numerator (a warning is a step towards a \
                      sanction, not recorded compliance); criminal reports and administrative sanctions count \
@@ -141,7 +154,10 @@ pub const INDICATORS: [Definition; 6] = [
         number: 4,
         title_nl: "Actieve buurtpreventie-initiatieven",
         title_en: "Active neighbourhood-watch initiatives",
-        definition: "Neighbourhood-watch initiatives active at the end of the year: start date on or before \
+        definition_nl: "Buurtpreventie-initiatieven die aan het eind van het jaar actief zijn: startdatum op of vóór \
+                     31 december en geen einddatum, of een einddatum na 31 december. Een initiatief hoort bij de \
+                     buurt waarin het ligt (het zwaartepunt van zijn gebied).",
+        definition_en: "Neighbourhood-watch initiatives active at the end of the year: start date on or before \
                      31 December and no end date, or an end date after 31 December. An initiative belongs to \
                      the buurt it lies in (the centroid of its area).",
         unit: Unit::Count,
@@ -154,7 +170,11 @@ pub const INDICATORS: [Definition; 6] = [
         number: 5,
         title_nl: "E33-meldingen met passende zorg",
         title_en: "Confused-person (E33) reports that got fitting care",
-        definition: "Sum of reports with fitting care as % of the sum of reports, over the area-months of the year \
+        definition_nl: "Som van de meldingen met passende zorg als % van de som van de meldingen, over de gebied-maanden van \
+                     het jaar waarin passende zorg bekend is. De dekking is het aandeel van alle meldingen \
+                     waarvan de afloop bekend is; een regel op wijkniveau telt alleen mee voor maanden zonder \
+                     buurtregels in die wijk.",
+        definition_en: "Sum of reports with fitting care as % of the sum of reports, over the area-months of the year \
                      where with_fitting_care is known. Coverage is the share of all reports whose outcome is \
                      known; a wijk-level row counts only for months without buurt rows in that wijk.",
         unit: Unit::Percent,
@@ -167,7 +187,10 @@ pub const INDICATORS: [Definition; 6] = [
         number: 6,
         title_nl: "Tevredenheid over handhaving en toezicht",
         title_en: "Satisfaction with enforcement and supervision",
-        definition: "Percentage of survey respondents satisfied with municipal enforcement and supervision, as \
+        definition_nl: "Percentage respondenten dat tevreden is over handhaving en toezicht door de gemeente, volgens de \
+                     enquête voor het gebied en jaar. De marge is de 95%-foutmarge 1,96·√(p(1−p)/n) in \
+                     procentpunten.",
+        definition_en: "Percentage of survey respondents satisfied with municipal enforcement and supervision, as \
                      reported by the survey for the area and year. The margin is the 95 % margin of error \
                      1.96·√(p(1−p)/n) in percentage points.",
         unit: Unit::Percent,

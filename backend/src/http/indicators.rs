@@ -73,7 +73,9 @@ pub struct Indicator {
     /// Dutch title (the programme's wording).
     pub title: &'static str,
     pub title_en: &'static str,
+    /// How it is computed, in Dutch; `definition_en` in English.
     pub definition: &'static str,
+    pub definition_en: &'static str,
     pub unit: Unit,
     pub direction: Direction,
     pub source: Source,
@@ -347,7 +349,8 @@ impl IndicatorData {
             number: def.number,
             title: def.title_nl,
             title_en: def.title_en,
-            definition: def.definition,
+            definition: def.definition_nl,
+            definition_en: def.definition_en,
             unit: def.unit,
             direction: def.direction,
             source: def.source,

@@ -18,7 +18,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use geo::Coord;
+use geo::{Coord, MultiPolygon};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -86,7 +86,7 @@ pub async fn coverage_now(
             .collect();
         (share(h.cells), cells)
     };
-    // Hot buurten (Gi* bin > 0) whose centre no active camera sees.
+    // Hot buurten (Gi* bin > 0) no active camera sees, hottest first.
     let q = HotspotQuery {
         level: None,
         value: None,
@@ -99,24 +99,28 @@ pub async fn coverage_now(
         step: None,
     };
     let hot = compute(&state, &set, &q, &sel).await?;
-    let mut uncovered_hotspots = Vec::new();
-    for (k, &i) in hot.rows.iter().enumerate() {
-        if hot.gi.bin[k] <= 0 {
-            continue;
-        }
-        let Some(mp) = crate::importer::parse_multipolygon(&set.rows[i].geometry) else {
-            continue;
-        };
-        use geo::InteriorPoint;
-        let Some(p) = mp.interior_point() else {
-            continue;
-        };
-        let (x, y) = frame.to_metric(p.x(), p.y());
-        if coverage::uncovered(&[Coord { x, y }], &cameras).is_empty() {
-            continue;
-        }
-        uncovered_hotspots.push(json!({"code": set.rows[i].code, "name": set.rows[i].name, "z": hot.gi.z[k], "bin": hot.gi.bin[k]}));
-    }
+    let mut hot_rows: Vec<usize> = (0..hot.rows.len()).filter(|&k| hot.gi.bin[k] > 0).collect();
+    hot_rows.sort_by(|&a, &b| hot.gi.z[b].total_cmp(&hot.gi.z[a]));
+    let shapes: Vec<Option<MultiPolygon<f64>>> = hot_rows
+        .iter()
+        .map(|&k| {
+            crate::importer::parse_multipolygon(&set.rows[hot.rows[k]].geometry)
+                .map(|mp| frame.project(&mp))
+        })
+        .collect();
+    let (with_shape, areas): (Vec<usize>, Vec<&MultiPolygon<f64>>) = hot_rows
+        .iter()
+        .zip(&shapes)
+        .filter_map(|(&k, s)| s.as_ref().map(|s| (k, s)))
+        .unzip();
+    let uncovered_hotspots: Vec<Value> = coverage::unseen_areas(&areas, &cameras)
+        .into_iter()
+        .map(|j| {
+            let k = with_shape[j];
+            let row = &set.rows[hot.rows[k]];
+            json!({"code": row.code, "name": row.name, "z": hot.gi.z[k], "bin": hot.gi.bin[k]})
+        })
+        .collect();
     Ok(Json(json!({
         "incidents": share(incidents),
         "hotspot_cells": cells,

@@ -1,6 +1,6 @@
 //! Everything the steering report shows, gathered once for the HTML file and `/api/report`.
 
-use crate::analysis::coverage::{Camera, CameraStatus, coverage, hotspot_coverage};
+use crate::analysis::coverage::{Camera, CameraStatus, coverage, hotspot_coverage, unseen_areas};
 use crate::analysis::hotspot::gistar::{GiStarOptions, gi_star};
 use crate::analysis::indicators::active_at_year_end;
 use crate::analysis::kde::{Grid, GridSpec, KdeOptions, kde};
@@ -22,18 +22,31 @@ pub const HOTSPOT_CELL_SHARE: f64 = 0.10;
 /// How many hot buurten the report lists.
 pub const TOP_HOTSPOTS: usize = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportPeriod {
     /// `2023`, `2023H1` or `2023H2`.
     pub label: PeriodLabel,
     pub range: PeriodRange,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodLabel {
     Year(i32),
     FirstHalf(i32),
     SecondHalf(i32),
+}
+
+/// As `{"code": "2023H1", "title": "1e helft 2023", "year": 2023}`: what a reader of the JSON
+/// needs, not the enum's internals.
+impl Serialize for ReportPeriod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("ReportPeriod", 3)?;
+        st.serialize_field("code", &self.code())?;
+        st.serialize_field("title", &self.title_nl())?;
+        st.serialize_field("year", &self.year())?;
+        st.end()
+    }
 }
 
 impl ReportPeriod {
@@ -265,6 +278,11 @@ pub async fn gather(state: &AppState, period: ReportPeriod) -> ApiResult<ReportD
         .collect();
     let (weights, report) = queen_contiguity_wgs84(&geoms, &frame, &QueenOptions::default());
     let mut top_hotspots = Vec::new();
+    let mut z_of: BTreeMap<String, f64> = BTreeMap::new();
+    let name_of: BTreeMap<&str, &str> = buurt_rows
+        .iter()
+        .map(|&i| (set.rows[i].code.as_str(), set.rows[i].name.as_str()))
+        .collect();
     let mut hotspot_summary = json!({"areas": buurt_rows.len(), "hot": 0, "cold": 0, "fdr": true, "weights": "queen",
         "value": "count", "islands": report.islands.iter().map(|&i| set.rows[buurt_rows[i]].code.clone()).collect::<Vec<_>>()});
     match gi_star(&values, &weights, &GiStarOptions::default()) {
@@ -275,6 +293,7 @@ pub async fn gather(state: &AppState, period: ReportPeriod) -> ApiResult<ReportD
             hotspot_summary["cold"] = json!(g.bin.iter().filter(|&&b| b < 0).count());
             for (k, &i) in buurt_rows.iter().enumerate() {
                 map.bins.insert(set.rows[i].code.clone(), g.bin[k]);
+                z_of.insert(set.rows[i].code.clone(), g.z[k]);
             }
             top_hotspots = idx
                 .into_iter()
@@ -352,11 +371,16 @@ pub async fn gather(state: &AppState, period: ReportPeriod) -> ApiResult<ReportD
                     let iy = ((c.y - g.origin.y) / g.cell_size).floor() as usize;
                     g.values.get(iy * g.nx + ix).copied().unwrap_or(0.0)
                 };
-                let with_camera: std::collections::HashSet<&str> = cameras
+                // All hot buurten, hottest first, as on the planning view.
+                let mut hot: Vec<(&str, &MultiPolygon<f64>)> = map
+                    .buurten
                     .iter()
-                    .filter(|c| c.status == "active")
-                    .filter_map(|c| c.buurt_code.as_deref())
+                    .filter(|(code, _)| map.bins.get(code).is_some_and(|&b| b > 0))
+                    .map(|(code, g)| (code.as_str(), g))
                     .collect();
+                hot.sort_by(|a, b| z_of[b.0].total_cmp(&z_of[a.0]));
+                let shapes: Vec<&MultiPolygon<f64>> = hot.iter().map(|&(_, g)| g).collect();
+                let unseen = unseen_areas(&shapes, &cams);
                 let cov = CoverageOut {
                     incidents: Share {
                         total: inc.total,
@@ -368,10 +392,12 @@ pub async fn gather(state: &AppState, period: ReportPeriod) -> ApiResult<ReportD
                         covered: hc.cells.covered,
                         share: hc.cells.share,
                     },
-                    uncovered_hotspots: top_hotspots
-                        .iter()
-                        .filter(|h| !with_camera.contains(h.code.as_str()))
-                        .map(|h| json!({"code": h.code, "name": h.name, "z": h.z, "bin": h.bin}))
+                    uncovered_hotspots: unseen
+                        .into_iter()
+                        .map(|j| {
+                            let code = hot[j].0;
+                            json!({"code": code, "name": name_of[code], "z": z_of[code], "bin": map.bins[code]})
+                        })
                         .collect(),
                     uncovered_cells: hc
                         .uncovered
