@@ -70,27 +70,53 @@ pub(crate) async fn level_figures(
     wijk: Option<&str>,
     sel: &Resolved,
 ) -> ApiResult<Vec<(usize, Figures)>> {
-    let current = state.store.offence_sums(sel.range, &sel.types).await?;
-    let previous = state.store.offence_sums(sel.previous, &sel.types).await?;
+    let sums = OffenceSums::read(state, sel).await?;
+    Ok(level_figures_from(set, level, wijk, sel, &sums))
+}
+
+/// The offence sums per area code of a selection's range and of the range before it.
+pub(crate) struct OffenceSums {
+    current: HashMap<String, CountSum>,
+    previous: HashMap<String, CountSum>,
+}
+
+impl OffenceSums {
+    pub(crate) async fn read(state: &AppState, sel: &Resolved) -> ApiResult<OffenceSums> {
+        Ok(OffenceSums {
+            current: state.store.offence_sums(sel.range, &sel.types).await?,
+            previous: state.store.offence_sums(sel.previous, &sel.types).await?,
+        })
+    }
+
+    fn input(&self, set: &AreaSet, code: &str, population: Option<i64>) -> Input {
+        Input {
+            current: area_sum(set, &self.current, code),
+            previous: area_sum(set, &self.previous, code),
+            population,
+        }
+    }
+}
+
+/// [`level_figures`] from sums already read.
+fn level_figures_from(
+    set: &AreaSet,
+    level: AreaLevel,
+    wijk: Option<&str>,
+    sel: &Resolved,
+    sums: &OffenceSums,
+) -> Vec<(usize, Figures)> {
     let members: Vec<usize> = set
         .level(level)
         .filter(|&i| wijk.is_none_or(|w| set.rows[i].parent_code.as_deref() == Some(w)))
         .collect();
     let inputs: Vec<Input> = members
         .iter()
-        .map(|&i| {
-            let code = &set.rows[i].code;
-            Input {
-                current: area_sum(set, &current, code),
-                previous: area_sum(set, &previous, code),
-                population: set.rows[i].population,
-            }
-        })
+        .map(|&i| sums.input(set, &set.rows[i].code, set.rows[i].population))
         .collect();
-    Ok(members
+    members
         .into_iter()
         .zip(figures(&inputs, sel.has_data, sel.previous_has_data))
-        .collect())
+        .collect()
 }
 
 #[utoipa::path(get, path = "/api/areas", tag = "areas", params(AreaQuery, Selection),
@@ -229,24 +255,18 @@ pub async fn detail(
     let level = AreaLevel::parse(&row.level).unwrap_or(AreaLevel::Buurt);
 
     // Ranked among the same level in the whole gemeente.
-    let ranked = level_figures(&state, &set, level, None, &sel).await?;
+    let sums = OffenceSums::read(&state, &sel).await?;
+    let ranked = level_figures_from(&set, level, None, &sel, &sums);
     let figures = match ranked.into_iter().find(|(i, _)| set.rows[*i].code == code) {
         Some((_, f)) => f,
         None => {
-            let current = state.store.offence_sums(sel.range, &sel.types).await?;
-            let previous = state.store.offence_sums(sel.previous, &sel.types).await?;
-            let input = Input {
-                current: area_sum(&set, &current, &code),
-                previous: area_sum(&set, &previous, &code),
-                population: row.population,
-            };
+            let input = sums.input(&set, &code, row.population);
             figures(&[input], sel.has_data, sel.previous_has_data).remove(0)
         }
     };
 
     // Which codes carry this area's rows: its own, or its buurten's.
-    let current = state.store.offence_sums(sel.range, &sel.types).await?;
-    let data_codes: Vec<String> = if current.contains_key(&code) || level == AreaLevel::Buurt {
+    let data_codes: Vec<String> = if sums.current.contains_key(&code) || level == AreaLevel::Buurt {
         vec![code.clone()]
     } else {
         let prefix = buurt_prefix(&code);

@@ -2,7 +2,7 @@
 //! wijken, the crime-type hierarchy, and whether this is the synthetic demo.
 
 use super::error::ApiResult;
-use super::params::default_range;
+use super::params::default_range_for;
 use super::state::AppState;
 use crate::domain::{AreaLevel, CrimeType};
 use axum::Json;
@@ -131,7 +131,7 @@ pub async fn meta(State(state): State<AppState>) -> ApiResult<Json<Meta>> {
             monthly: false,
         },
     };
-    let range = default_range(&state).await?;
+    let range = default_range_for((months, years));
     Ok(Json(Meta {
         demo,
         demo_notice: demo.then(|| DEMO_NOTICE.to_string()),

@@ -29,11 +29,19 @@ pub struct Resolved {
     pub previous_has_data: bool,
 }
 
+/// The months and the years that have offence rows, as [`crate::store::Store::offence_extent`]
+/// gives them.
+pub type OffenceExtent = (Option<(Month, Month)>, Option<(i32, i32)>);
+
 /// The period shown when the user has not chosen one: the last 12 months with monthly data,
 /// or the last year when the data is yearly.
 pub async fn default_range(state: &AppState) -> ApiResult<PeriodRange> {
-    let (months, years) = state.store.offence_extent().await?;
-    Ok(match (months, years) {
+    Ok(default_range_for(state.store.offence_extent().await?))
+}
+
+/// [`default_range`] for an extent already read.
+pub fn default_range_for((months, years): OffenceExtent) -> PeriodRange {
+    match (months, years) {
         (Some((_, last)), Some((_, last_year))) if last.year >= last_year => PeriodRange {
             from: last.plus(-11),
             to: last,
@@ -50,16 +58,18 @@ pub async fn default_range(state: &AppState) -> ApiResult<PeriodRange> {
                 to: m,
             }
         }
-    })
+    }
 }
 
 impl Selection {
     pub async fn resolve(&self, state: &AppState) -> ApiResult<Resolved> {
+        let extent = state.store.offence_extent().await?;
+        let (months, years) = extent;
         let range = match (&self.from, &self.to) {
             (Some(f), Some(t)) => PeriodRange::parse(f, t).map_err(ApiError::BadRequest)?,
-            (None, None) => default_range(state).await?,
+            (None, None) => default_range_for(extent),
             (Some(f), None) => {
-                let d = default_range(state).await?;
+                let d = default_range_for(extent);
                 PeriodRange::parse(f, &d.to.iso()).map_err(ApiError::BadRequest)?
             }
             (None, Some(t)) => {
@@ -90,7 +100,6 @@ impl Selection {
         let present = state.store.offence_crime_types().await?;
         let types = resolve_crime_types(&selectors, &present);
         let previous = range.previous();
-        let (months, years) = state.store.offence_extent().await?;
         let covers = |r: PeriodRange| {
             let monthly = months.is_some_and(|(a, b)| a <= r.to && r.from <= b);
             let yearly = years.is_some_and(|(a, b)| {
