@@ -476,6 +476,7 @@ function renderData(): void {
   renderTable();
   renderViewPanel();
   renderReport();
+  if (!firstPaintWatched && data.buurten.features.length) { firstPaintWatched = true; watchFirstPaint(); }
   const seq = ++renderSeq;
   document.body.dataset.renderSeq = String(seq);
   void dmap.idle().then(() => {
@@ -483,6 +484,26 @@ function renderData(): void {
     if (!performance.getEntriesByName('wv-first-map-idle').length) performance.mark('wv-first-map-idle');
     document.body.dataset.mapIdle = String(seq);
   });
+}
+
+/**
+ * Marks 'wv-first-map-paint' at the first map frame that really draws the view's area data: the
+ * buurt choropleth (or, without it, the Gi* classes or the wijk outlines), checked with
+ * queryRenderedFeatures once that source has loaded.
+ */
+let firstPaintWatched = false;
+function watchFirstPaint(): void {
+  const m = dmap.map;
+  const check = (): void => {
+    const startTime = performance.now(); // the frame, not the check below, is what is measured
+    const layer = state.layers.has('choropleth') ? 'buurt-fill' : state.layers.has('hotspots') ? 'hotspot-fill' : 'wijk-line';
+    const source = m.getLayer(layer)?.source;
+    if (!source || m.getLayoutProperty(layer, 'visibility') === 'none' || !m.isSourceLoaded(source)) return;
+    if (!m.queryRenderedFeatures({ layers: [layer] }).length) return;
+    m.off('render', check);
+    performance.mark('wv-first-map-paint', { startTime });
+  };
+  m.on('render', check);
 }
 
 function classLabel(i: number, c: Classes): string {
