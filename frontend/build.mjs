@@ -34,7 +34,14 @@ copyFileSync(new URL('maplibre-gl.css', ml), new URL('maplibre-gl.css', dist));
 copyFileSync(new URL('maplibre-gl-worker.mjs', ml), new URL('maplibre-gl-worker.js', dist));
 copyFileSync(new URL('./node_modules/uplot/dist/uPlot.min.css', import.meta.url), new URL('uplot.css', dist));
 const version = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version;
-writeFileSync(new URL('index.html', dist), readFileSync(new URL('./index.html', import.meta.url), 'utf8').replaceAll('%VERSION%', version));
+// The first requests (src/boot.ts) run from a classic script inlined in the page's head, before
+// the stylesheets and the bundle are even requested.
+const boot = await esbuild.build({
+  entryPoints: ['src/boot-entry.ts'], bundle: true, format: 'iife', target: 'es2022', minify: true, write: false, legalComments: 'none',
+});
+const bootJs = boot.outputFiles[0].text.trim().replaceAll('</script', '<\\/script');
+writeFileSync(new URL('index.html', dist), readFileSync(new URL('./index.html', import.meta.url), 'utf8')
+  .replaceAll('%VERSION%', version).replace('%BOOT%', () => bootJs));
 
 for (const name of readdirSync(dist)) {
   if (!/\.(js|css)$/.test(name)) continue;

@@ -65,7 +65,8 @@ export interface EnforcementProps { id: string; date: string; domain: string; ou
 export interface InitiativeProps { id: string; name: string; kind: string; start_date: string | null; end_date: string | null; members: number | null; buurt_code: string | null }
 export interface IncidentProps { id: string; time: string; crime_type: string; buurt_code: string | null }
 
-export type Areas = FeatureCollection<Geometry, AreaProps>;
+/** The period is the one the figures are for, as the API resolved the query's (or its default). */
+export type Areas = FeatureCollection<Geometry, AreaProps> & { period?: { from: string; to: string } };
 
 export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string) { super(message); }

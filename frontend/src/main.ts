@@ -10,6 +10,7 @@ import { addMonths, LAYERS, monthFromIndex, monthIndex, parseState, stateToSearc
 import { camerasChanged, ensure as ensureAnalyses, initPlanning, leave as leavePlanning, legendBlocks, placeAt, planningSections } from './planning';
 import { indicatorCard } from './indicators';
 import { parseReportHash, periodOptions, renderReportPage } from './report';
+import { queryKey, startBoot, type FirstFigures } from './boot';
 
 const NO_VALUE_COLOUR = '#f4f4f4';
 type BuurtFeatureProps = AreaProps & { colour: string | null; cls: number; in_scope: boolean };
@@ -38,6 +39,8 @@ let loadCtl: AbortController | null = null;
 let detailCtl: AbortController | null = null;
 let renderSeq = 0;
 let playTimer: number | null = null;
+/** The first requests, started by index.html before this bundle loaded (see boot.ts). */
+const early = window.wvBoot ?? startBoot();
 const mapEl = h('div', { id: 'map', class: 'map', role: 'region' });
 
 // ---------- helpers ----------
@@ -403,7 +406,8 @@ async function refreshData(): Promise<void> {
   try {
     const q = query();
     void ensureIncidents();
-    const [buurten, wijken, enforcement] = await Promise.all([
+    const pre = await takeFirstFigures(q);
+    const [buurten, wijken, enforcement] = await Promise.all(pre ? [pre.buurten, pre.wijken, pre.enforcement] : [
       api.areas(q, 'buurt', ctl.signal), api.areas(q, 'wijk', ctl.signal), api.enforcement(q, ctl.signal),
     ]);
     if (!performance.getEntriesByName('wv-data').length) performance.mark('wv-data');
@@ -420,6 +424,18 @@ async function refreshData(): Promise<void> {
   } finally {
     if (loadCtl === ctl) { loadCtl = null; document.body.dataset.loading = 'false'; }
   }
+}
+
+/** The figures index.html started loading, once, if they are for this query. */
+let firstFigures: FirstFigures | null = early.figures;
+async function takeFirstFigures(q: ReturnType<typeof query>): Promise<FirstFigures | null> {
+  const f = firstFigures;
+  firstFigures = null;
+  if (!f || f.types !== q.types) return null;
+  if (f.key !== null) return f.key === queryKey(q) ? f : null;
+  // asked for the API's default period: use them if that is the period the app shows
+  const b = await f.buurten.catch(() => null);
+  return b?.period?.from === q.from && b.period.to === q.to ? f : null;
 }
 
 async function loadDetail(): Promise<void> {
@@ -813,7 +829,7 @@ function printDoc(doc: HTMLElement): void {
 // ---------- boot ----------
 async function boot(): Promise<void> {
   try {
-    const [m, types] = await Promise.all([api.meta(), api.crimeTypes()]);
+    const [m, types] = await Promise.all([early.meta, early.crimeTypes]);
     meta = normaliseMeta(m);
     crimeTypes = types;
     performance.mark('wv-meta');
@@ -843,8 +859,8 @@ async function boot(): Promise<void> {
   if (state.camera) dmap.map.jumpTo({ center: [state.camera[0], state.camera[1]], zoom: state.camera[2] });
   window.wijkveilig = { map: dmap.map, state: () => state, renderSeq: () => renderSeq, idle: () => dmap.idle() };
   window.addEventListener('beforeprint', prepareReport);
-  const statics = Promise.all([api.cameras(), api.initiatives()]).then(([c, i]) => { data.cameras = c; data.initiatives = i; });
-  // The figures load while the map initialises; they are drawn once it is ready.
+  const statics = Promise.all([early.cameras, early.initiatives]).then(([c, i]) => { data.cameras = c; data.initiatives = i; });
+  // The figures (requested by index.html) load while the map initialises; they are drawn once it is ready.
   const figures = refreshData();
   await Promise.all([dmap.ready, statics.catch((e: unknown) => console.error(e))]);
   if (data.cameras) dmap.setCameras(data.cameras);
