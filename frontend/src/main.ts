@@ -39,6 +39,8 @@ let loadCtl: AbortController | null = null;
 let detailCtl: AbortController | null = null;
 let renderSeq = 0;
 let playTimer: number | null = null;
+/** Cameras and initiatives have arrived (or failed); the first data render waits for them. */
+let staticsLoaded: Promise<void> = Promise.resolve();
 /** The first requests, started by index.html before this bundle loaded (see boot.ts). */
 const early = window.wvBoot ?? startBoot();
 const mapEl = h('div', { id: 'map', class: 'map', role: 'region' });
@@ -274,7 +276,7 @@ async function ensureIncidents(): Promise<void> {
     const fc = await api.incidents(q);
     if (incidentsKey !== key) return;
     data.incidents = fc;
-    if (dmap) { await dmap.ready; pushPointLayers(); }
+    if (dmap) pushPointLayers();
   } catch (err) {
     if (incidentsKey === key) incidentsKey = '';
     console.error(err);
@@ -282,7 +284,12 @@ async function ensureIncidents(): Promise<void> {
 }
 
 /** Point layers are handed to the map only while visible: less work for the map's worker. */
-const pushed: { enforcement: unknown; incidents: unknown } = { enforcement: null, incidents: null };
+const pushed: { enforcement: unknown; incidents: unknown; cameras: unknown; initiatives: unknown } = { enforcement: null, incidents: null, cameras: null, initiatives: null };
+/** Cameras and watch initiatives, whenever they changed. */
+function pushStatics(): void {
+  if (data.cameras && pushed.cameras !== data.cameras) { dmap.setCameras(data.cameras); pushed.cameras = data.cameras; }
+  if (data.initiatives && pushed.initiatives !== data.initiatives) { dmap.setInitiatives(data.initiatives); pushed.initiatives = data.initiatives; }
+}
 function pushPointLayers(): void {
   if (state.layers.has('enforcement') && data.enforcement && pushed.enforcement !== data.enforcement) {
     dmap.setEnforcement(data.enforcement);
@@ -411,7 +418,8 @@ async function refreshData(): Promise<void> {
       api.areas(q, 'buurt', ctl.signal), api.areas(q, 'wijk', ctl.signal), api.enforcement(q, ctl.signal),
     ]);
     if (!performance.getEntriesByName('wv-data').length) performance.mark('wv-data');
-    await dmap.ready;
+    // the first render also draws the cameras and initiatives, in the same map style
+    await staticsLoaded;
     if (ctl.signal.aborted) return;
     Object.assign(data, { buurten, wijken, enforcement });
     setStatus('');
@@ -421,6 +429,7 @@ async function refreshData(): Promise<void> {
     if ((err as Error).name === 'AbortError') return;
     setStatus(t('error', { m: (err as Error).message }));
     console.error(err);
+    dmap.start(); // the map without data
   } finally {
     if (loadCtl === ctl) { loadCtl = null; document.body.dataset.loading = 'false'; }
   }
@@ -480,9 +489,12 @@ function renderData(): void {
   };
   dmap.setBuurten(fc);
   dmap.setWijken(data.wijken, state.wijk);
+  pushStatics();
   pushPointLayers();
   dmap.setLayers(state.layers);
   dmap.setSelected(state.buurt);
+  // the first time: the map gets its style, with all of the above in it
+  dmap.start();
   mapEl.setAttribute('aria-label', t('map_label', { g: meta.gemeente.name, metric: metricLabel(), period: fmt.period(state.from, state.to) }));
   const datalist = document.getElementById('buurt-list');
   if (datalist) clear(datalist, data.buurten.features.map((f) => h('option', { value: `${f.properties.name} (${f.properties.code})` })));
@@ -853,19 +865,17 @@ async function boot(): Promise<void> {
   });
   initPlanning({
     state: () => state, query, map: () => dmap, syncUrl, cameras: () => data.cameras,
-    reloadCameras: async () => { data.cameras = await api.cameras(); dmap.setCameras(data.cameras); camerasChanged(); },
+    reloadCameras: async () => { data.cameras = await api.cameras(); pushStatics(); camerasChanged(); },
     selectBuurt: (code) => selectBuurt(code, true), renderLegend, print: printDoc,
   });
   if (state.camera) dmap.map.jumpTo({ center: [state.camera[0], state.camera[1]], zoom: state.camera[2] });
   window.wijkveilig = { map: dmap.map, state: () => state, renderSeq: () => renderSeq, idle: () => dmap.idle() };
   window.addEventListener('beforeprint', prepareReport);
-  const statics = Promise.all([early.cameras, early.initiatives]).then(([c, i]) => { data.cameras = c; data.initiatives = i; });
-  // The figures (requested by index.html) load while the map initialises; they are drawn once it is ready.
-  const figures = refreshData();
-  await Promise.all([dmap.ready, statics.catch((e: unknown) => console.error(e))]);
-  if (data.cameras) dmap.setCameras(data.cameras);
-  if (data.initiatives) dmap.setInitiatives(data.initiatives);
-  await figures;
+  staticsLoaded = Promise.all([early.cameras, early.initiatives])
+    .then(([c, i]) => { data.cameras = c; data.initiatives = i; }, (e: unknown) => console.error(e));
+  // The figures (requested by index.html) and the map load at the same time; the first data
+  // render draws them together with the cameras and initiatives.
+  await refreshData();
   if (state.buurt) dmap.setSelected(state.buurt);
 }
 

@@ -1,7 +1,7 @@
 // The MapLibre map: buurt choropleth, wijk outlines and labels, incident heatmap, cameras with
 // coverage circles in metres, enforcement by outcome and watch-initiative areas.
-import { Map as MLMap, Marker, NavigationControl, ScaleControl, setWorkerUrl } from 'maplibre-gl';
-import type { ExpressionSpecification, ImageSource, LngLatBoundsLike, StyleSpecification } from 'maplibre-gl';
+import { Map as MLMap, Marker, NavigationControl, prewarm, ScaleControl, setWorkerUrl } from 'maplibre-gl';
+import type { ExpressionSpecification, FilterSpecification, ImageSource, LayerSpecification, LngLatBoundsLike, SourceSpecification, StyleSpecification } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, Point, Polygon } from 'geojson';
 import type { CameraProps, EnforcementProps, IncidentProps, InitiativeProps, AreaProps, Emerging, Hotspots, Kde } from './api';
 import { EMERGING_COLOURS, HOT_COLOURS, kdeDataUrl } from './kde';
@@ -36,6 +36,100 @@ const LAYER_IDS: Record<Layer, string[]> = {
   initiatives: ['initiative-fill', 'initiative-line', 'initiative-point'],
 };
 
+const GROUP_OF: Record<string, Layer> = Object.fromEntries(
+  (Object.entries(LAYER_IDS) as [Layer, string[]][]).flatMap(([group, ids]) => ids.map((id) => [id, group])));
+
+/** Our GeoJSON sources; each joins the map's style with its first features. */
+const SOURCES = ['buurten', 'wijken', 'hotspots', 'emerging', 'incidents', 'camera-cover', 'cameras', 'enforcement', 'initiatives', 'suggest-cover', 'uncovered-cells', 'draft-cover'];
+
+/**
+ * The map's layers, bottom to top, with the KDE image source's raster. A layer is shown only
+ * while its group is on and its source has features (`DashboardMap.visibility`), so no source
+ * loads tiles for nothing. Fills draw no antialiasing outline of their own
+ * (`fill-antialias: false`): each has a line layer on its edges, and the outline pass would cost
+ * a draw call and a shader per fill layer.
+ */
+function dataLayers(): (LayerSpecification & { source: string })[] {
+  const hidden = { visibility: 'none' } as const;
+  const layers: LayerSpecification[] = [
+    {
+      id: 'buurt-fill', type: 'fill', source: 'buurten', layout: hidden,
+      paint: { 'fill-antialias': false, 'fill-color': ['coalesce', ['get', 'colour'], WITHHELD_COLOUR], 'fill-opacity': ['case', ['get', 'in_scope'], 1, 0.3] },
+    },
+    {
+      id: 'buurt-withheld', type: 'fill', source: 'buurten', layout: hidden, filter: ['==', ['get', 'cls'], -1],
+      paint: { 'fill-antialias': false, 'fill-pattern': 'hatch', 'fill-opacity': ['case', ['get', 'in_scope'], 1, 0.35] },
+    },
+    {
+      id: 'buurt-line', type: 'line', source: 'buurten', layout: hidden,
+      paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.5, 15, 1.5], 'line-opacity': 0.9 },
+    },
+    {
+      id: 'hotspot-fill', type: 'fill', source: 'hotspots', layout: hidden,
+      paint: { 'fill-antialias': false, 'fill-color': ['match', ['get', 'class'], ...Object.entries(HOT_COLOURS).flat(), '#f7f7f7'] as unknown as ExpressionSpecification, 'fill-opacity': 1 },
+    },
+    { id: 'hotspot-line', type: 'line', source: 'hotspots', layout: hidden, paint: { 'line-color': '#8a96a3', 'line-width': 0.6 } },
+    {
+      id: 'emerging-fill', type: 'fill', source: 'emerging', layout: hidden, filter: ['!=', ['get', 'category'], 'none'],
+      paint: { 'fill-antialias': false, 'fill-color': ['match', ['get', 'category'], ...Object.entries(EMERGING_COLOURS).flat(), '#ffffff'] as unknown as ExpressionSpecification, 'fill-opacity': 0.9 },
+    },
+    { id: 'emerging-line', type: 'line', source: 'emerging', layout: hidden, paint: { 'line-color': '#5b6672', 'line-width': 0.6 } },
+    {
+      id: 'incident-heat', type: 'heatmap', source: 'incidents', maxzoom: 18, layout: hidden,
+      paint: {
+        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 13, 14, 16, 32],
+        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.25, 15, 1],
+        'heatmap-opacity': 0.85,
+        'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'],
+          0, 'rgba(255,255,178,0)', 0.15, 'rgba(254,217,118,0.55)', 0.35, '#feb24c', 0.55, '#fd8d3c', 0.75, '#f03b20', 1, '#bd0026'],
+      },
+    },
+    {
+      id: 'wijk-line', type: 'line', source: 'wijken', layout: hidden,
+      paint: { 'line-color': '#1f2a37', 'line-width': ['case', ['get', 'scoped'], 3.5, 1.6], 'line-opacity': 0.85 },
+    },
+    {
+      id: 'uncovered-hotspot', type: 'line', source: 'hotspots', layout: hidden, filter: ['in', ['get', 'code'], ['literal', []]],
+      paint: { 'line-color': UNCOVERED_COLOUR, 'line-width': 3, 'line-dasharray': [2, 1] },
+    },
+    { id: 'initiative-fill', type: 'fill', source: 'initiatives', layout: hidden, filter: POLY, paint: { 'fill-antialias': false, 'fill-color': INITIATIVE_COLOUR, 'fill-opacity': 0.12 } },
+    { id: 'initiative-line', type: 'line', source: 'initiatives', layout: hidden, filter: POLY, paint: { 'line-color': INITIATIVE_COLOUR, 'line-width': 2, 'line-dasharray': [2, 1.5] } },
+    { id: 'initiative-point', type: 'circle', source: 'initiatives', layout: hidden, filter: ['match', ['geometry-type'], ['Point', 'MultiPoint'], true, false], paint: { 'circle-radius': 7, 'circle-color': INITIATIVE_COLOUR, 'circle-opacity': 0.35, 'circle-stroke-color': INITIATIVE_COLOUR, 'circle-stroke-width': 2 } },
+    { id: 'camera-cover', type: 'fill', source: 'camera-cover', layout: hidden, paint: { 'fill-antialias': false, 'fill-color': CAMERA_COLOUR, 'fill-opacity': ['case', ['==', ['get', 'status'], 'planned'], 0.1, 0.22] } },
+    { id: 'camera-cover-line', type: 'line', source: 'camera-cover', layout: hidden, paint: { 'line-color': CAMERA_COLOUR, 'line-width': 1.5, 'line-dasharray': ['case', ['==', ['get', 'status'], 'planned'], ['literal', [2, 2]], ['literal', [1, 0]]] } },
+    {
+      id: 'camera-point', type: 'circle', source: 'cameras', layout: hidden,
+      paint: { 'circle-radius': 5, 'circle-color': ['case', ['==', ['get', 'status'], 'planned'], '#ffffff', CAMERA_COLOUR], 'circle-stroke-color': CAMERA_COLOUR, 'circle-stroke-width': 2 },
+    },
+    { id: 'suggest-cover', type: 'fill', source: 'suggest-cover', layout: hidden, paint: { 'fill-antialias': false, 'fill-color': SUGGEST_COLOUR, 'fill-opacity': 0.12 } },
+    { id: 'suggest-point', type: 'line', source: 'suggest-cover', layout: hidden, paint: { 'line-color': SUGGEST_COLOUR, 'line-width': 2, 'line-dasharray': [3, 2] } },
+    { id: 'draft-cover', type: 'line', source: 'draft-cover', layout: hidden, paint: { 'line-color': '#000000', 'line-width': 2, 'line-dasharray': [1, 1] } },
+    {
+      id: 'uncovered-cells', type: 'circle', source: 'uncovered-cells', layout: hidden,
+      paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1, 13, 1.8, 16, 5], 'circle-color': '#ffffff', 'circle-stroke-color': UNCOVERED_COLOUR, 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 11, 0.6, 14, 1.2] },
+    },
+    {
+      id: 'enforcement-point', type: 'circle', source: 'enforcement', layout: hidden,
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3, 16, 6],
+        'circle-color': ['match', ['get', 'outcome'], ...Object.entries(OUTCOME_COLOURS).flat(), '#777777'] as unknown as ExpressionSpecification,
+        'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
+      },
+    },
+    { id: 'buurt-selected', type: 'line', source: 'buurten', layout: hidden, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000000', 'line-width': 3.5 } },
+    { id: 'buurt-hover', type: 'line', source: 'buurten', layout: hidden, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#1f2a37', 'line-width': 2 } },
+  ];
+  // the KDE image goes under the wijk outlines
+  layers.splice(layers.findIndex((l) => l.id === 'wijk-line'), 0,
+    { id: 'kde-raster', type: 'raster', source: 'kde', layout: hidden, paint: { 'raster-opacity': 0.85, 'raster-fade-duration': 0, 'raster-resampling': 'linear' } });
+  return layers as (LayerSpecification & { source: string })[];
+}
+
+const LAYER_ORDER = dataLayers();
+
+/** Layers shown whenever their source has features, whatever the layer switches say. */
+const ALWAYS = new Set(['buurt-selected', 'buurt-hover']);
+
 function baseStyle(): StyleSpecification {
   // No tiles, glyphs or sprites: everything works offline. Labels are HTML markers.
   return { version: 8, transition: { duration: 0, delay: 0 }, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef1f3' } }] };
@@ -69,22 +163,48 @@ export interface MapEvents {
 }
 
 type GeoSource = { setData(d: unknown): void } | undefined;
+type Corners = [[number, number], [number, number], [number, number], [number, number]];
 
+// The worker starts while the app boots, not when the map is made: its 0.5 MB script is then
+// loaded and compiled by the time the first data reaches the map.
+setWorkerUrl(new URL('maplibre-gl-worker.js', import.meta.url).href);
+prewarm();
+
+/**
+ * The dashboard's map. The MapLibre map is made at once (canvas, controls, camera), but it gets
+ * its style only in `start()`, which the app calls once the first data is in: the style then
+ * carries that data, so the worker parses it with the style and no frame is spent on an empty
+ * map. Until then, and after, every setter keeps what it was given here, and hands it to the map
+ * when the map has a style.
+ */
 export class DashboardMap {
   readonly map: MLMap;
+  /** resolves when the style (with the data set so far) has loaded */
   readonly ready: Promise<void>;
+  private resolveReady: () => void = () => undefined;
+  private started = false;
+  private loaded = false;
   private labels: Marker[] = [];
   private hoverCode: string | null = null;
   private suggestMarkers: Marker[] = [];
   private draft: Marker | null = null;
   private placing = false;
   private on = new Set<Layer>();
+  /** the data of each GeoJSON source */
+  private data = new Map<string, FeatureCollection>();
+  /** the KDE image, once there is one */
+  private kde: { url: string; coordinates: Corners } | null = null;
+  /** what each source got when it joined the style, to catch up with once the style has loaded */
+  private sent = new Map<string, unknown>();
+  private filters: Record<string, FilterSpecification> = {
+    'buurt-selected': ['==', ['get', 'code'], ''],
+    'buurt-hover': ['==', ['get', 'code'], ''],
+    'uncovered-hotspot': ['in', ['get', 'code'], ['literal', []]],
+  };
 
-  constructor(container: HTMLElement, bounds: LngLatBoundsLike, styleUrl: string | null, private ev: MapEvents) {
-    setWorkerUrl(new URL('maplibre-gl-worker.js', import.meta.url).href);
+  constructor(container: HTMLElement, bounds: LngLatBoundsLike, private styleUrl: string | null, private ev: MapEvents) {
     this.map = new MLMap({
       container,
-      style: styleUrl ?? baseStyle(),
       bounds,
       fitBoundsOptions: { padding: 24 },
       attributionControl: false,
@@ -93,93 +213,98 @@ export class DashboardMap {
       dragRotate: false,
       pitchWithRotate: false,
       maxPitch: 0,
+      // the style is built in code and covered by the browser tests
+      validateStyle: false,
     });
     this.map.touchZoomRotate.disableRotation();
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
-    this.ready = new Promise((resolve) => this.map.once('load', () => { performance.mark('wv-map-load'); this.addLayers(); resolve(); }));
+    this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
     this.map.on('moveend', () => {
       const c = this.map.getCenter();
       this.ev.onMove(c.lng, c.lat, this.map.getZoom());
     });
   }
 
-  private addLayers(): void {
-    const m = this.map;
-    m.addImage('hatch', hatchImage(), { pixelRatio: 1 });
-    for (const id of ['buurten', 'wijken', 'hotspots', 'emerging', 'incidents', 'camera-cover', 'cameras', 'enforcement', 'initiatives', 'suggestions', 'suggest-cover', 'uncovered-cells', 'draft-cover']) {
-      m.addSource(id, { type: 'geojson', data: EMPTY, promoteId: id === 'buurten' || id === 'wijken' ? 'code' : undefined });
-    }
-    m.addLayer({
-      id: 'buurt-fill', type: 'fill', source: 'buurten',
-      paint: { 'fill-color': ['coalesce', ['get', 'colour'], WITHHELD_COLOUR], 'fill-opacity': ['case', ['get', 'in_scope'], 1, 0.3] },
+  /** Gives the map its style, with all data set so far. Later calls do nothing. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.map.once('style.load', () => {
+      this.loaded = true;
+      this.map.addImage('hatch', hatchImage(), { pixelRatio: 1 });
+      this.catchUp();
+      this.addEvents();
+      performance.mark('wv-map-style');
+      this.resolveReady();
     });
-    m.addLayer({
-      id: 'buurt-withheld', type: 'fill', source: 'buurten', filter: ['==', ['get', 'cls'], -1],
-      paint: { 'fill-pattern': 'hatch', 'fill-opacity': ['case', ['get', 'in_scope'], 1, 0.35] },
-    });
-    m.addLayer({
-      id: 'buurt-line', type: 'line', source: 'buurten',
-      paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.5, 15, 1.5], 'line-opacity': 0.9 },
-    });
-    m.addLayer({
-      id: 'hotspot-fill', type: 'fill', source: 'hotspots',
-      paint: { 'fill-color': ['match', ['get', 'class'], ...Object.entries(HOT_COLOURS).flat(), '#f7f7f7'] as unknown as ExpressionSpecification, 'fill-opacity': 1 },
-    });
-    m.addLayer({ id: 'hotspot-line', type: 'line', source: 'hotspots', paint: { 'line-color': '#8a96a3', 'line-width': 0.6 } });
-    m.addLayer({
-      id: 'emerging-fill', type: 'fill', source: 'emerging', filter: ['!=', ['get', 'category'], 'none'],
-      paint: { 'fill-color': ['match', ['get', 'category'], ...Object.entries(EMERGING_COLOURS).flat(), '#ffffff'] as unknown as ExpressionSpecification, 'fill-opacity': 0.9 },
-    });
-    m.addLayer({ id: 'emerging-line', type: 'line', source: 'emerging', paint: { 'line-color': '#5b6672', 'line-width': 0.6 } });
-    m.addLayer({
-      id: 'incident-heat', type: 'heatmap', source: 'incidents', maxzoom: 18,
-      paint: {
-        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 13, 14, 16, 32],
-        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.25, 15, 1],
-        'heatmap-opacity': 0.85,
-        'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'],
-          0, 'rgba(255,255,178,0)', 0.15, 'rgba(254,217,118,0.55)', 0.35, '#feb24c', 0.55, '#fd8d3c', 0.75, '#f03b20', 1, '#bd0026'],
-      },
-    });
-    m.addLayer({
-      id: 'wijk-line', type: 'line', source: 'wijken',
-      paint: { 'line-color': '#1f2a37', 'line-width': ['case', ['boolean', ['feature-state', 'scoped'], false], 3.5, 1.6], 'line-opacity': 0.85 },
-    });
-    m.addLayer({
-      id: 'uncovered-hotspot', type: 'line', source: 'hotspots', filter: ['in', ['get', 'code'], ['literal', []]],
-      paint: { 'line-color': UNCOVERED_COLOUR, 'line-width': 3, 'line-dasharray': [2, 1] },
-    });
-    m.addLayer({ id: 'initiative-fill', type: 'fill', source: 'initiatives', filter: POLY, paint: { 'fill-color': INITIATIVE_COLOUR, 'fill-opacity': 0.12 } });
-    m.addLayer({ id: 'initiative-line', type: 'line', source: 'initiatives', filter: POLY, paint: { 'line-color': INITIATIVE_COLOUR, 'line-width': 2, 'line-dasharray': [2, 1.5] } });
-    m.addLayer({ id: 'initiative-point', type: 'circle', source: 'initiatives', filter: ['match', ['geometry-type'], ['Point', 'MultiPoint'], true, false], paint: { 'circle-radius': 7, 'circle-color': INITIATIVE_COLOUR, 'circle-opacity': 0.35, 'circle-stroke-color': INITIATIVE_COLOUR, 'circle-stroke-width': 2 } });
-    m.addLayer({ id: 'camera-cover', type: 'fill', source: 'camera-cover', paint: { 'fill-color': CAMERA_COLOUR, 'fill-opacity': ['case', ['==', ['get', 'status'], 'planned'], 0.1, 0.22] } });
-    m.addLayer({ id: 'camera-cover-line', type: 'line', source: 'camera-cover', paint: { 'line-color': CAMERA_COLOUR, 'line-width': 1.5, 'line-dasharray': ['case', ['==', ['get', 'status'], 'planned'], ['literal', [2, 2]], ['literal', [1, 0]]] } });
-    m.addLayer({
-      id: 'camera-point', type: 'circle', source: 'cameras',
-      paint: { 'circle-radius': 5, 'circle-color': ['case', ['==', ['get', 'status'], 'planned'], '#ffffff', CAMERA_COLOUR], 'circle-stroke-color': CAMERA_COLOUR, 'circle-stroke-width': 2 },
-    });
-    m.addLayer({ id: 'suggest-cover', type: 'fill', source: 'suggest-cover', paint: { 'fill-color': SUGGEST_COLOUR, 'fill-opacity': 0.12 } });
-    m.addLayer({ id: 'suggest-point', type: 'line', source: 'suggest-cover', paint: { 'line-color': SUGGEST_COLOUR, 'line-width': 2, 'line-dasharray': [3, 2] } });
-    m.addLayer({ id: 'draft-cover', type: 'line', source: 'draft-cover', paint: { 'line-color': '#000000', 'line-width': 2, 'line-dasharray': [1, 1] } });
-    m.addLayer({
-      id: 'uncovered-cells', type: 'circle', source: 'uncovered-cells',
-      paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1, 13, 1.8, 16, 5], 'circle-color': '#ffffff', 'circle-stroke-color': UNCOVERED_COLOUR, 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 11, 0.6, 14, 1.2] },
-    });
-    m.addLayer({
-      id: 'enforcement-point', type: 'circle', source: 'enforcement',
-      paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 3, 16, 6],
-        'circle-color': ['match', ['get', 'outcome'], ...Object.entries(OUTCOME_COLOURS).flat(), '#777777'] as unknown as ExpressionSpecification,
-        'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
-      },
-    });
-    m.addLayer({ id: 'buurt-selected', type: 'line', source: 'buurten', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000000', 'line-width': 3.5 } });
-    m.addLayer({ id: 'buurt-hover', type: 'line', source: 'buurten', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#1f2a37', 'line-width': 2 } });
+    // Over a basemap from a URL our sources and layers go on top of its own.
+    if (this.styleUrl) this.map.setStyle(this.styleUrl, { transformStyle: (_prev, next) => this.withData(next) });
+    else this.map.setStyle(this.withData(baseStyle()));
+  }
 
+  /** Hands the map what was set while its style loaded. */
+  private catchUp(): void {
+    const m = this.map;
+    for (const id of [...SOURCES, 'kde']) {
+      if (!m.getSource(id)) {
+        if (this.has(id)) this.addSource(id);
+      } else if (id === 'kde') {
+        if (this.kde && this.kde !== this.sent.get(id)) (m.getSource(id) as ImageSource).updateImage(this.kde);
+      } else if (this.data.get(id) !== this.sent.get(id)) (m.getSource(id) as GeoSource)?.setData(this.data.get(id) ?? EMPTY);
+    }
+    for (const [id, filter] of Object.entries(this.filters)) if (m.getLayer(id)) m.setFilter(id, filter);
+    this.applyVisibility();
+  }
+
+  /**
+   * `style` with those of our sources that have data, and their layers (with the visibility and
+   * filters they have now). A source and its layers join the map with its first data
+   * (`setSource`): an empty source would cost the worker a round trip and the map a frame.
+   */
+  private withData(style: StyleSpecification): StyleSpecification {
+    const sources: Record<string, SourceSpecification> = {};
+    for (const id of [...SOURCES, 'kde']) if (this.has(id)) sources[id] = this.sourceSpec(id);
+    const layers = this.layerSpecs().filter((l) => sources[l.source]);
+    return { ...style, sources: { ...style.sources, ...sources }, layers: [...style.layers, ...layers] };
+  }
+
+  private sourceSpec(id: string): SourceSpecification {
+    if (id === 'kde' && this.kde) {
+      this.sent.set(id, this.kde);
+      return { type: 'image', ...this.kde };
+    }
+    const data = this.data.get(id) ?? EMPTY;
+    this.sent.set(id, data);
+    return { type: 'geojson', data, promoteId: id === 'buurten' || id === 'wijken' ? 'code' : undefined };
+  }
+
+  /** All our layers in order, bottom to top, as they should be now. */
+  private layerSpecs(): (LayerSpecification & { source: string })[] {
+    return LAYER_ORDER.map((l) => {
+      const filter = this.filters[l.id];
+      return { ...l, ...(filter ? { filter } : {}), layout: { ...l.layout, visibility: this.visibility(l.id, l.source) } } as LayerSpecification & { source: string };
+    });
+  }
+
+  /** Adds a source that got its first data, with its layers in their place. */
+  private addSource(id: string): void {
+    const m = this.map;
+    m.addSource(id, this.sourceSpec(id));
+    const specs = this.layerSpecs();
+    specs.forEach((l, i) => {
+      if (l.source !== id || m.getLayer(l.id)) return;
+      const before = specs.slice(i + 1).find((x) => m.getLayer(x.id))?.id;
+      m.addLayer(l, before);
+    });
+  }
+
+  private addEvents(): void {
+    const m = this.map;
     m.on('click', (e) => {
       if (this.placing) { this.ev.onPlace?.(e.lngLat.lng, e.lngLat.lat); return; }
-      const f = m.queryRenderedFeatures(e.point, { layers: ['buurt-fill', 'hotspot-fill', 'emerging-fill'].filter((l) => m.getLayoutProperty(l, 'visibility') !== 'none') })[0];
+      const layers = ['buurt-fill', 'hotspot-fill', 'emerging-fill'].filter((l) => m.getLayer(l) && m.getLayoutProperty(l, 'visibility') !== 'none');
+      const f = layers.length ? m.queryRenderedFeatures(e.point, { layers })[0] : undefined;
       const code = f?.properties?.code as string | undefined;
       if (code) this.ev.onSelect(code);
     });
@@ -192,47 +317,82 @@ export class DashboardMap {
       const code = (e.features?.[0]?.properties?.code as string | undefined) ?? null;
       if (code !== this.hoverCode) {
         this.hoverCode = code;
-        m.setFilter('buurt-hover', ['==', ['get', 'code'], code ?? '']);
+        this.setFilter('buurt-hover', ['==', ['get', 'code'], code ?? '']);
       }
       m.getCanvas().style.cursor = this.placing ? 'crosshair' : 'pointer';
     });
     m.on('mouseleave', layer, () => {
       this.hoverCode = null;
-      m.setFilter('buurt-hover', ['==', ['get', 'code'], '']);
+      this.setFilter('buurt-hover', ['==', ['get', 'code'], '']);
       m.getCanvas().style.cursor = this.placing ? 'crosshair' : '';
     });
   }
 
+  /** Sets a GeoJSON source's data and shows or hides its layers by whether it has features. */
+  private setSource(id: string, fc: FeatureCollection): void {
+    this.data.set(id, fc);
+    if (!this.loaded) return;
+    const src = this.map.getSource(id) as GeoSource;
+    if (src) src.setData(fc);
+    else if (fc.features.length) this.addSource(id);
+    this.applyVisibility();
+  }
+
+  private has(source: string): boolean {
+    return source === 'kde' ? this.kde !== null : (this.data.get(source)?.features.length ?? 0) > 0;
+  }
+
+  /** A layer is visible when its switch is on (or it is a selection outline) and its source has something to draw. */
+  private visibility(id: string, source: string): 'visible' | 'none' {
+    const group = GROUP_OF[id];
+    return (group ? this.on.has(group) : ALWAYS.has(id)) && this.has(source) ? 'visible' : 'none';
+  }
+
+  /** Hidden layers keep their sources from loading tiles: nothing is drawn for an empty source. */
+  private applyVisibility(): void {
+    if (!this.loaded) return;
+    const m = this.map;
+    for (const id of [...Object.keys(GROUP_OF), ...ALWAYS]) {
+      const layer = m.getLayer(id);
+      if (!layer) continue;
+      const v = this.visibility(id, layer.source);
+      if (m.getLayoutProperty(id, 'visibility') !== v) m.setLayoutProperty(id, 'visibility', v);
+    }
+  }
+
+  private setFilter(id: string, filter: FilterSpecification): void {
+    this.filters[id] = filter;
+    if (this.loaded && this.map.getLayer(id)) this.map.setFilter(id, filter);
+  }
+
   setHotspots(fc: Hotspots | null): void {
-    (this.map.getSource('hotspots') as GeoSource)?.setData(fc ?? EMPTY);
+    this.setSource('hotspots', fc ?? EMPTY);
   }
 
   setEmerging(fc: Emerging | null): void {
-    (this.map.getSource('emerging') as GeoSource)?.setData(fc ?? EMPTY);
+    this.setSource('emerging', fc ?? EMPTY);
   }
 
   /** The KDE grid as an image source under the wijk outlines (added on first use). */
   setKde(k: Kde | null): void {
     const m = this.map;
-    const src = m.getSource('kde') as ImageSource | undefined;
     if (!k || k.nx <= 0 || k.ny <= 0 || k.corners.length !== 4) {
-      if (m.getLayer('kde-raster')) m.setLayoutProperty('kde-raster', 'visibility', 'none');
+      this.kde = null;
+      this.applyVisibility();
       return;
     }
-    const coordinates = k.corners as [[number, number], [number, number], [number, number], [number, number]];
-    const url = kdeDataUrl(k);
-    if (src) src.updateImage({ url, coordinates });
-    else {
-      m.addSource('kde', { type: 'image', url, coordinates });
-      m.addLayer({ id: 'kde-raster', type: 'raster', source: 'kde', paint: { 'raster-opacity': 0.85, 'raster-fade-duration': 0, 'raster-resampling': 'linear' } }, 'wijk-line');
-    }
-    m.setLayoutProperty('kde-raster', 'visibility', this.on.has('kde') ? 'visible' : 'none');
+    this.kde = { url: kdeDataUrl(k), coordinates: k.corners as Corners };
+    if (!this.loaded) return;
+    const src = m.getSource('kde') as ImageSource | undefined;
+    if (src) src.updateImage(this.kde);
+    else this.addSource('kde');
+    this.applyVisibility();
   }
 
   /** Outlines the hotspot buurten no camera sees and marks uncovered hotspot cells. */
   setUncovered(codes: string[], cells: { lon: number; lat: number; density: number }[]): void {
-    if (this.map.getLayer('uncovered-hotspot')) this.map.setFilter('uncovered-hotspot', ['in', ['get', 'code'], ['literal', codes]]);
-    (this.map.getSource('uncovered-cells') as GeoSource)?.setData({
+    this.setFilter('uncovered-hotspot', ['in', ['get', 'code'], ['literal', codes]]);
+    this.setSource('uncovered-cells', {
       type: 'FeatureCollection',
       features: cells.map((c) => ({ type: 'Feature', properties: { density: c.density }, geometry: { type: 'Point', coordinates: [c.lon, c.lat] } })),
     });
@@ -240,7 +400,7 @@ export class DashboardMap {
 
   /** Suggested camera sites: a dashed coverage circle and a numbered marker each. */
   setSuggestions(sites: { lon: number; lat: number; gain: number }[], radiusM: number, label: (i: number) => string): void {
-    (this.map.getSource('suggest-cover') as GeoSource)?.setData({
+    this.setSource('suggest-cover', {
       type: 'FeatureCollection',
       features: sites.map((s, i) => ({ type: 'Feature', properties: { rank: i + 1, gain: s.gain }, geometry: circlePolygon([s.lon, s.lat], radiusM) })),
     });
@@ -265,7 +425,7 @@ export class DashboardMap {
 
   /** The camera being edited: a draggable marker with its coverage circle. */
   setDraft(pos: [number, number] | null, radiusM: number, onMove?: (lon: number, lat: number) => void): void {
-    (this.map.getSource('draft-cover') as GeoSource)?.setData(pos ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: circlePolygon(pos, radiusM) }] } : EMPTY);
+    this.setSource('draft-cover', pos ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: circlePolygon(pos, radiusM) }] } : EMPTY);
     if (!pos) { this.draft?.remove(); this.draft = null; return; }
     if (!this.draft) {
       const el = document.createElement('div');
@@ -274,7 +434,7 @@ export class DashboardMap {
       this.draft = new Marker({ element: el, draggable: true, anchor: 'center' }).setLngLat(pos).addTo(this.map);
       this.draft.on('drag', () => {
         const p = this.draft?.getLngLat();
-        if (p) (this.map.getSource('draft-cover') as GeoSource)?.setData({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: circlePolygon([p.lng, p.lat], this.draftRadius) }] });
+        if (p) this.setSource('draft-cover', { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: circlePolygon([p.lng, p.lat], this.draftRadius) }] });
       });
       this.draft.on('dragend', () => {
         const p = this.draft?.getLngLat();
@@ -288,12 +448,11 @@ export class DashboardMap {
   private draftMove: ((lon: number, lat: number) => void) | null = null;
 
   setBuurten(fc: FeatureCollection<Geometry, AreaProps & { colour: string | null; cls: number; in_scope: boolean }>): void {
-    (this.map.getSource('buurten') as { setData(d: unknown): void } | undefined)?.setData(fc);
+    this.setSource('buurten', fc);
   }
 
   setWijken(fc: FeatureCollection<Geometry, AreaProps>, scoped: string | null): void {
-    (this.map.getSource('wijken') as { setData(d: unknown): void } | undefined)?.setData(fc);
-    for (const f of fc.features) this.map.setFeatureState({ source: 'wijken', id: f.properties.code }, { scoped: f.properties.code === scoped });
+    this.setSource('wijken', { ...fc, features: fc.features.map((f) => ({ ...f, properties: { ...f.properties, scoped: f.properties.code === scoped } })) });
     for (const m of this.labels) m.remove();
     this.labels = fc.features.map((f) => {
       const el = document.createElement('div');
@@ -309,33 +468,31 @@ export class DashboardMap {
       type: 'Feature', properties: f.properties,
       geometry: circlePolygon(f.geometry.coordinates as [number, number], f.properties.radius_m),
     }));
-    (this.map.getSource('cameras') as GeoSource)?.setData(fc);
-    (this.map.getSource('camera-cover') as GeoSource)?.setData({ type: 'FeatureCollection', features: cover });
+    this.setSource('cameras', fc);
+    this.setSource('camera-cover', { type: 'FeatureCollection', features: cover });
   }
 
   setEnforcement(fc: FeatureCollection<Point, EnforcementProps>): void {
-    (this.map.getSource('enforcement') as { setData(d: unknown): void } | undefined)?.setData(fc);
+    this.setSource('enforcement', fc);
   }
 
   setInitiatives(fc: FeatureCollection<Geometry, InitiativeProps>): void {
-    (this.map.getSource('initiatives') as { setData(d: unknown): void } | undefined)?.setData(fc);
+    this.setSource('initiatives', fc);
   }
 
   setIncidents(fc: FeatureCollection<Point, IncidentProps>): void {
-    (this.map.getSource('incidents') as { setData(d: unknown): void } | undefined)?.setData(fc);
+    this.setSource('incidents', fc);
   }
 
   setLayers(on: Set<Layer>): void {
     this.on = new Set(on);
     for (const mk of this.suggestMarkers) mk.getElement().hidden = !on.has('cameras');
-    for (const [layer, ids] of Object.entries(LAYER_IDS) as [Layer, string[]][]) {
-      for (const id of ids) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', on.has(layer) ? 'visible' : 'none');
-    }
+    this.applyVisibility();
     for (const m of this.labels) m.getElement().hidden = !on.has('wijken');
   }
 
   setSelected(code: string | null): void {
-    if (this.map.getLayer('buurt-selected')) this.map.setFilter('buurt-selected', ['==', ['get', 'code'], code ?? '']);
+    this.setFilter('buurt-selected', ['==', ['get', 'code'], code ?? '']);
   }
 
   /** A PNG of the map as shown, with the HTML wijk labels painted in (for the printed report). */

@@ -223,10 +223,11 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
   // The map: wijk outlines and the KDE image, rendered once and kept as a picture for print.
   const b = meta.bbox;
   const dm = new DashboardMap(mapBox, [[b[0], b[1]], [b[2], b[3]]], meta.basemap_style_url, { onSelect: () => undefined, onMove: () => undefined });
-  await dm.ready;
   dm.setLayers(new Set(['kde', 'wijken']));
   if (wijken) dm.setWijken(wijken as FeatureCollection<Geometry, AreaProps>, null);
   dm.setKde(d.kde);
+  dm.start();
+  await dm.ready;
   await dm.idle();
   await dm.idle();
   img.src = dm.snapshot();

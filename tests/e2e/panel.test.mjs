@@ -14,9 +14,11 @@ async function pointInBuurt(page) {
     const map = window.wijkveilig.map;
     const c = map.getCanvas();
     const r = c.getBoundingClientRect();
+    // a layer joins the map with its source's first data: the point layers that are off have none
+    const layers = ['buurt-fill', 'camera-point', 'enforcement-point', 'initiative-point'].filter((l) => map.getLayer(l));
     for (let y = 60; y < c.clientHeight - 60; y += 17) {
       for (let x = 60; x < c.clientWidth - 60; x += 17) {
-        const fs = map.queryRenderedFeatures([x, y], { layers: ['buurt-fill', 'camera-point', 'enforcement-point', 'initiative-point'] });
+        const fs = map.queryRenderedFeatures([x, y], { layers });
         // the buurt must be the only thing under the pointer, away from its edges
         const ok = fs.length === 1 && fs[0].layer.id === 'buurt-fill' && fs[0].properties.count !== null
           && [[-8, 0], [8, 0], [0, -8], [0, 8]].every(([dx, dy]) => map.queryRenderedFeatures([x + dx, y + dy], { layers: ['buurt-fill'] })[0]?.properties.code === fs[0].properties.code);
