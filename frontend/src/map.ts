@@ -31,7 +31,7 @@ const LAYER_IDS: Record<Layer, string[]> = {
   kde: ['kde-raster'],
   wijken: ['wijk-line'],
   heatmap: ['incident-heat'],
-  cameras: ['camera-cover', 'camera-cover-line', 'camera-point', 'suggest-cover', 'suggest-point', 'uncovered-cells', 'draft-cover'],
+  cameras: ['camera-cover', 'camera-cover-line', 'camera-cover-planned', 'camera-point', 'suggest-cover', 'suggest-point', 'uncovered-cells', 'draft-cover'],
   enforcement: ['enforcement-point'],
   initiatives: ['initiative-fill', 'initiative-line', 'initiative-point'],
 };
@@ -96,7 +96,10 @@ function dataLayers(): (LayerSpecification & { source: string })[] {
     { id: 'initiative-line', type: 'line', source: 'initiatives', layout: hidden, filter: POLY, paint: { 'line-color': INITIATIVE_COLOUR, 'line-width': 2, 'line-dasharray': [2, 1.5] } },
     { id: 'initiative-point', type: 'circle', source: 'initiatives', layout: hidden, filter: ['match', ['geometry-type'], ['Point', 'MultiPoint'], true, false], paint: { 'circle-radius': 7, 'circle-color': INITIATIVE_COLOUR, 'circle-opacity': 0.35, 'circle-stroke-color': INITIATIVE_COLOUR, 'circle-stroke-width': 2 } },
     { id: 'camera-cover', type: 'fill', source: 'camera-cover', layout: hidden, paint: { 'fill-antialias': false, 'fill-color': CAMERA_COLOUR, 'fill-opacity': ['case', ['==', ['get', 'status'], 'planned'], 0.1, 0.22] } },
-    { id: 'camera-cover-line', type: 'line', source: 'camera-cover', layout: hidden, paint: { 'line-color': CAMERA_COLOUR, 'line-width': 1.5, 'line-dasharray': ['case', ['==', ['get', 'status'], 'planned'], ['literal', [2, 2]], ['literal', [1, 0]]] } },
+    // Planned cameras' circles dashed, in a layer of their own: a dash pattern chosen per feature
+    // would make the worker ask the main thread for it before the tile can be drawn.
+    { id: 'camera-cover-line', type: 'line', source: 'camera-cover', layout: hidden, filter: ['!=', ['get', 'status'], 'planned'], paint: { 'line-color': CAMERA_COLOUR, 'line-width': 1.5 } },
+    { id: 'camera-cover-planned', type: 'line', source: 'camera-cover', layout: hidden, filter: ['==', ['get', 'status'], 'planned'], paint: { 'line-color': CAMERA_COLOUR, 'line-width': 1.5, 'line-dasharray': [2, 2] } },
     {
       id: 'camera-point', type: 'circle', source: 'cameras', layout: hidden,
       paint: { 'circle-radius': 5, 'circle-color': ['case', ['==', ['get', 'status'], 'planned'], '#ffffff', CAMERA_COLOUR], 'circle-stroke-color': CAMERA_COLOUR, 'circle-stroke-width': 2 },
