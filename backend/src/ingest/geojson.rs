@@ -87,12 +87,103 @@ pub fn read_features_from_slice(
             "Export the layer again as a GeoJSON FeatureCollection.",
         ));
     }
+    if let Some(set) = parse_in_halves(bytes) {
+        return Ok(set);
+    }
+    let (result, context) = parse_document(bytes);
+    result.map_err(|e| to_ingest_error(path, e, &context))
+}
+
+fn parse_document(bytes: &[u8]) -> (Result<FeatureSet, serde_json::Error>, Context) {
     let context = RefCell::new(Context::default());
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = CollectionSeed { context: &context }
         .deserialize(&mut de)
         .and_then(|set| de.end().map(|()| set));
-    result.map_err(|e| to_ingest_error(path, e, &context.borrow()))
+    (result, context.into_inner())
+}
+
+/// Below this size one thread parses the whole file; above it, two halves in parallel.
+const SPLIT_MIN_BYTES: usize = 8 << 20;
+
+/// Parses a large FeatureCollection as two documents on two threads, or returns `None` and
+/// leaves the file to the one-thread parse (which also gives the exact error for a bad file).
+///
+/// The split is a comma between two features near the middle, found by the first feature's
+/// opening bytes. The first half is parsed as `…, feature_k]}` and the second as
+/// `{"type":"FeatureCollection","features":[feature_k+1, …`. A wrong guess cannot slip
+/// through: the first half only parses if the comma sits directly in an array that is the
+/// value of a top-level member, that member must be `features` (checked), and the second half
+/// must then parse as features followed by the rest of the document.
+fn parse_in_halves(bytes: &[u8]) -> Option<FeatureSet> {
+    if bytes.len() < SPLIT_MIN_BYTES
+        || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+    {
+        return None;
+    }
+    let head = &bytes[..bytes.len().min(64 << 10)];
+    let key = find(head, b"\"features\"")?;
+    let mut at = key + b"\"features\"".len();
+    let skip_ws = |i: &mut usize| {
+        while bytes.get(*i).is_some_and(u8::is_ascii_whitespace) {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut at);
+    (bytes.get(at) == Some(&b':')).then_some(())?;
+    at += 1;
+    skip_ws(&mut at);
+    (bytes.get(at) == Some(&b'[')).then_some(())?;
+    at += 1;
+    skip_ws(&mut at);
+    // The first feature's opening bytes, e.g. `{"type":"Feature"`; features of one export
+    // all start alike.
+    let opening = &bytes[at..(at + 17).min(bytes.len())];
+    (opening.first() == Some(&b'{') && opening.len() > 8).then_some(())?;
+    let mid = bytes.len() / 2;
+    let window = &bytes[mid..(mid + (4 << 20)).min(bytes.len())];
+    let next = find(window, opening)? + mid;
+    let mut comma = next;
+    while comma > mid && bytes[comma - 1].is_ascii_whitespace() {
+        comma -= 1;
+    }
+    (comma > mid && bytes[comma - 1] == b',').then_some(())?;
+    let comma = comma - 1;
+
+    let (first, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| {
+            let prefix = b"{\"type\":\"FeatureCollection\",\"features\":[";
+            let mut doc = Vec::with_capacity(prefix.len() + bytes.len() - comma);
+            doc.extend_from_slice(prefix);
+            doc.extend_from_slice(&bytes[comma + 1..]);
+            parse_document(&doc)
+        });
+        let mut doc = Vec::with_capacity(comma + 2);
+        doc.extend_from_slice(&bytes[..comma]);
+        doc.extend_from_slice(b"]}");
+        let first = parse_document(&doc);
+        (first, second.join().ok())
+    });
+    let (Ok(mut set), cx) = first else {
+        return None;
+    };
+    let (Ok(rest), _) = second? else {
+        return None;
+    };
+    if cx.last_top_level_key.as_deref() != Some("features") || set.features.is_empty() {
+        return None;
+    }
+    let offset = set.features.len();
+    set.features.extend(rest.features.into_iter().map(|mut f| {
+        f.index += offset;
+        f
+    }));
+    set.declared_crs = set.declared_crs.or(rest.declared_crs);
+    Some(set)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Where the parser is, so a `serde_json` error can name the feature it occurred in.
@@ -104,6 +195,8 @@ struct Context {
     own_error: bool,
     /// Reusable position buffer: one allocation for the whole file instead of one per ring.
     scratch: Coords,
+    /// The member of the top-level object read last.
+    last_top_level_key: Option<String>,
 }
 
 fn to_ingest_error(path: &Path, e: serde_json::Error, cx: &Context) -> IngestError {
@@ -197,6 +290,7 @@ impl<'de> Visitor<'de> for CollectionSeed<'_> {
         let mut saw_features = false;
         let mut kind: Option<String> = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            self.context.borrow_mut().last_top_level_key = Some(key.to_string());
             match key.as_ref() {
                 "type" => kind = Some(map.next_value::<String>()?),
                 "crs" => {
@@ -1027,5 +1121,81 @@ mod tests {
         assert_eq!(nl.features.len(), 11_691);
         let nulls = nl.features.iter().filter(|f| f.geometry.is_none()).count();
         assert_eq!(nulls, 1_054, "SOURCES.md: 1,054 features collapsed to null");
+    }
+
+    /// A FeatureCollection of `n` square polygons, large enough to be parsed in halves.
+    fn big_collection(n: usize, before: &str, after: &str) -> String {
+        let features: Vec<String> = (0..n)
+            .map(|i| {
+                let x = i as f64 * 0.001;
+                format!(
+                    r#"{{"type":"Feature","id":"F{i}","properties":{{"name":"f {i}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},0],[{x},1],[{x1},1],[{x1},0],[{x},0]]]}}}}"#,
+                    x1 = x + 0.001
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"type":"FeatureCollection",{before}"features":[{}]{after}}}"#,
+            features.join(",\n")
+        )
+    }
+
+    fn summary(set: &FeatureSet) -> Vec<(usize, Option<String>, Option<Geometry<f64>>)> {
+        set.features
+            .iter()
+            .map(|f| (f.index, f.id.clone(), f.geometry.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_large_file_parsed_in_halves_equals_the_one_thread_parse() {
+        let text = big_collection(
+            60_000,
+            "",
+            r#","crs":{"type":"name","properties":{"name":"EPSG:28992"}}"#,
+        );
+        assert!(text.len() > SPLIT_MIN_BYTES);
+        let halves = parse_in_halves(text.as_bytes()).expect("splits between two features");
+        let (whole, _) = parse_document(text.as_bytes());
+        let whole = whole.unwrap();
+        assert_eq!(summary(&halves), summary(&whole));
+        assert_eq!(halves.declared_crs.as_deref(), Some("EPSG:28992"));
+        assert_eq!(halves.features[59_999].index, 59_999);
+    }
+
+    #[test]
+    fn a_split_outside_the_features_array_falls_back_to_one_thread() {
+        // A foreign member after `features` holding Feature-like objects, larger than the
+        // features themselves, so the middle of the file lies inside it.
+        let links: Vec<String> = (0..120_000)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"Feature","id":"L{i}","properties":{{}},"geometry":{{"type":"Point","coordinates":[{i},0]}}}}"#
+                )
+            })
+            .collect();
+        let text = big_collection(100, "", &format!(r#","links":[{}]"#, links.join(",")));
+        assert!(text.len() > SPLIT_MIN_BYTES);
+        assert!(parse_in_halves(text.as_bytes()).is_none());
+        let set = read(&text).unwrap();
+        assert_eq!(set.features.len(), 100);
+    }
+
+    #[test]
+    fn a_bad_feature_in_the_second_half_is_named_by_its_place_in_the_whole_file() {
+        let mut text = big_collection(60_000, "", "");
+        let bad = text.find(r#""id":"F50000""#).unwrap();
+        let coords = bad + text[bad..].find("[[[").unwrap();
+        text.replace_range(coords..coords + 3, "[[[\"x\",");
+        let e = err(&text);
+        assert_eq!(
+            e.location,
+            Location::Feature {
+                index: 50_000,
+                id: Some("F50000".into())
+            },
+            "{e}"
+        );
+        assert!(e.problem.contains("line 50001"), "{e}");
     }
 }
