@@ -839,6 +839,13 @@ function printDoc(doc: HTMLElement): void {
 }
 
 // ---------- boot ----------
+/**
+ * Ends the current task. With the first requests already answered, boot would otherwise run as
+ * one long task, and the map's worker (prewarmed when this bundle ran, see map.ts) could not
+ * start: the browser starts a worker with a task on this thread once its script has loaded.
+ */
+const yieldToBrowser = (): Promise<void> => new Promise((resolve) => { setTimeout(resolve, 0); });
+
 async function boot(): Promise<void> {
   try {
     const [m, types] = await Promise.all([early.meta, early.crimeTypes]);
@@ -855,6 +862,7 @@ async function boot(): Promise<void> {
     if (parseReportHash(location.hash)) void showReport(); else location.reload();
   });
   if (parseReportHash(location.hash)) { await showReport(); return; }
+  await yieldToBrowser();
   buildShell();
   syncUrl();
   const wb = meta.wijken.find((w) => w.code === state.wijk)?.bbox ?? meta.bbox;
@@ -871,6 +879,7 @@ async function boot(): Promise<void> {
   if (state.camera) dmap.map.jumpTo({ center: [state.camera[0], state.camera[1]], zoom: state.camera[2] });
   window.wijkveilig = { map: dmap.map, state: () => state, renderSeq: () => renderSeq, idle: () => dmap.idle() };
   window.addEventListener('beforeprint', prepareReport);
+  await yieldToBrowser();
   staticsLoaded = Promise.all([early.cameras, early.initiatives])
     .then(([c, i]) => { data.cameras = c; data.initiatives = i; }, (e: unknown) => console.error(e));
   // The figures (requested by index.html) and the map load at the same time; the first data
