@@ -43,6 +43,18 @@ def main():
                     rss = f"{m.group(1)} (backend; psql client {rss})"
             L.append(f"| {r['label']} | {r['wall_s']:.2f} | {rss} | {pps} | "
                      f"{r['user_s'] + r['sys_s']:.1f} | {status}{r.get('note', '')} |")
+        walls = {}
+        for r in recs:
+            if r["rc"] == 0:
+                walls.setdefault(r["label"], []).append(r["wall_s"])
+        med = {k: sorted(v)[len(v) // 2] for k, v in walls.items()}
+        if len(next(iter(walls.values()), [])) > 1:
+            L += ["", "Median wall time per tool: " + ", ".join(
+                f"{k} {v:.2f} s ({len(walls[k])} runs)" for k, v in med.items()) + "."]
+        if "wijkveilig join" in med and "DuckDB spatial" in med:
+            L += ["", f"`wijkveilig join` is **{med['DuckDB spatial'] / med['wijkveilig join']:.1f}×** faster "
+                  f"than DuckDB spatial and **{med.get('geopandas sjoin', float('nan')) / med['wijkveilig join']:.1f}×** "
+                  "faster than geopandas (median wall time, same run)."]
         L += ["", "Commands (in run order):", ""]
         L += [f"- `{r['cmd']}`" for r in recs]
         L += ["", "Reading the table: the machine is shared (2 cores); the load averages above show how busy it",

@@ -139,7 +139,7 @@ export interface Patrol {
 // ---------- indicators and report (issue #5) ----------
 export interface IndicatorValue { year: number; value: number | null; n?: number | null; margin?: number | null; within_margin?: boolean | null }
 export interface Indicator {
-  key: string; number: number; title: string; title_en?: string; definition: string; demo_targets?: boolean; unit: '%' | 'count' | string;
+  key: string; number: number; title: string; title_en?: string; definition: string; definition_en?: string; demo_targets?: boolean; unit: '%' | 'count' | string;
   direction: 'higher_is_better' | 'lower_is_better'; source: 'computed' | 'survey' | string;
   values: IndicatorValue[]; baseline: { year: number; value: number } | null; targets: { year: number; value: number }[];
   latest: { year: number; value: number } | null; status: 'on_track' | 'off_track' | 'no_target';

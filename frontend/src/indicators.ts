@@ -92,7 +92,7 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
       nextTarget ? t('ind_target_text', { y: nextTarget.year, v: valueText(ind, nextTarget.value) }) : t('ind_no_target'),
       ind.baseline ? ` · ${t('ind_baseline', { y: ind.baseline.year, v: valueText(ind, ind.baseline.value) })}` : '',
       ind.demo_targets ? h('span', { class: 'muted' }, ` · ${t('ind_demo_targets')}`) : null),
-    o.editable ? h('details', { class: 'small muted ind-def' }, h('summary', {}, `${t('ind_definition')} (${ind.source === 'survey' ? t('src_survey') : t('src_computed')})`), h('p', {}, ind.definition))
+    o.editable ? h('details', { class: 'small muted ind-def' }, h('summary', {}, `${t('ind_definition')} (${ind.source === 'survey' ? t('src_survey') : t('src_computed')})`), h('p', {}, getLang() === 'en' && ind.definition_en ? ind.definition_en : ind.definition))
       : h('p', { class: 'small muted ind-def' }, `${ind.source === 'survey' ? t('src_survey') : t('src_computed')}`),
     o.editable ? h('div', { class: 'ind-actions' },
       h('details', { class: 'ind-edit' },
