@@ -18,6 +18,32 @@ pub(crate) enum Val {
     Real(Option<f64>),
 }
 
+/// One row: each column's name with its value.
+type Row = Vec<(&'static str, Val)>;
+
+fn text(s: impl Into<String>) -> Val {
+    Val::Text(Some(s.into()))
+}
+
+fn int(i: i64) -> Val {
+    Val::Int(Some(i))
+}
+
+fn real(x: f64) -> Val {
+    Val::Real(Some(x))
+}
+
+/// The month index column of a dated record.
+fn month_of(date: time::Date) -> Val {
+    int(i64::from(
+        Month {
+            year: date.year(),
+            month: u8::from(date.month()),
+        }
+        .index(),
+    ))
+}
+
 fn bind_all<'q>(
     mut q: Query<'q, Any, AnyArguments>,
     vals: Vec<Val>,
@@ -96,16 +122,30 @@ impl ImportTx {
         )
     }
 
-    async fn insert(
-        &mut self,
-        table: &str,
-        columns: &[&str],
-        key: &[&str],
-        rows: Vec<Vec<Val>>,
-    ) -> Result<()> {
-        if rows.is_empty() {
+    /// Upserts rows of one table in multi-row statements, each row tagged with this import.
+    /// Every row names its columns, in the same order.
+    async fn insert(&mut self, table: &str, key: &[&str], rows: Vec<Row>) -> Result<()> {
+        let id = self.import_id;
+        let rows = rows
+            .into_iter()
+            .map(|mut r| {
+                r.push(("import_id", Val::Int(Some(id))));
+                r
+            })
+            .collect();
+        self.upsert(table, key, rows).await
+    }
+
+    async fn upsert(&mut self, table: &str, key: &[&str], rows: Vec<Row>) -> Result<()> {
+        let Some(first) = rows.first() else {
             return Ok(());
-        }
+        };
+        let columns: Vec<&'static str> = first.iter().map(|(c, _)| *c).collect();
+        debug_assert!(
+            rows.iter()
+                .all(|r| r.iter().map(|(c, _)| *c).eq(columns.iter().copied())),
+            "rows of {table} name different columns"
+        );
         let per_statement = (30_000 / columns.len()).min(500);
         let update: Vec<String> = columns
             .iter()
@@ -123,7 +163,7 @@ impl ImportTx {
         };
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
-            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per_statement).collect();
+            let chunk: Vec<Row> = rows.by_ref().take(per_statement).collect();
             let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
             let mut n = 0;
             for (i, _) in chunk.iter().enumerate() {
@@ -142,7 +182,7 @@ impl ImportTx {
             }
             sql.push_str(&conflict);
             self.rows += chunk.len() as i64;
-            let vals: Vec<Val> = chunk.into_iter().flatten().collect();
+            let vals: Vec<Val> = chunk.into_iter().flatten().map(|(_, v)| v).collect();
             bind_all(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), vals)
                 .execute(&mut *self.tx)
                 .await?;
@@ -160,78 +200,48 @@ impl ImportTx {
             let geometry =
                 geojson::Geometry::from(&Geometry::MultiPolygon(a.geometry.clone())).to_string();
             rows.push(vec![
-                Val::Text(Some(a.code.to_string())),
-                Val::Text(Some(a.code.level().as_str().into())),
-                Val::Text(Some(a.name.clone())),
-                Val::Text(a.parent.as_ref().map(|p| p.to_string())),
-                Val::Int(a.population),
-                Val::Int(boundary_year.map(i64::from)),
-                Val::Text(Some(geometry)),
-                Val::Real(Some(rect.min().x)),
-                Val::Real(Some(rect.min().y)),
-                Val::Real(Some(rect.max().x)),
-                Val::Real(Some(rect.max().y)),
-                Val::Int(Some(self.import_id)),
+                ("code", text(a.code.to_string())),
+                ("level", text(a.code.level().as_str())),
+                ("name", text(&a.name)),
+                (
+                    "parent_code",
+                    Val::Text(a.parent.as_ref().map(|p| p.to_string())),
+                ),
+                ("population", Val::Int(a.population)),
+                ("boundary_year", Val::Int(boundary_year.map(i64::from))),
+                ("geometry", text(geometry)),
+                ("min_lon", real(rect.min().x)),
+                ("min_lat", real(rect.min().y)),
+                ("max_lon", real(rect.max().x)),
+                ("max_lat", real(rect.max().y)),
             ]);
         }
-        let cols = [
-            "code",
-            "level",
-            "name",
-            "parent_code",
-            "population",
-            "boundary_year",
-            "geometry",
-            "min_lon",
-            "min_lat",
-            "max_lon",
-            "max_lat",
-            "import_id",
-        ];
-        self.insert("areas", &cols, &["code"], rows).await
+        self.insert("areas", &["code"], rows).await
     }
 
     pub async fn insert_population(&mut self, rows: &[(String, i64)]) -> Result<()> {
-        let id = self.import_id;
         let rows = rows
             .iter()
-            .map(|(c, p)| {
-                vec![
-                    Val::Text(Some(c.clone())),
-                    Val::Int(Some(*p)),
-                    Val::Int(Some(id)),
-                ]
+            .map(|(code, population)| {
+                vec![("area_code", text(code)), ("population", int(*population))]
             })
             .collect();
-        self.insert(
-            "population",
-            &["area_code", "population", "import_id"],
-            &["area_code"],
-            rows,
-        )
-        .await
+        self.insert("population", &["area_code"], rows).await
     }
 
     /// Crime-type titles are reference data, not tied to an import.
     pub async fn upsert_crime_types(&mut self, types: &[CrimeType]) -> Result<()> {
-        let rows: Vec<Vec<Val>> = types
+        let rows: Vec<Row> = types
             .iter()
-            .map(|t| {
-                vec![
-                    Val::Text(Some(t.code.clone())),
-                    Val::Text(Some(t.title.clone())),
-                ]
-            })
+            .map(|t| vec![("code", text(&t.code)), ("title", text(&t.title))])
             .collect();
         let n = rows.len() as i64;
-        self.insert("crime_types", &["code", "title"], &["code"], rows)
-            .await?;
+        self.upsert("crime_types", &["code"], rows).await?;
         self.rows -= n;
         Ok(())
     }
 
     pub async fn insert_offences(&mut self, batch: &[OffenceCount]) -> Result<()> {
-        let id = self.import_id;
         let rows = batch
             .iter()
             .map(|o| {
@@ -240,200 +250,118 @@ impl ImportTx {
                     Period::Year(_) => None,
                 };
                 vec![
-                    Val::Text(Some(o.area.to_string())),
-                    Val::Text(Some(o.crime_type.clone())),
-                    Val::Text(Some(o.period.cbs_code())),
-                    Val::Int(Some(i64::from(o.period.year()))),
-                    Val::Int(month_index),
-                    Val::Int(o.count),
-                    Val::Int(Some(id)),
+                    ("area_code", text(o.area.to_string())),
+                    ("crime_type", text(&o.crime_type)),
+                    ("period", text(o.period.cbs_code())),
+                    ("year", int(i64::from(o.period.year()))),
+                    ("month_index", Val::Int(month_index)),
+                    ("count", Val::Int(o.count)),
                 ]
             })
             .collect();
-        let cols = [
-            "area_code",
-            "crime_type",
-            "period",
-            "year",
-            "month_index",
-            "count",
-            "import_id",
-        ];
-        self.insert(
-            "offences",
-            &cols,
-            &["area_code", "crime_type", "period"],
-            rows,
-        )
-        .await
+        self.insert("offences", &["area_code", "crime_type", "period"], rows)
+            .await
     }
 
     pub async fn insert_incidents(&mut self, batch: &[(Incident, Option<String>)]) -> Result<()> {
-        let id = self.import_id;
         let rows = batch
             .iter()
             .map(|(i, buurt)| {
-                let month = Month {
-                    year: i.time.year(),
-                    month: u8::from(i.time.month()),
-                };
                 vec![
-                    Val::Text(Some(i.id.clone())),
-                    Val::Text(Some(format_datetime(i.time))),
-                    Val::Int(Some(i64::from(month.index()))),
-                    Val::Text(Some(i.crime_type.clone())),
-                    Val::Real(Some(i.location.x())),
-                    Val::Real(Some(i.location.y())),
-                    Val::Text(buurt.clone()),
-                    Val::Int(Some(id)),
+                    ("id", text(&i.id)),
+                    ("time", text(format_datetime(i.time))),
+                    ("month_index", month_of(i.time.date())),
+                    ("crime_type", text(&i.crime_type)),
+                    ("lon", real(i.location.x())),
+                    ("lat", real(i.location.y())),
+                    ("buurt_code", Val::Text(buurt.clone())),
                 ]
             })
             .collect();
-        let cols = [
-            "id",
-            "time",
-            "month_index",
-            "crime_type",
-            "lon",
-            "lat",
-            "buurt_code",
-            "import_id",
-        ];
-        self.insert("incidents", &cols, &["id"], rows).await
+        self.insert("incidents", &["id"], rows).await
     }
 
     pub async fn insert_cameras(&mut self, batch: &[(Camera, Option<String>)]) -> Result<()> {
-        let id = self.import_id;
         let rows = batch
             .iter()
             .map(|(c, buurt)| {
                 vec![
-                    Val::Text(Some(c.id.clone())),
-                    Val::Text(Some(c.name.clone())),
-                    Val::Real(Some(c.location.x())),
-                    Val::Real(Some(c.location.y())),
-                    Val::Real(Some(c.radius_m)),
-                    Val::Text(Some(c.status.as_str().into())),
-                    Val::Text(c.installed.map(|d| d.to_string())),
-                    Val::Text(buurt.clone()),
-                    Val::Int(Some(id)),
+                    ("id", text(&c.id)),
+                    ("name", text(&c.name)),
+                    ("lon", real(c.location.x())),
+                    ("lat", real(c.location.y())),
+                    ("radius_m", real(c.radius_m)),
+                    ("status", text(c.status.as_str())),
+                    ("installed", Val::Text(c.installed.map(|d| d.to_string()))),
+                    ("buurt_code", Val::Text(buurt.clone())),
                 ]
             })
             .collect();
-        let cols = [
-            "id",
-            "name",
-            "lon",
-            "lat",
-            "radius_m",
-            "status",
-            "installed",
-            "buurt_code",
-            "import_id",
-        ];
-        self.insert("cameras", &cols, &["id"], rows).await
+        self.insert("cameras", &["id"], rows).await
     }
 
     pub async fn insert_enforcement(
         &mut self,
         batch: &[(EnforcementAction, Option<String>)],
     ) -> Result<()> {
-        let id = self.import_id;
         let rows = batch
             .iter()
             .map(|(e, buurt)| {
-                let month = Month {
-                    year: e.date.year(),
-                    month: u8::from(e.date.month()),
-                };
                 vec![
-                    Val::Text(Some(e.id.clone())),
-                    Val::Text(Some(e.date.to_string())),
-                    Val::Int(Some(i64::from(month.index()))),
-                    Val::Real(Some(e.location.x())),
-                    Val::Real(Some(e.location.y())),
-                    Val::Text(Some(e.domain.clone())),
-                    Val::Text(Some(e.outcome.as_str().into())),
-                    Val::Text(buurt.clone()),
-                    Val::Int(Some(id)),
+                    ("id", text(&e.id)),
+                    ("date", text(e.date.to_string())),
+                    ("month_index", month_of(e.date)),
+                    ("lon", real(e.location.x())),
+                    ("lat", real(e.location.y())),
+                    ("domain", text(&e.domain)),
+                    ("outcome", text(e.outcome.as_str())),
+                    ("buurt_code", Val::Text(buurt.clone())),
                 ]
             })
             .collect();
-        let cols = [
-            "id",
-            "date",
-            "month_index",
-            "lon",
-            "lat",
-            "domain",
-            "outcome",
-            "buurt_code",
-            "import_id",
-        ];
-        self.insert("enforcement", &cols, &["id"], rows).await
+        self.insert("enforcement", &["id"], rows).await
     }
 
     pub async fn insert_initiatives(
         &mut self,
         batch: &[(Initiative, geo::Point<f64>, Option<String>)],
     ) -> Result<()> {
-        let id = self.import_id;
         let rows = batch
             .iter()
             .map(|(i, at, buurt)| {
                 vec![
-                    Val::Text(Some(i.id.clone())),
-                    Val::Text(Some(i.name.clone())),
-                    Val::Text(Some(i.kind.clone())),
-                    Val::Text(Some(geojson::Geometry::from(&i.geometry).to_string())),
-                    Val::Real(Some(at.x())),
-                    Val::Real(Some(at.y())),
-                    Val::Text(Some(i.start_date.to_string())),
-                    Val::Text(i.end_date.map(|d| d.to_string())),
-                    Val::Int(i.members),
-                    Val::Text(buurt.clone()),
-                    Val::Int(Some(id)),
+                    ("id", text(&i.id)),
+                    ("name", text(&i.name)),
+                    ("kind", text(&i.kind)),
+                    (
+                        "geometry",
+                        text(geojson::Geometry::from(&i.geometry).to_string()),
+                    ),
+                    ("lon", real(at.x())),
+                    ("lat", real(at.y())),
+                    ("start_date", text(i.start_date.to_string())),
+                    ("end_date", Val::Text(i.end_date.map(|d| d.to_string()))),
+                    ("members", Val::Int(i.members)),
+                    ("buurt_code", Val::Text(buurt.clone())),
                 ]
             })
             .collect();
-        let cols = [
-            "id",
-            "name",
-            "kind",
-            "geometry",
-            "lon",
-            "lat",
-            "start_date",
-            "end_date",
-            "members",
-            "buurt_code",
-            "import_id",
-        ];
-        self.insert("initiatives", &cols, &["id"], rows).await
+        self.insert("initiatives", &["id"], rows).await
     }
 
     pub async fn insert_e33(&mut self, batch: &[E33Report]) -> Result<()> {
-        let id = self.import_id;
         let rows = batch
             .iter()
             .map(|r| {
                 vec![
-                    Val::Text(Some(r.area.to_string())),
-                    Val::Int(Some(i64::from(r.month.index()))),
-                    Val::Int(Some(r.count)),
-                    Val::Int(r.with_fitting_care),
-                    Val::Int(Some(id)),
+                    ("area_code", text(r.area.to_string())),
+                    ("month_index", int(i64::from(r.month.index()))),
+                    ("count", int(r.count)),
+                    ("with_fitting_care", Val::Int(r.with_fitting_care)),
                 ]
             })
             .collect();
-        let cols = [
-            "area_code",
-            "month_index",
-            "count",
-            "with_fitting_care",
-            "import_id",
-        ];
-        self.insert("e33", &cols, &["area_code", "month_index"], rows)
+        self.insert("e33", &["area_code", "month_index"], rows)
             .await
     }
 
@@ -441,29 +369,19 @@ impl ImportTx {
         &mut self,
         batch: &[crate::ingest::registrations::SurveyRow],
     ) -> Result<()> {
-        let id = self.import_id;
         let rows = batch
             .iter()
             .map(|s| {
                 vec![
-                    Val::Text(Some(s.indicator.clone())),
-                    Val::Int(Some(i64::from(s.year))),
-                    Val::Text(Some(s.area.to_string())),
-                    Val::Real(Some(s.percentage)),
-                    Val::Int(Some(s.sample_size)),
-                    Val::Int(Some(id)),
+                    ("indicator", text(&s.indicator)),
+                    ("year", int(i64::from(s.year))),
+                    ("area_code", text(s.area.to_string())),
+                    ("percentage", real(s.percentage)),
+                    ("sample_size", int(s.sample_size)),
                 ]
             })
             .collect();
-        let cols = [
-            "indicator",
-            "year",
-            "area_code",
-            "percentage",
-            "sample_size",
-            "import_id",
-        ];
-        self.insert("survey", &cols, &["indicator", "year", "area_code"], rows)
+        self.insert("survey", &["indicator", "year", "area_code"], rows)
             .await
     }
 
