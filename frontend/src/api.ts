@@ -102,6 +102,8 @@ async function send<T>(method: string, url: string, body?: unknown, signal?: Abo
 }
 
 export interface Query { from: string; to: string; types: string }
+/** One string per query, for telling whether loaded data is still the data asked for. */
+export const queryKey = (q: Query): string => `${q.from}|${q.to}|${q.types}`;
 
 // ---------- hotspots and planning (issue #4) ----------
 export type HotClass = 'hot_99' | 'hot_95' | 'hot_90' | 'none' | 'cold_90' | 'cold_95' | 'cold_99';

@@ -3,7 +3,7 @@
 // the browser fetches and compiles the 1.2 MB bundle (mostly MapLibre). The app takes the
 // answers from `window.wvBoot`, or starts the same requests itself when the page lacks it.
 import type { FeatureCollection, Geometry, Point } from 'geojson';
-import { api, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type InitiativeProps, type Query, type RawMeta } from './api';
+import { api, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type InitiativeProps, queryKey, type Query, type RawMeta } from './api';
 import { parseState } from './state';
 
 export interface FirstFigures {
@@ -31,8 +31,6 @@ export interface Boot {
 declare global {
   interface Window { wvBoot?: Boot }
 }
-
-export const queryKey = (q: Query): string => `${q.from}|${q.to}|${q.types}`;
 
 /** A promise whose rejection is not reported as unhandled when nobody ends up using it. */
 function quiet<T>(p: Promise<T>): Promise<T> {

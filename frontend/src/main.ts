@@ -1,6 +1,6 @@
 // wijkveilig dashboard: wiring of state (in the URL), data loading, controls, views and print.
 import type { FeatureCollection, Geometry, Point } from 'geojson';
-import { api, type Indicator, type RawMeta, type AreaDetail, type AreaProps, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type IncidentProps, type InitiativeProps, type Meta } from './api';
+import { api, queryKey, type Indicator, type RawMeta, type AreaDetail, type AreaProps, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type IncidentProps, type InitiativeProps, type Meta } from './api';
 import { classOf, divergingClasses, quantileClasses, WITHHELD_COLOUR, type Classes } from './classify';
 import { $, clear, h, type Child } from './dom';
 import { fmt, setLang, t, type Key } from './i18n';
@@ -10,7 +10,7 @@ import { addMonths, LAYERS, monthFromIndex, monthIndex, parseState, stateToSearc
 import { camerasChanged, ensure as ensureAnalyses, initPlanning, leave as leavePlanning, legendBlocks, placeAt, planningSections } from './planning';
 import { indicatorCard } from './indicators';
 import { parseReportHash, periodOptions, renderReportPage } from './report';
-import { queryKey, startBoot, type FirstFigures } from './boot';
+import { startBoot, type FirstFigures } from './boot';
 
 const NO_VALUE_COLOUR = '#f4f4f4';
 type BuurtFeatureProps = AreaProps & { colour: string | null; cls: number; in_scope: boolean };
@@ -269,7 +269,7 @@ let incidentsKey = '';
 async function ensureIncidents(): Promise<void> {
   if (!state.layers.has('heatmap')) return;
   const q = query();
-  const key = `${q.from}|${q.to}|${q.types}`;
+  const key = queryKey(q);
   if (incidentsKey === key) return;
   incidentsKey = key;
   try {

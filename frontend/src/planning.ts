@@ -3,7 +3,7 @@
 // Every analysis is loaded from the API when the view (or its map layer) needs it and cached by
 // its query; each panel section re-renders on its own when its data arrives.
 import type { FeatureCollection, Point } from 'geojson';
-import { api, ApiError, type CameraInput, type CameraProps, type Coverage, type Emerging, type Hotspots, type Kde, type Patrol, type Placement, type Query, type Share, type WhatIf } from './api';
+import { api, ApiError, type CameraInput, type CameraProps, type Coverage, type Emerging, type Hotspots, type Kde, type Patrol, type Placement, type Query, queryKey, type Share, type WhatIf } from './api';
 import { h, swap, type Child } from './dom';
 import { fmt, t, type Key } from './i18n';
 import { EMERGING_COLOURS, EMERGING_ORDER, HOT_CLASSES, HOT_COLOURS, KDE_GRADIENT } from './kde';
@@ -56,8 +56,6 @@ export const kde = (): Kde | null => S.kde.data;
 export const coverage = (): Coverage | null => S.coverage.data;
 
 // ---------- loading ----------
-const qkey = (q: Query): string => `${q.from}|${q.to}|${q.types}`;
-
 function load<T>(name: SlotName, key: string, fetcher: (signal: AbortSignal) => Promise<T>, onData: (d: T | null) => void): void {
   const s = S[name] as unknown as Slot<T>;
   if (s.key === key && s.status !== 'error') return;
@@ -89,7 +87,7 @@ const errText = (err: unknown): string => (err instanceof ApiError && err.status
 export function ensure(): void {
   const st = ctx.state();
   const q = ctx.query();
-  const k = qkey(q);
+  const k = queryKey(q);
   const p = st.plan;
   const planning = st.view === 'planning';
   if (planning || st.layers.has('hotspots')) {
