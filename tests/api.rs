@@ -535,3 +535,22 @@ async fn hotspots_density_coverage_and_patrol_on_both_stores() {
         db.cleanup().await;
     }
 }
+
+/// The frontend's TypeScript types are generated from `frontend/openapi.json` in its build, so
+/// that snapshot must be the document this server serves. On drift this test fails; run
+/// `cargo run -q -- openapi > frontend/openapi.json` (or set `WIJKVEILIG_UPDATE_OPENAPI=1`)
+/// and rebuild the frontend, whose type check then shows every use that no longer fits.
+#[test]
+fn the_frontends_openapi_snapshot_is_the_servers_document() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/openapi.json");
+    let served = format!("{}\n", wijkveilig::http::openapi_json());
+    if std::env::var_os("WIJKVEILIG_UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &served).unwrap();
+    }
+    let snapshot = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        snapshot == served,
+        "{} differs from the server's OpenAPI document: run `cargo run -q -- openapi > frontend/openapi.json` and rebuild the frontend",
+        path.display()
+    );
+}

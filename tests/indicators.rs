@@ -381,9 +381,9 @@ async fn indicators_targets_and_breakdown_over_http_on_both_stores() {
         let wijken = b["wijken"].as_array().unwrap();
         assert_eq!(wijken.len(), 2);
         let w1 = wijken.iter().find(|w| w["code"] == "WK999901").unwrap();
-        assert!(close(&w1["value"], 200.0 / 3.0));
+        assert!(close(&w1["value"]["value"], 200.0 / 3.0));
         let w2 = wijken.iter().find(|w| w["code"] == "WK999902").unwrap();
-        assert!(close(&w2["value"], 0.0));
+        assert!(close(&w2["value"]["value"], 0.0));
         let traffic = b["data"]
             .as_array()
             .unwrap()
@@ -406,7 +406,7 @@ async fn indicators_targets_and_breakdown_over_http_on_both_stores() {
             .iter()
             .find(|w| w["code"] == "BU99990101")
             .unwrap();
-        assert!(close(&markt["value"], 60.0));
+        assert!(close(&markt["value"]["value"], 60.0));
 
         // The report's data as JSON, and the OpenAPI document.
         let (s, r) = get(&base, "/api/report?period=2023").await;
@@ -438,14 +438,25 @@ async fn indicators_targets_and_breakdown_over_http_on_both_stores() {
                 )
             })
             .collect();
+        // The outcomes of the domains indicator 3 counts (the traffic action is left out, as
+        // in indicator 3), so the report's enforcement figures are indicator 3's.
         assert_eq!(
             outcomes,
             [
-                ("compliance_without_sanction".to_string(), 3),
+                ("compliance_without_sanction".to_string(), 2),
                 ("warning".to_string(), 1),
                 ("administrative_sanction".to_string(), 1)
             ]
         );
+        assert_eq!(r["enforcement_share"]["numerator"], 2);
+        assert_eq!(r["enforcement_share"]["denominator"], 4);
+        let traffic = r["enforcement_by_domain"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["domain"] == "traffic")
+            .unwrap();
+        assert_eq!(traffic["counted"], false);
         assert_eq!(
             r["initiatives"].as_array().unwrap().len(),
             1,

@@ -6,7 +6,7 @@ use crate::domain::{AreaCode, AreaLevel, CrimeType, OffenceCount};
 use crate::ingest::{self, IngestError};
 use crate::spatial::index::AreaIndex;
 use crate::store::{ImportTx, Store, StoreError};
-use geo::{Geometry, MultiPolygon, Point};
+use geo::Point;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
@@ -474,7 +474,7 @@ impl BuurtLocator {
         let mut codes = Vec::with_capacity(rows.len());
         let mut polygons = Vec::with_capacity(rows.len());
         for (code, geometry) in rows {
-            if let Some(mp) = parse_multipolygon(&geometry) {
+            if let Some(mp) = crate::store::stored_multipolygon(&geometry) {
                 codes.push(code);
                 polygons.push(mp);
             }
@@ -511,16 +511,6 @@ impl BuurtLocator {
         if outside > 0 {
             notes.push(format!("{outside} of {total} {what} lie outside every buurt; they are kept, counted under no buurt"));
         }
-    }
-}
-
-/// Parses a stored GeoJSON geometry into a MultiPolygon.
-pub fn parse_multipolygon(text: &str) -> Option<MultiPolygon<f64>> {
-    let g: geojson::Geometry = text.parse().ok()?;
-    match Geometry::<f64>::try_from(g).ok()? {
-        Geometry::MultiPolygon(mp) => Some(mp),
-        Geometry::Polygon(p) => Some(MultiPolygon::new(vec![p])),
-        _ => None,
     }
 }
 

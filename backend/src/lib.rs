@@ -2,8 +2,10 @@
 //! neighbourhoods, and serves the figures to a map dashboard.
 //!
 //! Data flows one way: [`ingest`] parses files into [`domain`] values, [`store`] persists them
-//! (SQLite or PostgreSQL), [`analysis`] computes figures, and [`http`] serves them.
-//! [`spatial`] holds the geometry building blocks shared by all of them.
+//! (SQLite or PostgreSQL), [`service`] answers the product's questions with the pure
+//! [`analysis`] functions, and [`http`] and [`report`] serve and print those answers (they
+//! never import each other; [`server_state`] wires them together). [`spatial`] holds the
+//! geometry building blocks shared by all of them.
 
 pub mod analysis;
 pub mod config;
@@ -13,5 +15,14 @@ pub mod http;
 pub mod importer;
 pub mod ingest;
 pub mod report;
+pub mod service;
 pub mod spatial;
 pub mod store;
+#[cfg(test)]
+mod testdata;
+
+/// The server's state with everything wired in: the service over `store`, and the HTML
+/// report renderer for `GET /api/report?format=html`.
+pub fn server_state(store: store::Store, basemap_style_url: Option<String>) -> http::AppState {
+    http::AppState::new(store, basemap_style_url).with_report_renderer(report::html::render)
+}

@@ -54,6 +54,9 @@ enum Command {
         #[arg(long, default_value = "report.html")]
         out: PathBuf,
     },
+    /// Print the API's OpenAPI document (what `/api/openapi.json` serves); the frontend's
+    /// TypeScript types are generated from it (`frontend/openapi.json`).
+    Openapi,
     /// Count points (CSV id,lon,lat) per polygon; prints code,count sorted by code.
     Join {
         #[arg(long)]
@@ -82,6 +85,10 @@ fn main() -> std::process::ExitCode {
             points,
             out,
         } => run_join(&polygons, &points, out.as_deref()),
+        Command::Openapi => {
+            println!("{}", wijkveilig::http::openapi_json());
+            Ok(())
+        }
         command => tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
             .and_then(|rt| rt.block_on(run(cli.database_url, command))),
@@ -134,7 +141,7 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 listener.local_addr()?,
                 store.backend().as_str()
             );
-            let state = wijkveilig::http::AppState::new(store.clone(), config.basemap_style_url);
+            let state = wijkveilig::server_state(store.clone(), config.basemap_style_url);
             wijkveilig::http::serve(listener, state).await?;
         }
         Command::Import {
@@ -158,7 +165,7 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 out.display()
             );
         }
-        Command::Join { .. } => unreachable!("handled without a runtime"),
+        Command::Join { .. } | Command::Openapi => unreachable!("handled without a runtime"),
     }
     store.close().await;
     Ok(())

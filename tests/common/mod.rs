@@ -102,7 +102,7 @@ impl TestDb {
 pub async fn serve(store: Store) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = wijkveilig::http::AppState::new(store, None);
+    let state = wijkveilig::server_state(store, None);
     tokio::spawn(async move { wijkveilig::http::serve(listener, state).await.unwrap() });
     format!("http://{addr}")
 }

@@ -107,7 +107,8 @@ export async function sampleBuurtColours(page, step = 12) {
     for (let y = step; y < c.clientHeight - step; y += step) {
       for (let x = step; x < c.clientWidth - step; x += step) {
         const f = map.queryRenderedFeatures([x, y], { layers: ['buurt-fill'] })[0];
-        if (f) out.push({ x: Math.round(x * ratio), y: Math.round(y * ratio), code: f.properties.code, colour: f.properties.colour, cls: f.properties.cls });
+        // the class colour is the buurt's feature-state (set per render), not a GeoJSON property
+        if (f) out.push({ x: Math.round(x * ratio), y: Math.round(y * ratio), code: f.properties.code, colour: f.state.colour, cls: f.state.cls });
       }
     }
     return out;

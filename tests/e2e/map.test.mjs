@@ -50,9 +50,16 @@ test('withheld buurten are drawn hatched and labelled, not as zero', async () =>
     const rows = await page.locator('[data-testid=buurt-table] tbody tr').evaluateAll((trs) =>
       trs.map((tr) => ({ code: tr.dataset.code, count: tr.querySelector('[data-col=count]').textContent })));
     for (const code of withheld) assert.equal(rows.find((r) => r.code === code)?.count, 'geheim/afgeschermd');
-    const data = await page.evaluate(() => window.wijkveilig.map.querySourceFeatures('buurten').map((f) => [f.properties.code, f.properties.cls]));
-    const cls = new Map(data);
-    for (const code of withheld) assert.equal(cls.get(code), -1, `${code} is in the withheld class`);
+    const data = await page.evaluate(() => {
+      const map = window.wijkveilig.map;
+      return map.querySourceFeatures('buurten').map((f) => [f.properties.code, { hatched: f.properties.is_withheld, cls: map.getFeatureState({ source: 'buurten', id: f.properties.code }).cls }]);
+    });
+    const byCode = new Map(data);
+    for (const code of withheld) {
+      assert.equal(byCode.get(code)?.hatched, true, `${code} is drawn hatched`);
+      assert.equal(byCode.get(code)?.cls, -1, `${code} is in the withheld class`);
+    }
+    assert.ok([...byCode].every(([code, v]) => v.hatched === withheld.includes(code)), 'only the withheld buurten are hatched');
   } finally { await context.close(); }
 });
 
@@ -86,6 +93,47 @@ test('changing the period changes the data, the colours and the pixels', async (
     let diff = 0;
     for (let i = 0; i < pngAfter.data.length; i += 4) if (pngAfter.data[i] !== pngBefore.data[i] || pngAfter.data[i + 1] !== pngBefore.data[i + 1]) diff++;
     assert.ok(diff > 1000, `pixels changed (${diff})`);
+  } finally { await context.close(); }
+});
+
+test('a new map value recolours the buurten through feature-state, without sending the data again', async () => {
+  const { page, context, errors } = await openDashboard(browser, '?layers=choropleth');
+  try {
+    // count every setData on the buurten source from here on
+    await page.evaluate(() => {
+      const src = window.wijkveilig.map.getSource('buurten');
+      window.__setData = 0;
+      const orig = src.setData.bind(src);
+      src.setData = (...a) => { window.__setData++; return orig(...a); };
+    });
+    const before = await sampleBuurtColours(page);
+    const legendBefore = await page.locator('#legend [data-testid=legend-classes]').innerText();
+    for (const metric of ['rate', 'change']) {
+      const seq = await renderSeq(page);
+      await page.check(`input[name=metric][value=${metric}]`);
+      await waitForMapIdle(page, seq);
+      assert.equal(new URL(page.url()).searchParams.get('metric'), metric);
+      const after = await sampleBuurtColours(page);
+      const ok = after.filter((s) => s.cls >= 0 && s.samples >= 3);
+      assert.ok(ok.length >= 10, `enough buurten sampled (${ok.length})`);
+      assert.ok(ok.filter((s) => close(s.pixel, hexToRgb(s.colour))).length / ok.length >= 0.9, `${metric}: the pixels follow the new classes`);
+      // the legend shows exactly the colours the buurten now have
+      const legend = await page.locator('#legend [data-testid=legend-classes] .swatch').evaluateAll((els) =>
+        els.map((e) => getComputedStyle(e).backgroundColor).filter((c) => c.startsWith('rgb(')).map((c) => c.match(/\d+/g).slice(0, 3).map(Number).join(',')));
+      for (const s of ok) assert.ok(legend.includes(hexToRgb(s.colour).join(',')), `${s.colour} is in the legend`);
+    }
+    const colourBefore = new Map(before.map((s) => [s.code, s.colour]));
+    const after = await sampleBuurtColours(page);
+    assert.ok(after.some((s) => colourBefore.has(s.code) && colourBefore.get(s.code) !== s.colour), 'colours changed');
+    assert.notEqual(await page.locator('#legend [data-testid=legend-classes]').innerText(), legendBefore);
+    assert.equal(await page.evaluate(() => window.__setData), 0, 'no setData on the buurten for a new map value');
+    // a new period is new data: that one does go to the worker
+    const seq = await renderSeq(page);
+    await page.focus('#to');
+    await page.keyboard.press('Home');
+    await waitForMapIdle(page, seq);
+    assert.equal(await page.evaluate(() => window.__setData), 1, 'one setData for the new period');
+    assert.deepEqual(errors, []);
   } finally { await context.close(); }
 });
 

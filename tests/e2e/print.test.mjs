@@ -26,10 +26,14 @@ function pdfText(buf) {
 test('Print gives exactly one A4 landscape page with the map image, headline figures and top 10', async () => {
   const { page, context } = await openDashboard(browser, '?view=stuurgroep');
   try {
+    // The report is hidden on screen: it is not rendered until printed, only marked stale.
+    assert.equal(await page.locator('#report').getAttribute('data-stale'), 'true');
+    assert.equal(await page.locator('#report').evaluate((r) => r.childElementCount), 0, 'not rendered while hidden');
     // The Print button renders the map canvas into the report and calls window.print().
     await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
     await page.click('#print');
     assert.equal(await page.evaluate(() => window.__printed), 1);
+    assert.equal(await page.locator('#report').getAttribute('data-stale'), 'false');
     const src = await page.getAttribute('#report-map-img', 'src');
     assert.match(src ?? '', /^data:image\/png;base64,/);
     const dims = await page.evaluate(() => { const i = document.getElementById('report-map-img'); return [i.naturalWidth, i.naturalHeight]; });

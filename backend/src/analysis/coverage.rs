@@ -23,9 +23,13 @@
 
 use std::collections::BinaryHeap;
 
-use geo::{Coord, InteriorPoint, MultiPolygon};
+use geo::Coord;
 
 use super::kde::Grid;
+
+/// Share of the grid cells with a density above zero that count as hotspot cells: the top
+/// decile ([`hotspot_coverage`]).
+pub const HOTSPOT_CELL_SHARE: f64 = 0.10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CameraStatus {
@@ -75,7 +79,7 @@ pub struct Coverage {
 }
 
 impl Coverage {
-    fn new(covered: usize, total: usize) -> Self {
+    pub fn new(covered: usize, total: usize) -> Self {
         Coverage {
             covered,
             total,
@@ -201,16 +205,17 @@ pub fn uncovered(centres: &[Coord<f64>], cameras: &[Camera]) -> Vec<usize> {
         .collect()
 }
 
-/// Indices of the `areas` (polygons in the metric frame) that no active camera sees. An area
-/// counts as seen when its interior point lies within an active camera's view radius: the
-/// interior point always lies inside the polygon, unlike the centroid of a crescent-shaped
-/// buurt. The planning view and the printed report both use this one definition; areas
-/// without an interior point (empty polygons) are left out.
-pub fn unseen_areas(areas: &[&MultiPolygon<f64>], cameras: &[Camera]) -> Vec<usize> {
-    let points: Vec<(usize, Coord<f64>)> = areas
+/// Indices of the areas, given by their interior points in the metric frame
+/// ([`geo::InteriorPoint`], cached per area), that no active camera sees. An area counts as
+/// seen when its interior point lies within an active camera's view radius: the interior point
+/// always lies inside the polygon, unlike the centroid of a crescent-shaped buurt. The
+/// planning view and the printed report both use this one definition; areas without an
+/// interior point (empty polygons) are left out.
+pub fn unseen_areas(interior_points: &[Option<Coord<f64>>], cameras: &[Camera]) -> Vec<usize> {
+    let points: Vec<(usize, Coord<f64>)> = interior_points
         .iter()
         .enumerate()
-        .filter_map(|(i, a)| a.interior_point().map(|p| (i, p.0)))
+        .filter_map(|(i, p)| p.map(|p| (i, p)))
         .collect();
     let centres: Vec<Coord<f64>> = points.iter().map(|&(_, p)| p).collect();
     uncovered(&centres, cameras)
@@ -403,6 +408,7 @@ pub fn greedy_placement(
 mod tests {
     use super::*;
     use crate::analysis::stats::SplitMix64;
+    use geo::{InteriorPoint, MultiPolygon};
 
     fn c(x: f64, y: f64) -> Coord<f64> {
         Coord { x, y }
@@ -416,12 +422,14 @@ mod tests {
             (x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 100.0, y: 100.0), (x: 80.0, y: 100.0),
             (x: 80.0, y: 20.0), (x: 20.0, y: 20.0), (x: 20.0, y: 100.0), (x: 0.0, y: 100.0)
         ]]);
+        let interior = |m: &MultiPolygon<f64>| m.interior_point().map(|p| p.0);
         let empty = MultiPolygon::new(vec![]);
         let at_notch = [Camera::active(c(50.0, 60.0), 30.0)];
-        assert_eq!(unseen_areas(&[&u, &empty], &at_notch), vec![0]);
+        let both = [interior(&u), interior(&empty)];
+        assert_eq!(unseen_areas(&both, &at_notch), vec![0]);
         let p = u.interior_point().unwrap().0;
         let on_interior = [Camera::active(p, 1.0)];
-        assert!(unseen_areas(&[&u], &on_interior).is_empty());
+        assert!(unseen_areas(&[interior(&u)], &on_interior).is_empty());
     }
 
     #[test]

@@ -88,6 +88,28 @@ pub fn figures(inputs: &[Input], current_has_data: bool, previous_has_data: bool
     out
 }
 
+/// The roll-up rule, the one place it is written: an area's own value where the data has one
+/// for it, otherwise the sum of its parts' values (the buurten inside it); `None` when neither
+/// exists, which is "no data", never 0.
+///
+/// ```
+/// use wijkveilig::analysis::figures::roll_up;
+/// assert_eq!(roll_up(Some(7), [1, 2]), Some(7));
+/// assert_eq!(roll_up(None, [1, 2]), Some(3));
+/// assert_eq!(roll_up::<i64>(None, []), None);
+/// ```
+pub fn roll_up<T: std::ops::AddAssign>(
+    own: Option<T>,
+    parts: impl IntoIterator<Item = T>,
+) -> Option<T> {
+    own.or_else(|| {
+        parts.into_iter().reduce(|mut a, b| {
+            a += b;
+            a
+        })
+    })
+}
+
 /// Turns a user's crime-type selection into the codes to sum, so that no count is added to
 /// its own parts: the total `0.0.0` is used as is, a selected code that exists in the data is
 /// used rather than its children, and a code inside another selected code is dropped.

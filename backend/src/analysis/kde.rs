@@ -29,7 +29,9 @@
 //! assert!((out.grid.total_count() - 100.0).abs() < 1.0);
 //! ```
 
+use crate::spatial::frame::MetricFrame;
 use geo::Coord;
+use serde::Serialize;
 
 /// A regular grid of cells in metres. Cell (ix, iy) spans
 /// [origin.x + ix·cell, origin.x + (ix+1)·cell) × [origin.y + iy·cell, …); `values` is row-major
@@ -53,6 +55,42 @@ pub struct GridSpec {
     pub ny: usize,
 }
 
+impl GridSpec {
+    /// The grid of whole `cell`s (aligned to multiples of `cell`) that covers `lo..hi`.
+    pub fn covering(lo: Coord<f64>, hi: Coord<f64>, cell: f64) -> GridSpec {
+        let origin = Coord {
+            x: (lo.x / cell).floor() * cell,
+            y: (lo.y / cell).floor() * cell,
+        };
+        GridSpec {
+            origin,
+            cell_size: cell,
+            nx: ((hi.x - origin.x) / cell).ceil().max(1.0) as usize,
+            ny: ((hi.y - origin.y) / cell).ceil().max(1.0) as usize,
+        }
+    }
+}
+
+/// The bounding box `(min, max)` of the points with finite coordinates.
+pub fn points_extent(points: &[Coord<f64>]) -> Option<(Coord<f64>, Coord<f64>)> {
+    points
+        .iter()
+        .filter(|p| finite(p))
+        .map(|&p| (p, p))
+        .reduce(|(lo, hi), (p, _)| {
+            (
+                Coord {
+                    x: lo.x.min(p.x),
+                    y: lo.y.min(p.y),
+                },
+                Coord {
+                    x: hi.x.max(p.x),
+                    y: hi.y.max(p.y),
+                },
+            )
+        })
+}
+
 impl Grid {
     pub fn cell_center(&self, index: usize) -> Coord<f64> {
         let (ix, iy) = (index % self.nx, index / self.nx);
@@ -69,6 +107,18 @@ impl Grid {
     /// Σ density × cell area: the number of points the grid accounts for.
     pub fn total_count(&self) -> f64 {
         self.values.iter().sum::<f64>() * self.cell_area_km2()
+    }
+
+    /// The value of the cell containing `c` (metres), `None` outside the grid.
+    pub fn value_at(&self, c: Coord<f64>) -> Option<f64> {
+        let fx = ((c.x - self.origin.x) / self.cell_size).floor();
+        let fy = ((c.y - self.origin.y) / self.cell_size).floor();
+        if !(fx >= 0.0 && fy >= 0.0 && (fx as usize) < self.nx && (fy as usize) < self.ny) {
+            return None;
+        }
+        self.values
+            .get(fy as usize * self.nx + fx as usize)
+            .copied()
     }
 
     /// Indices of the hotspot cells: the top `share` (e.g. 0.10 for the top decile) of the
@@ -182,34 +232,18 @@ pub fn kde(points: &[Coord<f64>], opts: &KdeOptions) -> Result<Kde, KdeError> {
     let spec = match opts.extent {
         Some(spec) => spec,
         None => {
-            let (mut lo, mut hi) = (
+            let (lo, hi) = points_extent(points).ok_or(KdeError::NoPoints)?;
+            GridSpec::covering(
                 Coord {
-                    x: f64::INFINITY,
-                    y: f64::INFINITY,
+                    x: lo.x - h,
+                    y: lo.y - h,
                 },
                 Coord {
-                    x: f64::NEG_INFINITY,
-                    y: f64::NEG_INFINITY,
+                    x: hi.x + h,
+                    y: hi.y + h,
                 },
-            );
-            for p in points.iter().filter(|p| finite(p)) {
-                lo = Coord {
-                    x: lo.x.min(p.x),
-                    y: lo.y.min(p.y),
-                };
-                hi = Coord {
-                    x: hi.x.max(p.x),
-                    y: hi.y.max(p.y),
-                };
-            }
-            let ox = ((lo.x - h) / cell).floor() * cell;
-            let oy = ((lo.y - h) / cell).floor() * cell;
-            GridSpec {
-                origin: Coord { x: ox, y: oy },
-                cell_size: cell,
-                nx: (((hi.x + h) - ox) / cell).ceil().max(1.0) as usize,
-                ny: (((hi.y + h) - oy) / cell).ceil().max(1.0) as usize,
-            }
+                cell,
+            )
         }
     };
     let cell = spec.cell_size;
@@ -451,4 +485,97 @@ mod tests {
         };
         assert!(matches!(kde(&pts, &tiny), Err(KdeError::TooManyCells(_))));
     }
+}
+
+/// A density grid as the map draws it: an image of `nx` × `ny` cells between four WGS84
+/// corners (top-left, top-right, bottom-right, bottom-left), values in points per km²,
+/// row-major from the top (north) row, rounded to 4 significant digits (invisible on the map,
+/// and a third of the bytes). The API, the planning view and the printed report all serve this
+/// one shape, made by [`KdeSurface::new`].
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct KdeSurface {
+    /// Points that went into the surface.
+    pub points: usize,
+    pub cell_m: f64,
+    /// The bandwidth used, metres; `null` without points.
+    pub bandwidth_m: Option<f64>,
+    /// What the default rule gives for these points.
+    pub default_bandwidth_m: Option<f64>,
+    /// Always `per_km2`.
+    pub unit: &'static str,
+    pub nx: usize,
+    pub ny: usize,
+    pub max: f64,
+    pub corners: Vec<[f64; 2]>,
+    pub values: Vec<f64>,
+}
+
+impl KdeSurface {
+    /// The surface of a computed density.
+    pub fn new(k: &Kde, points: &[Coord<f64>], frame: &MetricFrame) -> KdeSurface {
+        let g = &k.grid;
+        let (x0, y0) = (g.origin.x, g.origin.y);
+        let (x1, y1) = (
+            x0 + g.nx as f64 * g.cell_size,
+            y0 + g.ny as f64 * g.cell_size,
+        );
+        let corner = |x: f64, y: f64| {
+            let (lon, lat) = frame.to_wgs84(x, y);
+            [lon, lat]
+        };
+        let mut values = Vec::with_capacity(g.values.len());
+        for iy in (0..g.ny).rev() {
+            for ix in 0..g.nx {
+                values.push(round4(g.values[iy * g.nx + ix]));
+            }
+        }
+        KdeSurface {
+            points: points.len(),
+            cell_m: g.cell_size,
+            bandwidth_m: Some(k.bandwidth_m),
+            default_bandwidth_m: default_bandwidth(points),
+            unit: "per_km2",
+            nx: g.nx,
+            ny: g.ny,
+            max: round4(g.values.iter().copied().fold(0.0, f64::max)),
+            corners: vec![
+                corner(x0, y1),
+                corner(x1, y1),
+                corner(x1, y0),
+                corner(x0, y0),
+            ],
+            values,
+        }
+    }
+
+    /// The surface of no points: an empty grid.
+    pub fn empty(cell_m: f64) -> KdeSurface {
+        KdeSurface {
+            points: 0,
+            cell_m,
+            bandwidth_m: None,
+            default_bandwidth_m: None,
+            unit: "per_km2",
+            nx: 0,
+            ny: 0,
+            max: 0.0,
+            corners: vec![],
+            values: vec![],
+        }
+    }
+}
+
+/// Rounds to 4 significant digits (0 stays 0).
+///
+/// ```
+/// use wijkveilig::analysis::kde::round4;
+/// assert_eq!(round4(123.456), 123.5);
+/// assert_eq!(round4(0.000123456), 0.0001235);
+/// assert_eq!(round4(0.0), 0.0);
+/// ```
+pub fn round4(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    format!("{v:.3e}").parse::<f64>().unwrap_or(v)
 }

@@ -5,7 +5,19 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The level of an area in the CBS hierarchy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum AreaLevel {
     Gemeente,
@@ -85,6 +97,24 @@ impl AreaCode {
     /// The gemeente code this area belongs to.
     pub fn gemeente(&self) -> AreaCode {
         AreaCode(format!("GM{}", &self.0[2..6]))
+    }
+
+    /// Whether `other` is this area or lies inside it, by the CBS code structure: a buurt lies
+    /// in its wijk ([`AreaCode::parent`]) and in its gemeente ([`AreaCode::gemeente`]).
+    ///
+    /// ```
+    /// use wijkveilig::domain::AreaCode;
+    /// let wk = AreaCode::parse("WK014101").unwrap();
+    /// assert!(wk.contains(&AreaCode::parse("BU01410107").unwrap()));
+    /// assert!(!wk.contains(&AreaCode::parse("BU01410201").unwrap()));
+    /// assert!(AreaCode::parse("GM0141").unwrap().contains(&wk));
+    /// ```
+    pub fn contains(&self, other: &AreaCode) -> bool {
+        match self.level() {
+            AreaLevel::Gemeente => other.gemeente() == *self,
+            AreaLevel::Wijk => other == self || other.parent().as_ref() == Some(self),
+            AreaLevel::Buurt => other == self,
+        }
     }
 }
 

@@ -5,6 +5,7 @@ pub mod area;
 pub mod crime_type;
 pub mod period;
 pub mod registration;
+pub mod report_period;
 
 pub use area::{Area, AreaCode, AreaLevel};
 pub use crime_type::CrimeType;
@@ -13,3 +14,4 @@ pub use registration::{
     Camera, CameraStatus, E33Report, EnforcementAction, EnforcementOutcome, Incident, Initiative,
     OffenceCount,
 };
+pub use report_period::{PeriodLabel, ReportPeriod, ReportPeriodJson};

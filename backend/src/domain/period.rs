@@ -34,6 +34,18 @@ impl Month {
         Month::from_index(self.index() + months)
     }
 
+    /// The month's last day.
+    ///
+    /// ```
+    /// use wijkveilig::domain::Month;
+    /// assert_eq!(Month { year: 2024, month: 2 }.last_day().to_string(), "2024-02-29");
+    /// assert_eq!(Month { year: 2023, month: 12 }.last_day().to_string(), "2023-12-31");
+    /// ```
+    pub fn last_day(self) -> time::Date {
+        let m = time::Month::try_from(self.month).unwrap_or(time::Month::January);
+        time::Date::from_calendar_date(self.year, m, m.length(self.year)).unwrap_or(time::Date::MIN)
+    }
+
     /// `YYYY-MM`, the form the API and the URL use.
     pub fn iso(self) -> String {
         format!("{:04}-{:02}", self.year, self.month)

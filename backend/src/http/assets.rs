@@ -22,12 +22,22 @@ struct Frontend;
 const PRECOMPRESSED: [(&str, &str); 2] = [("br", ".br"), ("gzip", ".gz")];
 
 pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
-    let path = uri.path().trim_start_matches('/');
-    let path = if path.is_empty() { "index.html" } else { path };
+    let asked = uri.path().trim_start_matches('/');
+    let path = if asked.is_empty() {
+        "index.html"
+    } else {
+        asked
+    };
     if Frontend::get(path).is_some() {
         return file(path, &headers);
     }
-    if path.starts_with("api/") || path.contains('.') {
+    // A file that is not there is not found; the app itself (`/`) falls through to the
+    // "not built" page below when the binary has no frontend.
+    if asked.starts_with("api/") {
+        return super::error::ApiError::NotFound(format!("there is no API route {}", uri.path()))
+            .into_response();
+    }
+    if asked.contains('.') {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     // Client-side routes get the app itself.

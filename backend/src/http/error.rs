@@ -1,10 +1,22 @@
-//! One error type for every handler, mapped to a status code and a JSON body
-//! `{"error": code, "message": text}`.
+//! One error type for every handler, mapped to a status code and the documented JSON body
+//! `{"error": code, "message": text, "request_id": id}`. Database and file-system text never
+//! reaches a body: the server logs it under the request id, and the body names that id.
 
+use crate::service::ServiceError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+
+tokio::task_local! {
+    /// The id of the request being served, set by [`super::request_id`].
+    pub static REQUEST_ID: String;
+}
+
+/// The current request's id, if inside a request.
+pub fn request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -12,38 +24,87 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
-    #[error("the database is unavailable: {0}")]
-    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Conflict(String),
+    /// A request the framework refused before any handler ran (bad JSON, wrong content
+    /// type, a body too large), with the status it chose.
+    #[error("{message}")]
+    Rejected { status: StatusCode, message: String },
+    /// The database failed; the detail is logged, never sent.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Anything else that went wrong inside; the detail is logged, never sent.
+    #[error("{0}")]
+    Internal(String),
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        ApiError::Store(e.into())
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::BadRequest(m) => ApiError::BadRequest(m),
+            ServiceError::NotFound(m) => ApiError::NotFound(m),
+            ServiceError::Conflict(m) => ApiError::Conflict(m),
+            ServiceError::Store(e) => ApiError::Unavailable(e.to_string()),
+            ServiceError::Internal(m) => ApiError::Internal(m),
+        }
     }
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable machine-readable code: `bad_request`, `not_found` or `unavailable`.
+    /// A stable machine-readable code: `bad_request`, `not_found`, `conflict`,
+    /// `payload_too_large`, `unsupported_media_type`, `unprocessable`, `unavailable` or
+    /// `internal`.
     pub error: &'static str,
     pub message: String,
+    /// The id under which the server logged the request; quote it when reporting a problem.
+    pub request_id: Option<String>,
+}
+
+fn code_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = match &self {
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Store(e) => {
-                tracing::error!("store error: {e}");
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        let request_id = request_id();
+        let id = request_id.as_deref().unwrap_or("-");
+        let (status, message) = match self {
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, m),
+            ApiError::Rejected { status, message } => (status, message),
+            ApiError::Unavailable(detail) => {
+                tracing::error!(request_id = id, "database unavailable: {detail}");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("the database is unavailable; try again shortly (request {id})"),
+                )
+            }
+            ApiError::Internal(detail) => {
+                tracing::error!(request_id = id, "internal error: {detail}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("something went wrong inside the server (request {id})"),
+                )
             }
         };
         (
             status,
             Json(ErrorBody {
-                error: code,
-                message: self.to_string(),
+                error: code_of(status),
+                message,
+                request_id,
             }),
         )
             .into_response()

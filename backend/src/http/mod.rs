@@ -1,18 +1,20 @@
-//! The HTTP API (axum): thin handlers that parse the request, ask the store and the
-//! analysis, and serialise the answer. One file per resource; one error type.
+//! The HTTP API (axum): thin handlers that parse the request, ask the [`crate::service`], and
+//! serialise the typed answer. One file per resource; one error type; every request gets an
+//! id that error responses and the log share.
 
-pub mod areas;
-pub mod assets;
-pub mod error;
-pub mod hotspots;
-pub mod indicators;
-pub mod meta;
-pub mod params;
-pub mod planning;
-pub mod points;
-pub mod state;
+mod areas;
+mod assets;
+mod error;
+mod extract;
+mod hotspots;
+mod indicators;
+mod meta;
+mod planning;
+mod points;
+mod state;
 
-pub use state::AppState;
+pub use error::{ApiError, ErrorBody};
+pub use state::{AppState, ReportRenderer};
 
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -36,6 +38,7 @@ use utoipa_swagger_ui::SwaggerUi;
         planning::create_camera, planning::update_camera, planning::delete_camera,
         planning::patrol, planning::patrol_csv,
     ),
+    components(schemas(ErrorBody)),
     tags((name = "meta"), (name = "areas"), (name = "layers"), (name = "indicators"), (name = "hotspots"), (name = "planning"))
 )]
 pub struct ApiDoc;
@@ -66,14 +69,51 @@ pub fn router(state: AppState) -> Router {
         .route("/api/enforcement", get(points::enforcement))
         .route("/api/initiatives", get(points::initiatives))
         .route("/api/incidents", get(points::incidents))
-        .merge(indicators::routes())
+        .route("/api/indicators", get(indicators::list))
+        .route("/api/indicators/{key}/target", put(indicators::set_target))
+        .route(
+            "/api/indicators/{key}/baseline",
+            put(indicators::set_baseline),
+        )
+        .route(
+            "/api/indicators/{key}/breakdown",
+            get(indicators::breakdown),
+        )
+        .route("/api/report", get(indicators::report))
         .with_state(state);
     Router::new()
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .merge(api)
         .fallback(assets::serve)
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(request_id))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Gives each request an id (`x-request-id` on the response), under which errors are logged
+/// and which error bodies name.
+async fn request_id(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static START: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() & 0xff_ffff)
+    });
+    let id = format!("{:06x}-{}", *START, NEXT.fetch_add(1, Ordering::Relaxed));
+    let mut res = error::REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// The OpenAPI document, as `/api/openapi.json` serves it.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
 }
 
 /// Serves until Ctrl-C or SIGTERM.

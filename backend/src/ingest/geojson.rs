@@ -901,18 +901,7 @@ mod tests {
         format!(r#"{{"type":"FeatureCollection","features":[{features}]}}"#)
     }
 
-    fn data_dir() -> Option<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!(
-                "skipping: real data not found at {} (see SOURCES.md)",
-                dir.display()
-            );
-            None
-        }
-    }
+    use crate::testdata::shared_data_dir as data_dir;
 
     #[test]
     fn reads_every_geometry_type() {

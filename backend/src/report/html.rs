@@ -1,10 +1,11 @@
 //! The report as ONE self-contained HTML file (Dutch): inline CSS with print rules for A4,
 //! the map as a data-URI PNG, inline SVG sparklines. It references no external resource.
 
-use super::data::ReportData;
 use super::map::{KDE_RAMP, bin_colour, render_png};
-use crate::analysis::indicators::{Direction, Status, Unit};
-use crate::http::indicators::Indicator;
+use crate::analysis::indicators::{
+    BaselineSource, Direction, IndicatorView as Indicator, Status, Unit,
+};
+use crate::service::report::ReportData;
 use std::fmt::Write;
 
 /// HTML-escapes text for element content and attribute values.
@@ -358,7 +359,7 @@ fn card(ind: &Indicator) -> String {
             " · nulmeting {}: {}{}",
             b.year,
             value_text(ind.unit, b.value),
-            if b.source == "data" {
+            if b.source == BaselineSource::Data {
                 " (uit de data)"
             } else {
                 ""
@@ -371,7 +372,7 @@ fn card(ind: &Indicator) -> String {
 
 /// The complete HTML document.
 pub fn render(d: &ReportData) -> String {
-    let gm_name = d.gemeente["name"].as_str().unwrap_or("");
+    let gm_name = d.gemeente.name.as_deref().unwrap_or("");
     let title = format!(
         "Veiligheidsrapportage {} — {}",
         gm_name,
@@ -409,8 +410,7 @@ pub fn render(d: &ReportData) -> String {
     let _ = write!(
         h,
         r#"<div class="kpi"><span class="muted small">Hotspots (buurten, Gi*)</span><b>{}</b><span class="small muted">van {} buurten, na FDR-correctie</span></div>"#,
-        d.hotspot_summary["hot"].as_u64().unwrap_or(0),
-        d.hotspot_summary["areas"].as_u64().unwrap_or(0)
+        d.hotspot_summary.hot, d.hotspot_summary.areas
     );
     let _ = write!(
         h,
@@ -463,7 +463,7 @@ pub fn render(d: &ReportData) -> String {
         stops.join(","),
         d.kde
             .as_ref()
-            .and_then(|k| k["bandwidth_m"].as_f64())
+            .and_then(|k| k.bandwidth_m)
             .map_or(String::new(), |b| format!(", bandbreedte {} m", num(b, 0)))
     );
     h.push_str(r#"<span><span class="sw" style="background:rgba(29,78,137,.3);border-color:#1d4e89;border-radius:50%"></span>camera (actief; gestippeld: gepland)</span><span><span class="sw" style="border:2px solid #283240;background:#fff"></span>wijkgrens</span></div></section>"#);
@@ -519,11 +519,8 @@ pub fn render(d: &ReportData) -> String {
                 num(c.hotspot_cells.total as f64, 0)
             );
             if !c.uncovered_hotspots.is_empty() {
-                let names: Vec<String> = c
-                    .uncovered_hotspots
-                    .iter()
-                    .map(|v| esc(v["name"].as_str().unwrap_or("")))
-                    .collect();
+                let names: Vec<String> =
+                    c.uncovered_hotspots.iter().map(|v| esc(&v.name)).collect();
                 let _ = write!(
                     h,
                     r#"<p>Hotspotbuurten zonder actieve camera: {}.</p>"#,
@@ -605,16 +602,19 @@ pub fn render(d: &ReportData) -> String {
             let _ = write!(
                 h,
                 r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="num">{}</td><td>{}</td><td>{}</td></tr>"#,
-                esc(&i.name),
-                esc(&i.kind.replace('_', " ")),
+                esc(&i.initiative.name),
+                esc(&i.initiative.kind.replace('_', " ")),
                 esc(i
                     .buurt_name
                     .as_deref()
                     .or(i.buurt_code.as_deref())
                     .unwrap_or("–")),
-                i.members.map_or("–".into(), |m| num(m as f64, 0)),
-                esc(&i.start_date),
+                i.initiative
+                    .members
+                    .map_or("–".into(), |m| num(m as f64, 0)),
+                esc(&i.initiative.start_date),
                 esc(i
+                    .initiative
                     .end_date
                     .as_deref()
                     .filter(|e| !e.is_empty())
@@ -647,7 +647,7 @@ pub fn render(d: &ReportData) -> String {
         r#"</section><footer>{} · gemeente {} ({}) · periode {}{}</footer></main></body></html>"#,
         esc(&title),
         esc(gm_name),
-        esc(d.gemeente["code"].as_str().unwrap_or("")),
+        esc(&d.gemeente.code),
         d.period.code(),
         if d.demo {
             " · SYNTHETISCHE DEMODATA"

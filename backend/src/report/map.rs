@@ -2,7 +2,7 @@
 //! class, the KDE surface on top, wijk borders and the cameras with their view radius. No
 //! basemap and no text: the legend is HTML beside the image.
 
-use super::data::MapInput;
+use crate::service::report::MapInput;
 use geo::{BoundingRect, MultiPolygon};
 use tiny_skia::{
     Color, FillRule, FilterQuality, Paint, PathBuilder, Pixmap, PixmapPaint, Stroke, Transform,

@@ -1,13 +1,14 @@
-//! The steering-group report (issue #5): one self-contained HTML file (inline CSS, the map as
-//! an embedded PNG, inline SVG sparklines, no external requests) that can be emailed and
-//! printed on A4. [`gather`] collects the data once; `GET /api/report` serves it as JSON
-//! ([`ReportData::to_json`]) and `wijkveilig report` renders it ([`html::render`]).
+//! The steering-group report: one self-contained HTML file (inline CSS, the map as an
+//! embedded PNG, inline SVG sparklines, no external requests) that can be emailed and printed
+//! on A4. The data comes from [`crate::service::Service::report`], the same answer
+//! `GET /api/report` serves; this module only renders it.
 
-pub mod data;
 pub mod html;
 pub mod map;
 
-pub use data::{ReportData, ReportPeriod, gather};
+use crate::domain::ReportPeriod;
+use crate::service::Service;
+use crate::store::Store;
 
 /// Standard base64 (RFC 4648, with padding), for the embedded image.
 pub fn base64(bytes: &[u8]) -> String {
@@ -19,7 +20,7 @@ pub fn base64(bytes: &[u8]) -> String {
 /// writes the HTML file. An empty database first gets the synthetic demo, as `serve` does.
 /// Returns the number of bytes written.
 pub async fn write_report(
-    store: &crate::store::Store,
+    store: &Store,
     period: &str,
     out: &std::path::Path,
 ) -> anyhow::Result<usize> {
@@ -31,10 +32,7 @@ pub async fn write_report(
         );
         crate::demo::load(store).await?;
     }
-    let state = crate::http::AppState::new(store.clone(), None);
-    let data = gather(&state, period)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let data = Service::new(store.clone()).report(period).await?;
     let html = html::render(&data);
     std::fs::write(out, &html).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(html.len())

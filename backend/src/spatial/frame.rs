@@ -52,6 +52,13 @@ impl MetricFrame {
         }
     }
 
+    /// RD New built once for the whole process: parsing the proj strings costs more than
+    /// projecting a few hundred points, so request code uses this one.
+    pub fn rd() -> &'static MetricFrame {
+        static RD: std::sync::LazyLock<MetricFrame> = std::sync::LazyLock::new(MetricFrame::rd_new);
+        &RD
+    }
+
     pub fn name(&self) -> &'static str {
         self.name
     }

@@ -1044,18 +1044,7 @@ mod tests {
         }
     }
 
-    fn data_dir() -> Option<std::path::PathBuf> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!(
-                "skipping: real data not found at {} (see SOURCES.md)",
-                dir.display()
-            );
-            None
-        }
-    }
+    use crate::testdata::shared_data_dir as data_dir;
 
     /// Codes and polygons of a real area file.
     fn load(file: &str) -> Option<(Vec<String>, Vec<MultiPolygon<f64>>)> {

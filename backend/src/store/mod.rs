@@ -126,11 +126,8 @@ impl Store {
 
     /// Whether the data served is the built-in synthetic demo.
     pub async fn is_demo(&self) -> Result<bool> {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM imports WHERE is_demo = 1")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(n > 0)
+        let mut c = self.pool.acquire().await?;
+        is_demo_on(&mut c).await
     }
 
     /// Starts an import: one transaction in which the earlier import of the same kind and
@@ -138,4 +135,13 @@ impl Store {
     pub async fn begin_import(&self, kind: &str, source: &str, is_demo: bool) -> Result<ImportTx> {
         ImportTx::begin(self, kind, source, is_demo).await
     }
+}
+
+/// [`Store::is_demo`] on a connection already held.
+async fn is_demo_on(c: &mut sqlx::AnyConnection) -> Result<bool> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM imports WHERE is_demo = 1")
+            .fetch_one(&mut *c)
+            .await?;
+    Ok(n > 0)
 }

@@ -5,6 +5,20 @@ use super::{Result, Store};
 use crate::domain::{AreaLevel, Month, PeriodRange};
 use std::collections::HashMap;
 
+/// Decodes an area geometry as the store keeps it (GeoJSON text) into a MultiPolygon; `None`
+/// for text that is not a polygon. The one decoder of stored geometry.
+pub fn stored_multipolygon(text: &str) -> Option<geo::MultiPolygon<f64>> {
+    use geo::Geometry;
+    let g: geojson::Geometry = text.parse().ok()?;
+    match Geometry::<f64>::try_from(g).ok()? {
+        Geometry::MultiPolygon(mp) => Some(mp),
+        Geometry::Polygon(p) => Some(geo::MultiPolygon::new(vec![p])),
+        _ => None,
+    }
+}
+
+pub(super) const INITIATIVES_SQL: &str = "SELECT id, name, kind, geometry, start_date, end_date, members, buurt_code FROM initiatives ORDER BY id";
+
 #[derive(Debug, Clone)]
 pub struct AreaRow {
     pub code: String,
@@ -37,6 +51,12 @@ impl CountSum {
         self.known += other.known;
         self.withheld += other.withheld;
         self.cells += other.cells;
+    }
+}
+
+impl std::ops::AddAssign for CountSum {
+    fn add_assign(&mut self, other: CountSum) {
+        self.add(other);
     }
 }
 
@@ -334,45 +354,45 @@ impl Store {
         .await?)
     }
 
-    pub async fn enforcement(
-        &self,
-        range: PeriodRange,
-        buurt_prefix: &str,
-    ) -> Result<Vec<EnforcementRow>> {
+    /// Enforcement actions dated in a range.
+    pub async fn enforcement(&self, range: PeriodRange) -> Result<Vec<EnforcementRow>> {
         Ok(sqlx::query_as(
             "SELECT id, date, lon, lat, domain, outcome, buurt_code FROM enforcement \
-             WHERE month_index BETWEEN $1 AND $2 AND ($3 = '' OR buurt_code LIKE $3 || '%') ORDER BY date, id",
+             WHERE month_index BETWEEN $1 AND $2 ORDER BY date, id",
         )
         .bind(i64::from(range.from.index()))
         .bind(i64::from(range.to.index()))
-        .bind(buurt_prefix)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// Enforcement actions per outcome, for areas whose buurt codes start with the prefix.
+    /// Enforcement actions per outcome in the given buurten over a range.
     pub async fn enforcement_by_outcome(
         &self,
         range: PeriodRange,
-        buurt_prefix: &str,
+        buurten: &[String],
     ) -> Result<Vec<(String, i64)>> {
-        Ok(sqlx::query_as(
+        if buurten.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
             "SELECT outcome, CAST(COUNT(*) AS BIGINT) FROM enforcement \
-             WHERE month_index BETWEEN $1 AND $2 AND ($3 = '' OR buurt_code LIKE $3 || '%') GROUP BY outcome ORDER BY outcome",
-        )
-        .bind(i64::from(range.from.index()))
-        .bind(i64::from(range.to.index()))
-        .bind(buurt_prefix)
-        .fetch_all(&self.pool)
-        .await?)
+             WHERE month_index BETWEEN $1 AND $2 AND buurt_code IN ({}) GROUP BY outcome ORDER BY outcome",
+            in_list(3, buurten.len())
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(i64::from(range.from.index()))
+            .bind(i64::from(range.to.index()));
+        for b in buurten {
+            q = q.bind(b.clone());
+        }
+        Ok(q.fetch_all(&self.pool).await?)
     }
 
     pub async fn initiatives(&self) -> Result<Vec<InitiativeRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, kind, geometry, start_date, end_date, members, buurt_code FROM initiatives ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(INITIATIVES_SQL)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn incidents(

@@ -171,6 +171,27 @@ pub fn gi_star_rates(
     Ok(out)
 }
 
+/// The name of a Gi_Bin class, as the API, the map legend and the report use it: `hot_99`,
+/// `hot_95`, `hot_90`, `none`, `cold_90`, `cold_95`, `cold_99` (the confidence level in %).
+///
+/// ```
+/// use wijkveilig::analysis::hotspot::gistar::class_name;
+/// assert_eq!(class_name(3), "hot_99");
+/// assert_eq!(class_name(-1), "cold_90");
+/// assert_eq!(class_name(0), "none");
+/// ```
+pub fn class_name(bin: i8) -> &'static str {
+    match bin {
+        3.. => "hot_99",
+        2 => "hot_95",
+        1 => "hot_90",
+        -1 => "cold_90",
+        -2 => "cold_95",
+        ..=-3 => "cold_99",
+        0 => "none",
+    }
+}
+
 /// ArcGIS Gi_Bin for a z-score and the p-value it is judged by.
 pub fn gi_bin(z: f64, p: f64) -> i8 {
     let level = if p <= 0.01 {

@@ -23,6 +23,13 @@
 //! `on_track` when it is at least as good as the target in the indicator's direction,
 //! `off_track` otherwise, `no_target` when no target exists for that year (or no value).
 
+mod data;
+
+pub use data::{
+    Baseline, BaselineSource, BehindRow, Breakdown, BreakdownPart, IndicatorData, IndicatorView,
+    Latest, NamedCode, Target,
+};
+
 use serde::Serialize;
 
 /// The programme's baseline year: used as the default baseline (the value the data gives for
@@ -344,11 +351,23 @@ pub fn with_pct_of_baseline(values: &mut [YearValue], baseline: Option<f64>) {
     }
 }
 
-/// Enforcement actions of one year: count per (domain, outcome).
+/// Whether enforcement actions of a domain count for indicator 3 (and for the report's
+/// enforcement tile, which shows the same figure): the programme's domains only.
+///
+/// ```
+/// use wijkveilig::analysis::indicators::counts_for_indicator3;
+/// assert!(counts_for_indicator3("public_space"));
+/// assert!(!counts_for_indicator3("alcohol"));
+/// ```
+pub fn counts_for_indicator3(domain: &str) -> bool {
+    ENFORCEMENT_DOMAINS.contains(&domain)
+}
+
+/// The share of enforcement actions that restored compliance without a sanction, over the
+/// actions that count ([`counts_for_indicator3`]), from counts per (domain, outcome). `year`
+/// labels the value; the report uses it for a half year as well.
 pub fn enforcement_share(year: i32, counts: &[(String, String, i64)]) -> Option<YearValue> {
-    let in_scope = counts
-        .iter()
-        .filter(|(d, _, _)| ENFORCEMENT_DOMAINS.contains(&d.as_str()));
+    let in_scope = counts.iter().filter(|(d, _, _)| counts_for_indicator3(d));
     let (mut num, mut den) = (0, 0);
     for (_, outcome, n) in in_scope {
         den += n;

@@ -1,0 +1,402 @@
+//! Figures per area: the choropleth of a level (optionally one wijk's buurten), ranked within
+//! that set, and one area's detail (trend, crime types, enforcement, cameras, initiatives,
+//! E33). Every area's count follows the one roll-up rule of [`AreaCache::roll_up`].
+
+use super::geojson::{CollectionTag, Feature, Geometry};
+use super::{AreaCache, Resolved, Service, ServiceError, ServiceResult};
+use crate::analysis::figures::{Figures, Input, count_of, figures};
+use crate::domain::crime_type::TOTAL;
+use crate::domain::{AreaCode, AreaLevel, Month};
+use crate::store::CountSum;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The level of a map or a statistic: buurten (default) or wijken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    #[default]
+    Buurt,
+    Wijk,
+}
+
+impl From<Level> for AreaLevel {
+    fn from(l: Level) -> AreaLevel {
+        match l {
+            Level::Buurt => AreaLevel::Buurt,
+            Level::Wijk => AreaLevel::Wijk,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AreaQuery {
+    /// `buurt` (default) or `wijk`.
+    pub level: Option<Level>,
+    /// Only the buurten of this wijk (e.g. `WK014110`).
+    pub wijk: Option<String>,
+}
+
+/// The offence sums per area code of a selection's range and of the range before it.
+pub struct OffenceSums {
+    pub current: HashMap<String, CountSum>,
+    pub previous: HashMap<String, CountSum>,
+}
+
+impl OffenceSums {
+    fn input(&self, set: &AreaCache, i: usize) -> Input {
+        Input {
+            current: set.roll_up(i, |c| self.current.get(c).copied()),
+            previous: set.roll_up(i, |c| self.previous.get(c).copied()),
+            population: set.areas[i].population,
+        }
+    }
+}
+
+/// Properties of an area on the map: who it is and its figures.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AreaProps {
+    pub code: String,
+    pub name: String,
+    pub level: AreaLevel,
+    pub parent_code: Option<String>,
+    pub parent_name: Option<String>,
+    pub population: Option<i64>,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A period range with the range it is compared with.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ComparedPeriod {
+    /// `YYYY-MM`
+    pub from: String,
+    pub to: String,
+    pub previous_from: String,
+    pub previous_to: String,
+}
+
+/// The choropleth: every area of a level with its figures.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AreaCollection {
+    #[serde(rename = "type")]
+    pub kind: CollectionTag,
+    pub period: ComparedPeriod,
+    /// The crime-type codes summed.
+    pub crime_types: Vec<String>,
+    pub features: Vec<Feature<AreaProps>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MonthPoint {
+    /// `YYYY-MM`
+    pub period: String,
+    pub count: Option<i64>,
+    /// The same month a year earlier.
+    pub previous_year_count: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TypeCount {
+    pub code: String,
+    pub title: String,
+    pub count: Option<i64>,
+    pub withheld: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OutcomeCount {
+    pub outcome: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CameraSummary {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub radius_m: f64,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InitiativeSummary {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub members: Option<i64>,
+    pub start_date: String,
+    pub end_date: Option<String>,
+}
+
+impl From<crate::store::InitiativeRow> for InitiativeSummary {
+    fn from(x: crate::store::InitiativeRow) -> Self {
+        InitiativeSummary {
+            id: x.id,
+            name: x.name,
+            kind: x.kind,
+            members: x.members,
+            start_date: x.start_date,
+            end_date: x.end_date,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct E33Month {
+    pub period: String,
+    pub count: i64,
+    pub with_fitting_care: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PeriodSpan {
+    pub from: String,
+    pub to: String,
+}
+
+impl PeriodSpan {
+    pub fn of(r: crate::domain::PeriodRange) -> PeriodSpan {
+        PeriodSpan {
+            from: r.from.iso(),
+            to: r.to.iso(),
+        }
+    }
+}
+
+/// One area's panel.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AreaDetail {
+    pub code: String,
+    pub name: String,
+    pub level: AreaLevel,
+    pub parent_code: Option<String>,
+    pub parent_name: Option<String>,
+    pub population: Option<i64>,
+    pub period: PeriodSpan,
+    pub figures: Figures,
+    pub monthly: Vec<MonthPoint>,
+    pub by_type: Vec<TypeCount>,
+    pub enforcement_by_outcome: Vec<OutcomeCount>,
+    pub cameras: Vec<CameraSummary>,
+    pub initiatives: Vec<InitiativeSummary>,
+    pub e33: Vec<E33Month>,
+}
+
+/// Figures for the areas `members` (positions in the cache), ranked within that set.
+pub fn ranked(
+    set: &AreaCache,
+    members: &[usize],
+    sel: &Resolved,
+    sums: &OffenceSums,
+) -> Vec<Figures> {
+    let inputs: Vec<Input> = members.iter().map(|&i| sums.input(set, i)).collect();
+    figures(&inputs, sel.has_data, sel.previous_has_data)
+}
+
+impl Service {
+    /// The offence sums of a selection, now and in the range before.
+    pub async fn offence_sums(&self, sel: &Resolved) -> ServiceResult<OffenceSums> {
+        Ok(OffenceSums {
+            current: self.store().offence_sums(sel.range, &sel.types).await?,
+            previous: self.store().offence_sums(sel.previous, &sel.types).await?,
+        })
+    }
+
+    /// The members of a level, optionally only the buurten inside one wijk.
+    fn level_members(
+        set: &AreaCache,
+        level: AreaLevel,
+        wijk: Option<&str>,
+    ) -> ServiceResult<Vec<usize>> {
+        let Some(w) = wijk else {
+            return Ok(set.level(level).to_vec());
+        };
+        let wijk = set
+            .get(w.trim())
+            .filter(|a| a.level == AreaLevel::Wijk)
+            .ok_or_else(|| ServiceError::NotFound(format!("wijk {w} is not in the data")))?;
+        Ok(set
+            .level(level)
+            .iter()
+            .copied()
+            .filter(|&i| wijk.code.contains(&set.areas[i].code))
+            .collect())
+    }
+
+    /// Figures for every area of a level (optionally one wijk's buurten): the choropleth.
+    pub async fn area_figures(
+        &self,
+        q: &AreaQuery,
+        sel: &Resolved,
+    ) -> ServiceResult<AreaCollection> {
+        let set = self.areas().await?;
+        let level: AreaLevel = q.level.unwrap_or_default().into();
+        let members = Self::level_members(&set, level, q.wijk.as_deref())?;
+        let sums = self.offence_sums(sel).await?;
+        let figs = ranked(&set, &members, sel, &sums);
+        let features = members
+            .iter()
+            .zip(figs)
+            .map(|(&i, figures)| {
+                let a = &set.areas[i];
+                Feature::new(
+                    a.code.as_str(),
+                    Geometry::from_cached(&a.geometry),
+                    AreaProps {
+                        code: a.code.to_string(),
+                        name: a.name.clone(),
+                        level: a.level,
+                        parent_code: a.parent.as_ref().map(|p| p.to_string()),
+                        parent_name: set.parent_name(a),
+                        population: a.population,
+                        figures,
+                    },
+                )
+            })
+            .collect();
+        Ok(AreaCollection {
+            kind: CollectionTag::FeatureCollection,
+            period: ComparedPeriod {
+                from: sel.range.from.iso(),
+                to: sel.range.to.iso(),
+                previous_from: sel.previous.from.iso(),
+                previous_to: sel.previous.to.iso(),
+            },
+            crime_types: sel.types.clone(),
+            features,
+        })
+    }
+
+    /// One area's detail, ranked among its level in the whole data.
+    pub async fn area_detail(&self, code: &str, sel: &Resolved) -> ServiceResult<AreaDetail> {
+        let set = self.areas().await?;
+        let code = code.trim().to_ascii_uppercase();
+        let i = set
+            .position(&code)
+            .ok_or_else(|| ServiceError::NotFound(format!("area {code} is not in the data")))?;
+        let a = &set.areas[i];
+        let sums = self.offence_sums(sel).await?;
+        let members = set.level(a.level);
+        let figures = match members.iter().position(|&m| m == i) {
+            Some(k) => ranked(&set, members, sel, &sums).swap_remove(k),
+            None => ranked(&set, &[i], sel, &sums).remove(0),
+        };
+
+        // The codes that carry this area's rows, by the roll-up rule: its own, or its buurten's.
+        let buurt_codes: Vec<String> = if a.level == AreaLevel::Buurt {
+            vec![code.clone()]
+        } else {
+            set.parts(i)
+                .iter()
+                .map(|&b| set.areas[b].code.to_string())
+                .collect()
+        };
+        let data_codes = if sums.current.contains_key(&code) || a.level == AreaLevel::Buurt {
+            vec![code.clone()]
+        } else {
+            buurt_codes.clone()
+        };
+        let store = self.store();
+        let months = store
+            .offence_months(&data_codes, &sel.types, sel.range)
+            .await?;
+        let earlier = store
+            .offence_months(&data_codes, &sel.types, sel.range.year_earlier())
+            .await?;
+        let monthly = if months.is_empty() {
+            vec![]
+        } else {
+            sel.range
+                .months()
+                .map(|m: Month| MonthPoint {
+                    period: m.iso(),
+                    count: count_of(months.get(&m).copied(), true),
+                    previous_year_count: count_of(
+                        earlier.get(&m.plus(-12)).copied(),
+                        !earlier.is_empty(),
+                    ),
+                })
+                .collect()
+        };
+        let titles = store.crime_type_titles().await?;
+        let mut by_type: Vec<TypeCount> = store
+            .offence_sums_by_type(&data_codes, sel.range)
+            .await?
+            .into_iter()
+            .filter(|(t, _)| t != TOTAL)
+            .map(|(t, s)| TypeCount {
+                title: titles.get(&t).cloned().unwrap_or_else(|| t.clone()),
+                count: count_of(Some(s), true),
+                withheld: s.withheld,
+                code: t,
+            })
+            .collect();
+        by_type.sort_by(|x, y| y.count.cmp(&x.count).then(x.code.cmp(&y.code)));
+
+        let enforcement_by_outcome = store
+            .enforcement_by_outcome(sel.range, &buurt_codes)
+            .await?
+            .into_iter()
+            .map(|(outcome, count)| OutcomeCount { outcome, count })
+            .collect();
+        let inside = |b: &Option<String>| {
+            b.as_deref()
+                .and_then(|b| AreaCode::parse(b).ok())
+                .is_some_and(|b| a.code.contains(&b))
+        };
+        let cameras = store
+            .cameras()
+            .await?
+            .into_iter()
+            .filter(|c| inside(&c.buurt_code))
+            .map(|c| CameraSummary {
+                id: c.id,
+                name: c.name,
+                status: c.status,
+                radius_m: c.radius_m,
+                lon: c.lon,
+                lat: c.lat,
+            })
+            .collect();
+        let initiatives = store
+            .initiatives()
+            .await?
+            .into_iter()
+            .filter(|x| inside(&x.buurt_code))
+            .map(InitiativeSummary::from)
+            .collect();
+        let mut e33_codes = data_codes.clone();
+        if !e33_codes.contains(&code) {
+            e33_codes.push(code.clone());
+        }
+        let e33 = store
+            .e33_months(&e33_codes, sel.range)
+            .await?
+            .into_iter()
+            .map(|(m, count, care)| E33Month {
+                period: Month::from_index(m as i32).iso(),
+                count,
+                with_fitting_care: care,
+            })
+            .collect();
+        Ok(AreaDetail {
+            code: a.code.to_string(),
+            name: a.name.clone(),
+            level: a.level,
+            parent_code: a.parent.as_ref().map(|p| p.to_string()),
+            parent_name: set.parent_name(a),
+            population: a.population,
+            period: PeriodSpan::of(sel.range),
+            figures,
+            monthly,
+            by_type,
+            enforcement_by_outcome,
+            cameras,
+            initiatives,
+            e33,
+        })
+    }
+}

@@ -1,0 +1,568 @@
+//! Hotspot statistics over the areas (Gi* with FDR, emerging hotspots) and the kernel density
+//! of incidents. The map, the planning view and the report all ask these functions, so a
+//! buurt is "hot" in one sense only.
+
+use super::areas::{Level, PeriodSpan, ranked};
+use super::geojson::{CollectionTag, Feature, Geometry};
+use super::{AreaCache, Resolved, Service, ServiceError, ServiceResult};
+use crate::analysis::hotspot::HotspotError;
+use crate::analysis::hotspot::emerging::{Category, emerging_hotspots};
+use crate::analysis::hotspot::gistar::{GiStar, GiStarOptions, class_name, gi_star, gi_star_rates};
+use crate::analysis::kde::{Grid, GridSpec, Kde, KdeOptions, KdeSurface, kde, points_extent};
+use crate::domain::{AreaLevel, Month, PeriodRange};
+use crate::spatial::contiguity::{Weights, distance_band};
+use crate::spatial::frame::MetricFrame;
+use geo::Coord;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// What Gi* analyses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HotspotValue {
+    /// Offence counts (default).
+    #[default]
+    Count,
+    /// Offences per 1,000 inhabitants.
+    Rate,
+}
+
+/// The spatial weights.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightsKind {
+    /// Queen contiguity (default): areas sharing an edge or a corner.
+    #[default]
+    Queen,
+    /// A fixed distance band between centroids.
+    Distance,
+}
+
+/// Empirical Bayes smoothing of rates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Smoothing {
+    /// On when any area has fewer than 1,000 inhabitants (default).
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+/// The time step of emerging hotspots.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    #[default]
+    Month,
+    Year,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HotspotQuery {
+    /// `buurt` (default) or `wijk`.
+    pub level: Option<Level>,
+    /// `count` (default) or `rate` (per 1,000 inhabitants).
+    pub value: Option<HotspotValue>,
+    /// 0 (default) or up to 9,999 conditional permutations for a pseudo p-value.
+    pub permutations: Option<usize>,
+    pub seed: Option<u64>,
+    /// Benjamini–Hochberg false-discovery-rate correction; on by default.
+    pub fdr: Option<bool>,
+    /// `queen` (default) or `distance`.
+    pub weights: Option<WeightsKind>,
+    /// The distance band in metres for `weights=distance` (default 1,500).
+    pub distance_m: Option<f64>,
+    /// Empirical Bayes smoothing of rates: `auto` (default: on when any area has fewer than
+    /// 1,000 inhabitants), `on` or `off`.
+    pub ebayes: Option<Smoothing>,
+    /// `month` (default) or `year`, for emerging hotspots.
+    pub step: Option<Step>,
+}
+
+/// Populations below this make raw rates too noisy to compare (one offence moves the rate
+/// of a 300-inhabitant buurt by 3.3 per 1,000).
+const SMALL_POPULATION: i64 = 1_000;
+
+/// Gi* of a selection over the areas of a level.
+pub struct GiRun {
+    pub set: Arc<AreaCache>,
+    /// Positions in the cache, in the order of the statistics.
+    pub members: Vec<usize>,
+    pub gi: GiStar,
+    /// Whether the area's count was withheld (it entered as 0).
+    pub withheld: Vec<bool>,
+    pub empirical_bayes: bool,
+    pub weights: WeightsKind,
+    pub distance_m: Option<f64>,
+}
+
+impl GiRun {
+    /// Hot areas (Gi_Bin > 0), hottest first: positions into `members`.
+    pub fn hot(&self) -> Vec<usize> {
+        let mut k: Vec<usize> = (0..self.members.len())
+            .filter(|&k| self.gi.bin[k] > 0)
+            .collect();
+        k.sort_by(|&a, &b| self.gi.z[b].total_cmp(&self.gi.z[a]));
+        k
+    }
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// The options of the statistics, checked.
+fn options(q: &HotspotQuery) -> ServiceResult<GiStarOptions> {
+    let permutations = q.permutations.unwrap_or(0);
+    if permutations > 9_999 {
+        return Err(ServiceError::BadRequest(
+            "permutations may be at most 9,999".into(),
+        ));
+    }
+    Ok(GiStarOptions {
+        permutations,
+        seed: q.seed.unwrap_or(1),
+        fdr: q.fdr.unwrap_or(true),
+    })
+}
+
+/// The weights for a level and query: cached queen or default-band weights, or a band of
+/// another width from the cached centroids.
+fn weights<'a>(
+    set: &'a AreaCache,
+    level: AreaLevel,
+    q: &HotspotQuery,
+) -> ServiceResult<(Cow<'a, Weights>, Option<f64>)> {
+    let cached = set.weights(level);
+    match q.weights.unwrap_or_default() {
+        WeightsKind::Queen => Ok((Cow::Borrowed(&cached.queen), None)),
+        WeightsKind::Distance => {
+            let d = q
+                .distance_m
+                .unwrap_or(super::area_cache::DEFAULT_DISTANCE_M);
+            if !(d > 0.0 && d < 100_000.0) {
+                return Err(ServiceError::BadRequest(
+                    "distance_m must be between 0 and 100,000 metres".into(),
+                ));
+            }
+            if d == super::area_cache::DEFAULT_DISTANCE_M {
+                return Ok((Cow::Borrowed(&cached.distance), Some(d)));
+            }
+            let centroids: Vec<Option<Coord<f64>>> = set
+                .level(level)
+                .iter()
+                .map(|&i| set.areas[i].centroid_rd)
+                .collect();
+            Ok((Cow::Owned(distance_band(&centroids, d)), Some(d)))
+        }
+    }
+}
+
+fn stats_error(what: &str) -> impl Fn(HotspotError) -> ServiceError + '_ {
+    move |e| ServiceError::BadRequest(format!("cannot compute {what}: {e}"))
+}
+
+/// The properties of an area in the Gi* result.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HotspotProps {
+    pub code: String,
+    pub name: String,
+    /// The analysed value: the count, or the (smoothed) rate.
+    pub value: f64,
+    /// The count was withheld by CBS and entered as 0.
+    pub withheld: bool,
+    pub z: Option<f64>,
+    pub p: Option<f64>,
+    /// The p-value the class is based on (BH-adjusted when `fdr`).
+    pub p_adjusted: Option<f64>,
+    pub p_sim: Option<f64>,
+    /// ArcGIS Gi_Bin, −3..=3.
+    pub bin: i8,
+    /// `hot_99` … `none` … `cold_99`.
+    pub class: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WeightsInfo {
+    pub kind: WeightsKind,
+    /// The band for `distance` weights.
+    pub distance_m: Option<f64>,
+    /// Vertices closer than this (metres) count as shared for queen contiguity.
+    pub tolerance_m: f64,
+    /// Areas without neighbours.
+    pub islands: Vec<String>,
+}
+
+/// Gi* per area with z, p, FDR-adjusted p and class.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HotspotCollection {
+    #[serde(rename = "type")]
+    pub kind: CollectionTag,
+    pub period: PeriodSpan,
+    pub value: HotspotValue,
+    pub fdr: bool,
+    pub empirical_bayes: bool,
+    pub weights: WeightsInfo,
+    pub features: Vec<Feature<HotspotProps>>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EmergingProps {
+    pub code: String,
+    pub name: String,
+    /// e.g. `new_hot`, `persistent_cold`, `none`.
+    pub category: String,
+    pub trend_z: Option<f64>,
+    pub trend_p: Option<f64>,
+    /// Gi_Bin per time step.
+    pub bins: Vec<i8>,
+}
+
+/// The emerging-hotspot category per area.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EmergingCollection {
+    #[serde(rename = "type")]
+    pub kind: CollectionTag,
+    /// The time steps (`YYYY-MM` or `YYYY`).
+    pub steps: Vec<String>,
+    pub features: Vec<Feature<EmergingProps>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KdeQuery {
+    /// Grid cell size in metres (default 100; 10–1,000).
+    pub cell_m: Option<f64>,
+    /// Kernel bandwidth in metres; default from the ArcGIS rule.
+    pub bandwidth_m: Option<f64>,
+}
+
+/// The default KDE cell, metres.
+pub const KDE_CELL_M: f64 = 100.0;
+
+/// The margin around the areas inside which a density is drawn, metres.
+const GRID_MARGIN_M: f64 = 500.0;
+
+/// The grid a density is computed on: the areas' extent (plus a margin) where it meets the
+/// points' extent (plus the bandwidth), so that a stray point far away does not stretch the
+/// grid over half the country. `None` when the two do not meet.
+pub fn density_grid(set: &AreaCache, points: &[Coord<f64>], cell: f64, h: f64) -> Option<GridSpec> {
+    let (plo, phi) = points_extent(points)?;
+    let (mut lo, mut hi) = (
+        Coord {
+            x: plo.x - h,
+            y: plo.y - h,
+        },
+        Coord {
+            x: phi.x + h,
+            y: phi.y + h,
+        },
+    );
+    if let Some((alo, ahi)) = set.extent_rd() {
+        lo = Coord {
+            x: lo.x.max(alo.x - GRID_MARGIN_M),
+            y: lo.y.max(alo.y - GRID_MARGIN_M),
+        };
+        hi = Coord {
+            x: hi.x.min(ahi.x + GRID_MARGIN_M),
+            y: hi.y.min(ahi.y + GRID_MARGIN_M),
+        };
+    }
+    (lo.x < hi.x && lo.y < hi.y).then(|| GridSpec::covering(lo, hi, cell))
+}
+
+/// A density of incidents with the points it was made from.
+pub struct Density {
+    pub points: Vec<Coord<f64>>,
+    /// `None` without points, or when no point lies near the areas.
+    pub kde: Option<Kde>,
+}
+
+impl Density {
+    pub fn grid(&self) -> Option<&Grid> {
+        self.kde.as_ref().map(|k| &k.grid)
+    }
+
+    /// The density as the map draws it.
+    pub fn surface(&self, cell: f64) -> KdeSurface {
+        match &self.kde {
+            Some(k) => KdeSurface::new(k, &self.points, MetricFrame::rd()),
+            None => KdeSurface::empty(cell),
+        }
+    }
+}
+
+impl Service {
+    /// Gi* for a selection: counts or (optionally smoothed) rates per area of a level.
+    pub async fn gi_star(&self, q: &HotspotQuery, sel: &Resolved) -> ServiceResult<GiRun> {
+        let set = self.areas().await?;
+        let level: AreaLevel = q.level.unwrap_or_default().into();
+        let members = set.level(level).to_vec();
+        if members.len() < 3 {
+            return Err(ServiceError::BadRequest(
+                "hotspot statistics need at least 3 areas".into(),
+            ));
+        }
+        let (w, distance_m) = weights(&set, level, q)?;
+        let opts = options(q)?;
+        let sums = self.offence_sums(sel).await?;
+        let figs = ranked(&set, &members, sel, &sums);
+        // Gi* needs a value everywhere; a withheld count enters as 0 and is flagged.
+        let counts: Vec<f64> = figs.iter().map(|f| f.count.unwrap_or(0) as f64).collect();
+        let withheld: Vec<bool> = figs.iter().map(|f| f.count.is_none()).collect();
+        let (gi, empirical_bayes) = match q.value.unwrap_or_default() {
+            HotspotValue::Count => (
+                gi_star(&counts, &w, &opts).map_err(stats_error("Gi*"))?,
+                false,
+            ),
+            HotspotValue::Rate => {
+                let population: Vec<f64> = members
+                    .iter()
+                    .map(|&i| set.areas[i].population.unwrap_or(0) as f64)
+                    .collect();
+                let smooth = match q.ebayes.unwrap_or_default() {
+                    Smoothing::Auto => members
+                        .iter()
+                        .any(|&i| set.areas[i].population.is_none_or(|p| p < SMALL_POPULATION)),
+                    Smoothing::On => true,
+                    Smoothing::Off => false,
+                };
+                (
+                    gi_star_rates(&counts, &population, 1_000.0, smooth, &w, &opts)
+                        .map_err(stats_error("Gi*"))?,
+                    smooth,
+                )
+            }
+        };
+        Ok(GiRun {
+            set,
+            members,
+            gi,
+            withheld,
+            empirical_bayes,
+            weights: q.weights.unwrap_or_default(),
+            distance_m,
+        })
+    }
+
+    /// Gi* per area as a feature collection.
+    pub async fn hotspots(
+        &self,
+        q: &HotspotQuery,
+        sel: &Resolved,
+    ) -> ServiceResult<HotspotCollection> {
+        let r = self.gi_star(q, sel).await?;
+        let set = &r.set;
+        let features = r
+            .members
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let a = &set.areas[i];
+                Feature::new(
+                    a.code.as_str(),
+                    Geometry::from_cached(&a.geometry),
+                    HotspotProps {
+                        code: a.code.to_string(),
+                        name: a.name.clone(),
+                        value: r.gi.values[k],
+                        withheld: r.withheld[k],
+                        z: finite(r.gi.z[k]),
+                        p: finite(r.gi.p_norm[k]),
+                        p_adjusted: finite(r.gi.p_class[k]),
+                        p_sim: r.gi.p_sim.as_ref().map(|p| p[k]),
+                        bin: r.gi.bin[k],
+                        class: class_name(r.gi.bin[k]),
+                    },
+                )
+            })
+            .collect();
+        Ok(HotspotCollection {
+            kind: CollectionTag::FeatureCollection,
+            period: PeriodSpan::of(sel.range),
+            value: q.value.unwrap_or_default(),
+            fdr: r.gi.fdr,
+            empirical_bayes: r.empirical_bayes,
+            weights: WeightsInfo {
+                kind: r.weights,
+                distance_m: r.distance_m,
+                tolerance_m: 0.5,
+                islands: set.islands.clone(),
+            },
+            features,
+        })
+    }
+
+    /// Emerging hotspots: Gi* per time step and the Mann-Kendall trend of the z-scores. By
+    /// default the whole monthly record (at most five years) up to the selection's end.
+    pub async fn emerging(
+        &self,
+        q: &HotspotQuery,
+        sel: &Resolved,
+    ) -> ServiceResult<EmergingCollection> {
+        let set = self.areas().await?;
+        let mut range = sel.range;
+        if !sel.from_given
+            && let (Some((first, _)), _) = self.store().offence_extent().await?
+        {
+            range = PeriodRange {
+                from: first.max(range.to.plus(-59)),
+                to: range.to,
+            };
+        }
+        let level: AreaLevel = q.level.unwrap_or_default().into();
+        let members = set.level(level).to_vec();
+        if members.len() < 3 {
+            return Err(ServiceError::BadRequest(
+                "hotspot statistics need at least 3 areas".into(),
+            ));
+        }
+        let (w, _) = weights(&set, level, q)?;
+        let opts = options(q)?;
+        let (steps, series): (Vec<String>, Vec<Vec<f64>>) = match q.step.unwrap_or_default() {
+            Step::Month => {
+                let months = self.store().offence_area_months(range, &sel.types).await?;
+                let all: Vec<Month> = range.months().collect();
+                let series = all
+                    .iter()
+                    .map(|&mo| {
+                        members
+                            .iter()
+                            .map(|&i| {
+                                set.roll_up(i, |c| {
+                                    months.get(&(c.to_string(), mo)).map(|s| s.known)
+                                })
+                                .unwrap_or(0) as f64
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (all.iter().map(|m| m.iso()).collect(), series)
+            }
+            Step::Year => {
+                let mut steps = Vec::new();
+                let mut series = Vec::new();
+                for y in range.from.year..=range.to.year {
+                    let sums = self
+                        .store()
+                        .offence_sums(PeriodRange::year(y), &sel.types)
+                        .await?;
+                    steps.push(y.to_string());
+                    series.push(
+                        members
+                            .iter()
+                            .map(|&i| {
+                                set.roll_up(i, |c| sums.get(c).map(|s| s.known))
+                                    .unwrap_or(0) as f64
+                            })
+                            .collect(),
+                    );
+                }
+                (steps, series)
+            }
+        };
+        let areas =
+            emerging_hotspots(&series, &w, &opts).map_err(stats_error("emerging hotspots"))?;
+        let features = members
+            .iter()
+            .zip(&areas)
+            .map(|(&i, e)| {
+                let a = &set.areas[i];
+                Feature::new(
+                    a.code.as_str(),
+                    Geometry::from_cached(&a.geometry),
+                    EmergingProps {
+                        code: a.code.to_string(),
+                        name: a.name.clone(),
+                        category: category_name(e.category, e.hot),
+                        trend_z: finite(e.trend_z),
+                        trend_p: finite(e.trend_p),
+                        bins: e.bins.clone(),
+                    },
+                )
+            })
+            .collect();
+        Ok(EmergingCollection {
+            kind: CollectionTag::FeatureCollection,
+            steps,
+            features,
+        })
+    }
+
+    /// Incident locations of a selection in the metric frame.
+    pub async fn incident_points(&self, sel: &Resolved) -> ServiceResult<Vec<Coord<f64>>> {
+        let frame = MetricFrame::rd();
+        Ok(self
+            .incidents(sel)
+            .await?
+            .into_iter()
+            .map(|i| {
+                let (x, y) = frame.to_metric(i.lon, i.lat);
+                Coord { x, y }
+            })
+            .collect())
+    }
+
+    /// The kernel density of a selection's incidents on the grid of [`density_grid`].
+    pub async fn density(&self, q: &KdeQuery, sel: &Resolved) -> ServiceResult<(Density, f64)> {
+        let cell = q.cell_m.unwrap_or(KDE_CELL_M);
+        if !(10.0..=1_000.0).contains(&cell) {
+            return Err(ServiceError::BadRequest(
+                "cell_m must be between 10 and 1,000 metres".into(),
+            ));
+        }
+        if let Some(b) = q.bandwidth_m
+            && !(cell..=20_000.0).contains(&b)
+        {
+            return Err(ServiceError::BadRequest(
+                "bandwidth_m must be at least one cell and at most 20,000 metres".into(),
+            ));
+        }
+        let set = self.areas().await?;
+        let points = self.incident_points(sel).await?;
+        if points.is_empty() {
+            return Ok((Density { points, kde: None }, cell));
+        }
+        let h = q
+            .bandwidth_m
+            .or_else(|| crate::analysis::kde::default_bandwidth(&points))
+            .unwrap_or(cell);
+        let Some(extent) = density_grid(&set, &points, cell, h) else {
+            return Ok((Density { points, kde: None }, cell));
+        };
+        let k = kde(
+            &points,
+            &KdeOptions {
+                bandwidth_m: Some(h),
+                cell_size_m: cell,
+                extent: Some(extent),
+            },
+        )
+        .map_err(|e| ServiceError::BadRequest(format!("cannot compute the density: {e}")))?;
+        Ok((
+            Density {
+                points,
+                kde: Some(k),
+            },
+            cell,
+        ))
+    }
+}
+
+fn category_name(c: Category, hot: bool) -> String {
+    let base = match c {
+        Category::None => return "none".into(),
+        Category::New => "new",
+        Category::Consecutive => "consecutive",
+        Category::Intensifying => "intensifying",
+        Category::Persistent => "persistent",
+        Category::Diminishing => "diminishing",
+        Category::Sporadic => "sporadic",
+        Category::Oscillating => "oscillating",
+        Category::Historical => "historical",
+    };
+    format!("{base}_{}", if hot { "hot" } else { "cold" })
+}

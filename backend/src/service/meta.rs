@@ -1,0 +1,183 @@
+//! What the frontend needs to set itself up: health, the data's extent and periods, the
+//! wijken, the crime-type hierarchy, and whether this is the synthetic demo.
+
+use super::selection::default_range;
+use super::{Service, ServiceResult};
+use crate::domain::CrimeType;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub store: &'static str,
+    pub demo: bool,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NamedArea {
+    pub code: String,
+    pub name: String,
+    pub bbox: [f64; 4],
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Periods {
+    /// First and last month with monthly data, or January/December of the yearly data.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Whether the offence data has monthly figures (otherwise only years).
+    pub monthly: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Range {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    pub buurten: usize,
+    pub wijken: usize,
+    pub cameras: i64,
+    pub enforcement: i64,
+    pub initiatives: i64,
+    pub incidents: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Meta {
+    pub demo: bool,
+    pub demo_notice: Option<String>,
+    pub gemeente: Option<NamedArea>,
+    pub boundary_year: Option<i64>,
+    pub bbox: Option<[f64; 4]>,
+    pub periods: Periods,
+    pub default_range: Range,
+    pub wijken: Vec<NamedArea>,
+    pub basemap_style_url: Option<String>,
+    pub counts: Counts,
+}
+
+pub const DEMO_NOTICE: &str = "Synthetische demodata: een verzonnen gemeente, geen echte cijfers. \
+    Laad eigen gegevens met 'wijkveilig import'.";
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CrimeTypeNode {
+    pub code: String,
+    pub title: String,
+    pub parent: Option<String>,
+    pub level: usize,
+}
+
+/// Numeric order (1.2 before 1.10), total first.
+fn sort_key(code: &str) -> Vec<u32> {
+    code.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+impl Service {
+    pub async fn health(&self) -> ServiceResult<Health> {
+        Ok(Health {
+            status: "ok",
+            store: self.store().backend().as_str(),
+            demo: self.store().is_demo().await?,
+            version: env!("CARGO_PKG_VERSION"),
+        })
+    }
+
+    /// The data's set-up; `basemap_style_url` is configuration the caller passes through.
+    pub async fn meta(&self, basemap_style_url: Option<String>) -> ServiceResult<Meta> {
+        let set = self.areas().await?;
+        let store = self.store();
+        let demo = store.is_demo().await?;
+        let named = |i: usize| {
+            let a = &set.areas[i];
+            NamedArea {
+                code: a.code.to_string(),
+                name: a.name.clone(),
+                bbox: a.bbox,
+            }
+        };
+        let bbox = set.bbox();
+        let gemeente = set.gemeenten.first().map(|&i| named(i)).or_else(|| {
+            // Boundary files often hold only buurten and wijken; name the gemeente by its code.
+            set.gemeente_code().map(|code| NamedArea {
+                name: code.to_string(),
+                code: code.to_string(),
+                bbox: bbox.unwrap_or_default(),
+            })
+        });
+        let extent = store.offence_extent().await?;
+        let periods = match extent {
+            (Some((a, b)), _) => Periods {
+                first: Some(a.iso()),
+                last: Some(b.iso()),
+                monthly: true,
+            },
+            (None, Some((a, b))) => Periods {
+                first: Some(format!("{a}-01")),
+                last: Some(format!("{b}-12")),
+                monthly: false,
+            },
+            _ => Periods {
+                first: None,
+                last: None,
+                monthly: false,
+            },
+        };
+        let range = default_range(extent);
+        Ok(Meta {
+            demo,
+            demo_notice: demo.then(|| DEMO_NOTICE.to_string()),
+            gemeente,
+            boundary_year: set.areas.iter().find_map(|a| a.boundary_year),
+            bbox,
+            periods,
+            default_range: Range {
+                from: range.from.iso(),
+                to: range.to.iso(),
+            },
+            wijken: set.wijken.iter().map(|&i| named(i)).collect(),
+            basemap_style_url,
+            counts: Counts {
+                buurten: set.buurten.len(),
+                wijken: set.wijken.len(),
+                cameras: store.table_count("cameras").await?,
+                enforcement: store.table_count("enforcement").await?,
+                initiatives: store.table_count("initiatives").await?,
+                incidents: store.table_count("incidents").await?,
+            },
+        })
+    }
+
+    /// The SoortMisdrijf hierarchy of the codes in the data, total first, with the parents
+    /// the data lacks, so children can be grouped.
+    pub async fn crime_types(&self) -> ServiceResult<Vec<CrimeTypeNode>> {
+        let titles = self.store().crime_type_titles().await?;
+        let mut codes = self.store().offence_crime_types().await?;
+        let parents: Vec<String> = codes
+            .iter()
+            .filter_map(|c| CrimeType::parent_code(c))
+            .collect();
+        for p in parents {
+            let mut p = Some(p);
+            while let Some(code) = p {
+                if !codes.contains(&code) {
+                    codes.push(code.clone());
+                }
+                p = CrimeType::parent_code(&code);
+            }
+        }
+        codes.sort_by_key(|c| sort_key(c));
+        Ok(codes
+            .into_iter()
+            .map(|c| CrimeTypeNode {
+                title: titles.get(&c).cloned().unwrap_or_else(|| c.clone()),
+                parent: CrimeType::parent_code(&c),
+                level: CrimeType::level(&c),
+                code: c,
+            })
+            .collect())
+    }
+}
