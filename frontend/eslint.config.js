@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.mjs', '*.js'],
+    files: ['*.mjs', '*.js', 'test/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );

@@ -31,6 +31,21 @@ export interface RawMeta extends Omit<Meta, 'gemeente' | 'bbox' | 'periods'> {
   periods: { first: string | null; last: string | null; monthly: boolean };
 }
 
+/** Fills gaps a fresh or partial database may leave in /api/meta. */
+export function normaliseMeta(m: RawMeta): Meta {
+  const wb = m.wijken.map((w) => w.bbox);
+  const bbox: Meta['bbox'] = m.bbox ?? (wb.length
+    ? [Math.min(...wb.map((b) => b[0])), Math.min(...wb.map((b) => b[1])), Math.max(...wb.map((b) => b[2])), Math.max(...wb.map((b) => b[3]))]
+    : [3.3, 50.7, 7.3, 53.6]);
+  const last = m.periods.last ?? m.default_range.to;
+  return {
+    ...m,
+    gemeente: m.gemeente ?? { code: '', name: '–' },
+    bbox,
+    periods: { ...m.periods, first: m.periods.first ?? m.default_range.from, last },
+  };
+}
+
 export interface CrimeType { code: string; title: string; parent: string | null; level: number }
 
 export interface AreaProps extends Figures {
@@ -163,8 +178,8 @@ export const api = {
   emerging: (q: Query, step: string, signal?: AbortSignal) => get<Emerging>('hotspots/emerging', { ...q, level: 'buurt', step }, signal),
   kde: (q: Query, o: { cell_m: number; bandwidth_m: number | null }, signal?: AbortSignal) => get<Kde>('kde', { ...q, cell_m: o.cell_m, bandwidth_m: o.bandwidth_m }, signal),
   coverage: (q: Query, signal?: AbortSignal) => get<Coverage>('coverage', { ...q }, signal),
-  whatIf: (q: Query, cameras: CameraInput[]) => send<WhatIf>('POST', apiUrl('coverage/what-if', { ...q }), { cameras }),
-  placement: (q: Query, k: number, radius_m: number) => send<Placement>('POST', apiUrl('planning/placement', { ...q }), { k, radius_m }),
+  whatIf: (q: Query, cameras: CameraInput[], signal?: AbortSignal) => send<WhatIf>('POST', apiUrl('coverage/what-if', { ...q }), { cameras }, signal),
+  placement: (q: Query, k: number, radius_m: number, signal?: AbortSignal) => send<Placement>('POST', apiUrl('planning/placement', { ...q }), { k, radius_m }, signal),
   createCamera: (c: CameraInput) => send<Feature<Point, CameraProps>>('POST', apiUrl('cameras'), c),
   updateCamera: (id: string, c: CameraInput) => send<Feature<Point, CameraProps>>('PUT', apiUrl(`cameras/${encodeURIComponent(id)}`), c),
   deleteCamera: (id: string) => send<unknown>('DELETE', apiUrl(`cameras/${encodeURIComponent(id)}`)),
@@ -172,6 +187,6 @@ export const api = {
   patrolCsvUrl: (q: Query, halfLife: number, top = 10) => apiUrl('patrol.csv', { ...q, half_life_days: halfLife, top }),
   indicators: (area: string | null, signal?: AbortSignal) => get<Indicator[]>('indicators', { area }, signal),
   setTarget: (key: string, year: number, value: number) => send<Indicator>('PUT', apiUrl(`indicators/${encodeURIComponent(key)}/target`), { year, value }),
-  breakdown: (key: string, year: number | null, area: string | null) => get<Breakdown>(`indicators/${encodeURIComponent(key)}/breakdown`, { year, area }),
+  breakdown: (key: string, year: number | null, area: string | null, signal?: AbortSignal) => get<Breakdown>(`indicators/${encodeURIComponent(key)}/breakdown`, { year, area }, signal),
   report: (period: string, signal?: AbortSignal) => get<Report>('report', { period }, signal),
 };

@@ -294,6 +294,16 @@ const nl = {
   shift_early: "Vroege dienst",
   shift_late: "Late dienst",
   shift_night: "Nachtdienst",
+  err_not_available: 'Deze gegevens zijn nog niet beschikbaar op de server.',
+  err_network: 'De server is niet bereikbaar. Probeer het later opnieuw.',
+  empty_buurten: 'Geen buurten met cijfers voor deze periode en deze soorten misdrijf.',
+  empty_wijken: 'Geen wijken met cijfers voor deze periode en deze soorten misdrijf.',
+  empty_trend: 'Geen maandcijfers voor deze buurt in deze periode, dus geen trendgrafiek.',
+  empty_spark: 'Nog geen waarden, dus geen trendlijn.',
+  empty_indicators: 'Voor dit gebied zijn (nog) geen indicatoren vastgelegd.',
+  empty_kde: 'Geen incidenten in deze periode, dus geen dichtheidskaart.',
+  empty_patrol: 'Geen incidenten in deze periode om een patrouillelijst uit samen te stellen.',
+  empty_hotspots: 'Geen buurten om hotspots voor te berekenen.',
 };
 export type Key = keyof typeof nl;
 
@@ -590,6 +600,16 @@ const en: Record<Key, string> = {
   shift_early: "Early shift",
   shift_late: "Late shift",
   shift_night: "Night shift",
+  err_not_available: 'This data is not available on the server yet.',
+  err_network: 'The server cannot be reached. Please try again later.',
+  empty_buurten: 'No neighbourhoods with figures for this period and these crime types.',
+  empty_wijken: 'No districts with figures for this period and these crime types.',
+  empty_trend: 'No monthly figures for this neighbourhood in this period, so no trend chart.',
+  empty_spark: 'No values yet, so no trend line.',
+  empty_indicators: 'No indicators have been set for this area (yet).',
+  empty_kde: 'No incidents in this period, so no density map.',
+  empty_patrol: 'No incidents in this period to draw up a patrol list from.',
+  empty_hotspots: 'No neighbourhoods to compute hot spots for.',
 };
 
 let lang: Lang = 'nl';

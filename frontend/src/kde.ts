@@ -9,6 +9,11 @@ export const HOT_COLOURS: Record<string, string> = {
   hot_99: '#b2182b', hot_95: '#ef8a62', hot_90: '#fddbc7', none: '#f7f7f7', cold_90: '#d1e5f0', cold_95: '#67a9cf', cold_99: '#2166ac',
 };
 
+/** The Gi* class of a confidence bin (-3..3: 99, 95, 90 % cold to hot). */
+export function binClass(bin: number): (typeof HOT_CLASSES)[number] {
+  return bin >= 3 ? 'hot_99' : bin === 2 ? 'hot_95' : bin === 1 ? 'hot_90' : bin <= -3 ? 'cold_99' : bin === -2 ? 'cold_95' : bin === -1 ? 'cold_90' : 'none';
+}
+
 /** Emerging hot spot categories (ArcGIS names): warm ramp for hot, cool ramp for cold. */
 export const EMERGING_ORDER = ['new', 'consecutive', 'intensifying', 'persistent', 'diminishing', 'sporadic', 'oscillating', 'historical'] as const;
 export const EMERGING_COLOURS: Record<string, string> = {
@@ -38,7 +43,19 @@ export function kdeColour(t: number): [number, number, number, number] {
   return [c[0] as number, c[1] as number, c[2] as number, a];
 }
 
-/** The grid as an RGBA canvas (row-major from the top row, as the API sends it). */
+/**
+ * The grid's RGBA pixels, row-major from the top row as the API sends it, on the fixed scale
+ * 0..max (a grid without a positive max is scaled as if its max were 1). Missing values are 0.
+ */
+export function kdePixels(k: Pick<Kde, 'nx' | 'ny' | 'max' | 'values'>): Uint8ClampedArray {
+  const n = Math.max(0, k.nx) * Math.max(0, k.ny);
+  const px = new Uint8ClampedArray(n * 4);
+  const max = k.max > 0 ? k.max : 1;
+  for (let i = 0; i < n; i++) px.set(kdeColour((k.values[i] ?? 0) / max), i * 4);
+  return px;
+}
+
+/** The grid as an RGBA canvas. */
 export function kdeCanvas(k: Kde): HTMLCanvasElement {
   const c = document.createElement('canvas');
   c.width = Math.max(1, k.nx);
@@ -46,11 +63,7 @@ export function kdeCanvas(k: Kde): HTMLCanvasElement {
   const ctx = c.getContext('2d');
   if (!ctx || k.nx <= 0 || k.ny <= 0) return c;
   const img = ctx.createImageData(k.nx, k.ny);
-  const max = k.max > 0 ? k.max : 1;
-  for (let i = 0; i < k.nx * k.ny; i++) {
-    const [r, g, b, a] = kdeColour((k.values[i] ?? 0) / max);
-    img.data[i * 4] = r; img.data[i * 4 + 1] = g; img.data[i * 4 + 2] = b; img.data[i * 4 + 3] = a;
-  }
+  img.data.set(kdePixels(k));
   ctx.putImageData(img, 0, 0);
   return c;
 }

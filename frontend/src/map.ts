@@ -1,5 +1,8 @@
 // The MapLibre map: buurt choropleth, wijk outlines and labels, incident heatmap, cameras with
-// coverage circles in metres, enforcement by outcome and watch-initiative areas.
+// coverage circles in metres, enforcement by outcome and watch-initiative areas. It exists to keep
+// MapLibre behind one small API: the app hands it data (GeoJSON, sent to the map's worker only
+// when it changed) and styles per feature (feature-state: the choropleth's class colours and the
+// scope of a wijk, recoloured without re-sending any geometry).
 import { Map as MLMap, Marker, NavigationControl, prewarm, ScaleControl, setWorkerUrl } from 'maplibre-gl';
 import type { ExpressionSpecification, FilterSpecification, ImageSource, LayerSpecification, LngLatBoundsLike, SourceSpecification, StyleSpecification } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, Point, Polygon } from 'geojson';
@@ -54,11 +57,12 @@ function dataLayers(): (LayerSpecification & { source: string })[] {
   const layers: LayerSpecification[] = [
     {
       id: 'buurt-fill', type: 'fill', source: 'buurten', layout: hidden,
-      paint: { 'fill-antialias': false, 'fill-color': ['coalesce', ['get', 'colour'], WITHHELD_COLOUR], 'fill-opacity': ['case', ['get', 'in_scope'], 1, 0.3] },
+      // colour and scope are feature-state (DashboardMap.setBuurtStyles): a new metric or wijk recolours, no setData
+      paint: { 'fill-antialias': false, 'fill-color': ['coalesce', ['feature-state', 'colour'], WITHHELD_COLOUR], 'fill-opacity': ['case', ['==', ['feature-state', 'in_scope'], false], 0.3, 1] },
     },
     {
-      id: 'buurt-withheld', type: 'fill', source: 'buurten', layout: hidden, filter: ['==', ['get', 'cls'], -1],
-      paint: { 'fill-antialias': false, 'fill-pattern': 'hatch', 'fill-opacity': ['case', ['get', 'in_scope'], 1, 0.35] },
+      id: 'buurt-withheld', type: 'fill', source: 'buurten', layout: hidden, filter: ['==', ['get', 'is_withheld'], true],
+      paint: { 'fill-antialias': false, 'fill-pattern': 'hatch', 'fill-opacity': ['case', ['==', ['feature-state', 'in_scope'], false], 0.35, 1] },
     },
     {
       id: 'buurt-line', type: 'line', source: 'buurten', layout: hidden,
@@ -86,7 +90,7 @@ function dataLayers(): (LayerSpecification & { source: string })[] {
     },
     {
       id: 'wijk-line', type: 'line', source: 'wijken', layout: hidden,
-      paint: { 'line-color': '#1f2a37', 'line-width': ['case', ['get', 'scoped'], 3.5, 1.6], 'line-opacity': 0.85 },
+      paint: { 'line-color': '#1f2a37', 'line-width': ['case', ['==', ['feature-state', 'scoped'], true], 3.5, 1.6], 'line-opacity': 0.85 },
     },
     {
       id: 'uncovered-hotspot', type: 'line', source: 'hotspots', layout: hidden, filter: ['in', ['get', 'code'], ['literal', []]],
@@ -166,6 +170,11 @@ export interface MapEvents {
 }
 
 type GeoSource = { setData(d: unknown): void } | undefined;
+/** A buurt's look in the choropleth, set as its feature-state. `cls`: class index, -1 withheld, -2 no value. */
+export interface BuurtStyle { colour: string; cls: number; in_scope: boolean }
+/** The buurten as the map gets them: the API's properties and whether its count is withheld (`is_withheld`, for the hatching). */
+export type BuurtFeatures = FeatureCollection<Geometry, AreaProps & { is_withheld: boolean }>;
+type FeatureStates = Map<string, Record<string, string | number | boolean>>;
 type Corners = [[number, number], [number, number], [number, number], [number, number]];
 
 // The worker starts while the app boots, not when the map is made: its 0.5 MB script is then
@@ -199,6 +208,11 @@ export class DashboardMap {
   private kde: { url: string; coordinates: Corners } | null = null;
   /** what each source got when it joined the style, to catch up with once the style has loaded */
   private sent = new Map<string, unknown>();
+  /** the feature-states wanted, by source and feature id (`promoteId: 'code'`) */
+  private states = new Map<string, FeatureStates>();
+  /** the feature-states the map has, as JSON, so that only changed ones are set again */
+  private applied = new Map<string, Map<string, string>>();
+  private scopedWijk: string | null = null;
   private filters: Record<string, FilterSpecification> = {
     'buurt-selected': ['==', ['get', 'code'], ''],
     'buurt-hover': ['==', ['get', 'code'], ''],
@@ -257,6 +271,7 @@ export class DashboardMap {
       } else if (this.data.get(id) !== this.sent.get(id)) (m.getSource(id) as GeoSource)?.setData(this.data.get(id) ?? EMPTY);
     }
     for (const [id, filter] of Object.entries(this.filters)) if (m.getLayer(id)) m.setFilter(id, filter);
+    for (const id of this.states.keys()) this.applyStates(id);
     this.applyVisibility();
   }
 
@@ -300,6 +315,26 @@ export class DashboardMap {
       const before = specs.slice(i + 1).find((x) => m.getLayer(x.id))?.id;
       m.addLayer(l, before);
     });
+    this.applyStates(id);
+  }
+
+  /** Sets the feature-states of a source that differ from what the map has. */
+  private applyStates(source: string): void {
+    const want = this.states.get(source);
+    if (!want || !this.loaded || !this.map.getSource(source)) return;
+    let have = this.applied.get(source);
+    if (!have) this.applied.set(source, (have = new Map()));
+    for (const [id, st] of want) {
+      const json = JSON.stringify(st);
+      if (have.get(id) === json) continue;
+      this.map.setFeatureState({ source, id }, st);
+      have.set(id, json);
+    }
+  }
+
+  private setStates(source: string, states: FeatureStates): void {
+    this.states.set(source, states);
+    this.applyStates(source);
   }
 
   private addEvents(): void {
@@ -333,6 +368,7 @@ export class DashboardMap {
 
   /** Sets a GeoJSON source's data and shows or hides its layers by whether it has features. */
   private setSource(id: string, fc: FeatureCollection): void {
+    if (this.data.get(id) === fc) return; // nothing new for the worker
     this.data.set(id, fc);
     if (!this.loaded) return;
     const src = this.map.getSource(id) as GeoSource;
@@ -450,20 +486,42 @@ export class DashboardMap {
   private draftRadius = 0;
   private draftMove: ((lon: number, lat: number) => void) | null = null;
 
-  setBuurten(fc: FeatureCollection<Geometry, AreaProps & { colour: string | null; cls: number; in_scope: boolean }>): void {
+  /** The buurt geometries and figures: new data (a period or crime type), sent to the worker. */
+  setBuurten(fc: BuurtFeatures): void {
     this.setSource('buurten', fc);
   }
 
-  setWijken(fc: FeatureCollection<Geometry, AreaProps>, scoped: string | null): void {
-    this.setSource('wijken', { ...fc, features: fc.features.map((f) => ({ ...f, properties: { ...f.properties, scoped: f.properties.code === scoped } })) });
+  /** The choropleth's colours and scope per buurt code: feature-state, no new data for the worker. */
+  setBuurtStyles(styles: Map<string, BuurtStyle>): void {
+    this.setStates('buurten', styles as unknown as FeatureStates);
+  }
+
+  /** The wijk outlines and their HTML labels; the same collection again does nothing. */
+  setWijken(fc: FeatureCollection<Geometry, AreaProps>): void {
+    if (this.data.get('wijken') === fc) return;
+    this.setSource('wijken', fc);
     for (const m of this.labels) m.remove();
     this.labels = fc.features.map((f) => {
       const el = document.createElement('div');
-      el.className = `wijk-label${f.properties.code === scoped ? ' scoped' : ''}`;
+      el.className = 'wijk-label';
+      el.dataset.code = f.properties.code;
       el.textContent = f.properties.name;
       el.setAttribute('aria-hidden', 'true');
+      el.hidden = !this.on.has('wijken');
       return new Marker({ element: el, anchor: 'center' }).setLngLat(labelPoint(f.geometry)).addTo(this.map);
     });
+    this.setScopedWijk(this.scopedWijk);
+  }
+
+  /** Draws the wijk in scope (or none) with a heavier outline and label. */
+  setScopedWijk(code: string | null): void {
+    this.scopedWijk = code;
+    const fc = this.data.get('wijken') as FeatureCollection<Geometry, AreaProps> | undefined;
+    this.setStates('wijken', new Map((fc?.features ?? []).map((f) => [f.properties.code, { scoped: f.properties.code === code }])));
+    for (const m of this.labels) {
+      const el = m.getElement();
+      el.classList.toggle('scoped', el.dataset.code === code);
+    }
   }
 
   setCameras(fc: FeatureCollection<Point, CameraProps>): void {

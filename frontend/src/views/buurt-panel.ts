@@ -1,10 +1,11 @@
 // The buurt panel: key figures with rank, monthly trend vs a year earlier, breakdown by crime
-// type, enforcement by outcome, cameras and initiatives inside the buurt, and a CSV export.
+// type, enforcement by outcome, cameras and initiatives inside the buurt, and a CSV export. It is
+// what a click on the map, the table or a list opens, and it replaces the view until closed.
 import uPlot from 'uplot';
-import type { AreaDetail } from './api';
-import { h, type Child } from './dom';
-import { fmt, t, type Key } from './i18n';
-import { OUTCOME_COLOURS } from './map';
+import type { AreaDetail } from '../api';
+import { h, type Child } from '../dom';
+import { fmt, t, type Key } from '../i18n';
+import { OUTCOME_COLOURS } from '../map';
 
 export function figureTile(label: string, value: string, note?: string | null, testid?: string): HTMLElement {
   return h('div', { class: 'tile' },
@@ -35,7 +36,7 @@ function trendChart(d: AreaDetail): HTMLElement {
   const box = h('div', { class: 'chart', role: 'img' });
   const months = d.monthly.map((m) => m.period);
   box.setAttribute('aria-label', `${t('trend')}: ${d.monthly.map((m) => `${fmt.month(m.period)} ${countText(m.count)} (${fmt.int(m.previous_year_count)})`).join('; ')}`);
-  if (months.length === 0) return box;
+  if (months.length === 0) return h('p', { class: 'small muted empty-note', 'data-testid': 'trend-empty' }, t('empty_trend'));
   const xs = months.map((_, i) => i);
   const data: uPlot.AlignedData = [xs, d.monthly.map((m) => m.count), d.monthly.map((m) => m.previous_year_count)];
   const opts: uPlot.Options = {

@@ -1,133 +1,84 @@
 // Planning view (issue #4) for the safety team: Gi* hotspot classes, emerging hot spots, the KDE
 // surface, camera coverage, suggested camera sites, camera editing with what-if, patrol list.
-// Every analysis is loaded from the API when the view (or its map layer) needs it and cached by
-// its query; each panel section re-renders on its own when its data arrives.
-import type { FeatureCollection, Point } from 'geojson';
-import { api, ApiError, type CameraInput, type CameraProps, type Coverage, type Emerging, type Hotspots, type Kde, type Patrol, type Placement, type Query, queryKey, type Share, type WhatIf } from './api';
-import { h, swap, type Child } from './dom';
-import { fmt, t, type Key } from './i18n';
-import { EMERGING_COLOURS, EMERGING_ORDER, HOT_CLASSES, HOT_COLOURS, KDE_GRADIENT } from './kde';
-import type { DashboardMap } from './map';
-import { SUGGEST_COLOUR, UNCOVERED_COLOUR } from './map';
-import type { State } from './state';
+// Every analysis is a Slot (load.ts), loaded from the API when the view (or its map layer) needs
+// it and kept by its query; each panel section re-renders on its own when its slot changes.
+import type { App } from '../app';
+import { api, type CameraInput, type Coverage, type Emerging, type Hotspots, type Kde, type Patrol, type Placement, queryKey, type Share, type WhatIf } from '../api';
+import { h, swap, type Child } from '../dom';
+import { byRank } from '../figures';
+import { fmt, t, type Key } from '../i18n';
+import { binClass, EMERGING_COLOURS, EMERGING_ORDER, HOT_CLASSES, HOT_COLOURS, KDE_GRADIENT } from '../kde';
+import { errorText, Slot, statusNote } from '../load';
+import { SUGGEST_COLOUR, UNCOVERED_COLOUR } from '../map';
+import type { State } from '../state';
+import { buurtButton } from './parts';
 
-export interface PlanCtx {
-  state: () => State;
-  query: () => Query;
-  map: () => DashboardMap;
-  syncUrl: () => void;
-  cameras: () => FeatureCollection<Point, CameraProps> | null;
-  reloadCameras: () => Promise<void>;
-  selectBuurt: (code: string) => void;
-  renderLegend: () => void;
-  print: (doc: HTMLElement) => void;
+let app: App;
+
+/** An analysis whose section (and the legend) re-render whenever it loads, arrives or fails. */
+function analysis<T>(name: 'hotspots' | 'emerging' | 'kde' | 'coverage' | 'patrol' | 'placement'): Slot<T> {
+  return new Slot<T>({ name, onChange: () => { renderSection(name); app.renderLegend(); } });
 }
 
-interface Slot<T> { key: string; data: T | null; status: 'idle' | 'loading' | 'ready' | 'error'; error: string; ctl: AbortController | null }
-const slot = <T>(): Slot<T> => ({ key: '', data: null, status: 'idle', error: '', ctl: null });
-
 const S = {
-  hotspots: slot<Hotspots>(),
-  emerging: slot<Emerging>(),
-  kde: slot<Kde>(),
-  coverage: slot<Coverage>(),
-  patrol: slot<Patrol>(),
+  hotspots: analysis<Hotspots>('hotspots'),
+  emerging: analysis<Emerging>('emerging'),
+  kde: analysis<Kde>('kde'),
+  coverage: analysis<Coverage>('coverage'),
+  patrol: analysis<Patrol>('patrol'),
+  /** suggested camera sites, for the k and radius they were asked with */
+  placement: analysis<{ result: Placement; k: number; radius: number }>('placement'),
+  /** the coverage with the camera being edited */
+  whatif: new Slot<WhatIf>({ name: 'whatif', onChange: () => renderWhatIf() }),
 };
-type SlotName = keyof typeof S;
-
-let ctx: PlanCtx;
-let placement: { result: Placement; k: number; radius: number } | null = null;
-let placementStatus: 'idle' | 'loading' | 'error' = 'idle';
-let placementError = '';
 
 interface Draft { id: string | null; name: string; lon: number; lat: number; radius_m: number; status: 'active' | 'planned' }
 let draft: Draft | null = null;
 let placing = false;
-let whatIf: { result: WhatIf; forKey: string } | null = null;
-let whatIfStatus: 'idle' | 'loading' | 'error' = 'idle';
 let editMsg = '';
 /** coverage before the last save, to show before/after */
 let savedCompare: { before: Share; label: string } | null = null;
 
-export function initPlanning(c: PlanCtx): void { ctx = c; }
-export const hotspots = (): Hotspots | null => S.hotspots.data;
-export const emerging = (): Emerging | null => S.emerging.data;
-export const kde = (): Kde | null => S.kde.data;
-export const coverage = (): Coverage | null => S.coverage.data;
+export function initPlanning(a: App): void { app = a; }
 
 // ---------- loading ----------
-function load<T>(name: SlotName, key: string, fetcher: (signal: AbortSignal) => Promise<T>, onData: (d: T | null) => void): void {
-  const s = S[name] as unknown as Slot<T>;
-  if (s.key === key && s.status !== 'error') return;
-  s.ctl?.abort();
-  const ctl = new AbortController();
-  Object.assign(s, { key, status: 'loading', error: '', ctl });
-  document.body.dataset[`${name}Status`] = 'loading';
-  renderSection(name);
-  fetcher(ctl.signal).then((d) => {
-    if (ctl.signal.aborted) return;
-    Object.assign(s, { data: d, status: 'ready', ctl: null });
-    onData(d);
-  }, (err: unknown) => {
-    if ((err as Error).name === 'AbortError') return;
-    Object.assign(s, { data: null, status: 'error', error: errText(err), ctl: null });
-    onData(null);
-  }).finally(() => {
-    if (s.ctl === null || s.ctl === ctl) {
-      renderSection(name);
-      ctx.renderLegend();
-      document.body.dataset[`${name}Status`] = s.status;
-    }
-  });
-}
-
-const errText = (err: unknown): string => (err instanceof ApiError && err.status === 404 ? t('not_available') : (err as Error).message);
-
 /** Loads whatever the current view and layers need; cheap when nothing changed. */
 export function ensure(): void {
-  const st = ctx.state();
-  const q = ctx.query();
+  const st = app.state;
+  const q = app.query();
   const k = queryKey(q);
   const p = st.plan;
   const planning = st.view === 'planning';
   if (planning || st.layers.has('hotspots')) {
-    load('hotspots', `${k}|${p.hsValue}|${p.permutations}|${p.fdr}`, (sg) => api.hotspots(q, { value: p.hsValue, permutations: p.permutations, fdr: p.fdr }, sg), (d) => {
-      ctx.map().setHotspots(d);
+    void S.hotspots.load(`${k}|${p.hsValue}|${p.permutations}|${p.fdr}`, (sg) => api.hotspots(q, { value: p.hsValue, permutations: p.permutations, fdr: p.fdr }, sg), (d) => {
+      app.map.setHotspots(d);
       syncUncovered();
     });
   }
   if (planning || st.layers.has('emerging')) {
-    load('emerging', `${k}|${p.step}`, (sg) => api.emerging(q, p.step, sg), (d) => ctx.map().setEmerging(d));
+    void S.emerging.load(`${k}|${p.step}`, (sg) => api.emerging(q, p.step, sg), (d) => app.map.setEmerging(d));
   }
   if (st.layers.has('kde') || st.view === 'stuurgroep' || planning) {
-    load('kde', `${k}|${p.cell}|${p.bandwidth ?? ''}`, (sg) => api.kde(q, { cell_m: p.cell, bandwidth_m: p.bandwidth }, sg), (d) => ctx.map().setKde(d));
+    void S.kde.load(`${k}|${p.cell}|${p.bandwidth ?? ''}`, (sg) => api.kde(q, { cell_m: p.cell, bandwidth_m: p.bandwidth }, sg), (d) => app.map.setKde(d));
   }
   if (planning) {
-    load('coverage', `${k}|${camKey()}`, (sg) => api.coverage(q, sg), () => syncUncovered());
-    load('patrol', `${k}|${p.halfLife}`, (sg) => api.patrol(q, p.halfLife, 10, sg), () => undefined);
+    void S.coverage.load(`${k}|${camKey()}`, (sg) => api.coverage(q, sg), () => syncUncovered());
+    void S.patrol.load(`${k}|${p.halfLife}`, (sg) => api.patrol(q, p.halfLife, 10, sg));
   }
-  if (placement && (placement.k !== p.k || placement.radius !== p.radius)) { placement = null; ctx.map().setSuggestions([], 0, () => ''); }
+  const pl = S.placement.data;
+  if (pl && (pl.k !== p.k || pl.radius !== p.radius)) { S.placement.reset(); app.map.setSuggestions([], 0, () => ''); }
 }
 
-const camKey = (): string => JSON.stringify((ctx.cameras()?.features ?? []).map((f) => [f.properties.id, f.properties.status, f.properties.radius_m, f.geometry.coordinates]));
+const camKey = (): string => JSON.stringify((app.cameras.data?.features ?? []).map((f) => [f.properties.id, f.properties.status, f.properties.radius_m, f.geometry.coordinates]));
 
 function syncUncovered(): void {
   const c = S.coverage.data;
-  ctx.map().setUncovered(c ? c.uncovered_hotspots.map((u) => u.code) : [], c ? c.uncovered_cells : []);
-}
-
-/** Called when the map is (re)created or its sources were reset. */
-export function pushToMap(): void {
-  const m = ctx.map();
-  m.setHotspots(S.hotspots.data);
-  m.setEmerging(S.emerging.data);
-  m.setKde(S.kde.data);
-  syncUncovered();
+  app.map.setUncovered(c ? c.uncovered_hotspots.map((u) => u.code) : [], c ? c.uncovered_cells : []);
 }
 
 function setPlan(patch: Partial<State['plan']>): void {
-  Object.assign(ctx.state().plan, patch);
-  ctx.syncUrl();
+  Object.assign(app.state.plan, patch);
+  app.syncUrl();
   ensure();
 }
 
@@ -149,23 +100,16 @@ export function planningSections(): HTMLElement[] {
   }, h('h3', { id: `plan-${s}-title` }, t(TITLES[s])), h('div', { class: 'plan-body' }, RENDER[s]())));
 }
 
-function renderSection(name: SlotName | Section): void {
-  const s = name as Section;
+function renderSection(s: Section): void {
   const el = document.querySelector(`[data-section="${s}"] .plan-body`);
   if (el) swap(el, RENDER[s]());
-}
-
-function status(s: Slot<unknown>): Child {
-  if (s.status === 'loading') return h('p', { class: 'small muted', role: 'status' }, t('loading'));
-  if (s.status === 'error') return h('p', { class: 'small error', role: 'alert' }, t('error', { m: s.error }));
-  return null;
 }
 
 const radio = (name: string, value: string, label: string, checked: boolean, onchange: () => void): HTMLElement =>
   h('label', { class: 'radio' }, h('input', { type: 'radio', name, value, checked, onchange }), ` ${label}`);
 
 function hotspotSection(): Child[] {
-  const p = ctx.state().plan;
+  const p = app.state.plan;
   const d = S.hotspots.data;
   const feats = d?.features ?? [];
   const counts = new Map<string, number>();
@@ -181,7 +125,7 @@ function hotspotSection(): Child[] {
         h('select', { id: 'hs-perm', onchange: (e: Event) => setPlan({ permutations: (e.target as HTMLSelectElement).value === '999' ? 999 : 0 }) },
           h('option', { value: '0', selected: p.permutations === 0 }, t('hs_perm_0')),
           h('option', { value: '999', selected: p.permutations === 999 }, t('hs_perm_999'))))),
-    status(S.hotspots),
+    statusNote(S.hotspots, d && !d.features.length ? t('empty_hotspots') : null),
     d ? h('div', { class: 'hs-notes small' },
       d.empirical_bayes ? h('p', { class: 'badge-line', 'data-testid': 'eb-note' }, h('span', { class: 'badge' }, t('hs_eb'))) : null,
       h('p', { class: 'muted' }, t('hs_notes', { fdr: d.fdr ? t('on') : t('off'), w: d.weights?.kind ?? '–', perm: p.permutations })),
@@ -189,13 +133,13 @@ function hotspotSection(): Child[] {
     d ? h('ul', { class: 'legend-list hs-counts', 'data-testid': 'hs-classes' }, HOT_CLASSES.map((c) =>
       h('li', { 'data-class': c }, h('span', { class: 'swatch', style: `background:${HOT_COLOURS[c]}`, 'aria-hidden': 'true' }), h('span', {}, `${t(`hs_${c}` as Key)}: ${fmt.int(counts.get(c) ?? 0)}`)))) : null,
     hot.length ? h('ol', { class: 'ranked small', 'data-testid': 'hot-list' }, hot.map((f) => h('li', { 'data-code': f.properties.code },
-      h('button', { type: 'button', class: 'link', onclick: () => ctx.selectBuurt(f.properties.code) }, f.properties.name),
+      h('button', { type: 'button', class: 'link', onclick: () => app.selectBuurt(f.properties.code, true) }, f.properties.name),
       h('span', { class: 'ranked-fig' }, `z = ${fmt.num(f.properties.z, 2)} · ${t(`hs_${f.properties.class}` as Key)}`)))) : d ? h('p', { class: 'small muted' }, t('hs_none_hot')) : null,
   ];
 }
 
 function emergingSection(): Child[] {
-  const p = ctx.state().plan;
+  const p = app.state.plan;
   const d = S.emerging.data;
   const by = new Map<string, { code: string; name: string }[]>();
   for (const f of d?.features ?? []) {
@@ -211,14 +155,14 @@ function emergingSection(): Child[] {
       h('div', { class: 'field' }, h('label', { for: 'em-step' }, t('em_step')),
         h('select', { id: 'em-step', onchange: (e: Event) => setPlan({ step: (e.target as HTMLSelectElement).value === 'year' ? 'year' : 'month' }) },
           h('option', { value: 'month', selected: p.step === 'month' }, t('em_month')), h('option', { value: 'year', selected: p.step === 'year' }, t('em_year')))),
-      h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'em-layer', checked: ctx.state().layers.has('emerging'), onchange: (e: Event) => toggleLayerBox('emerging', (e.target as HTMLInputElement).checked) }), ` ${t('em_show')}`)),
-    status(S.emerging),
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'em-layer', checked: app.state.layers.has('emerging'), onchange: (e: Event) => toggleLayerBox('emerging', (e.target as HTMLInputElement).checked) }), ` ${t('em_show')}`)),
+    statusNote(S.emerging),
     d ? h('p', { class: 'small muted' }, t('em_steps', { n: d.steps.length, a: d.steps[0] ?? '–', b: d.steps[d.steps.length - 1] ?? '–' })) : null,
     d && !cats.length ? h('p', { class: 'small muted' }, t('em_none')) : null,
     cats.length ? h('ul', { class: 'plain small em-list', 'data-testid': 'emerging-list' }, cats.map((c) => h('li', { 'data-category': c },
       h('span', { class: 'swatch', style: `background:${EMERGING_COLOURS[c] ?? '#fff'}`, 'aria-hidden': 'true' }), ' ',
       h('strong', {}, emergingLabel(c)), ` (${(by.get(c) ?? []).length}): `,
-      (by.get(c) ?? []).slice(0, 8).map((b, i) => [i ? ', ' : '', h('button', { type: 'button', class: 'link', onclick: () => ctx.selectBuurt(b.code) }, b.name)]),
+      (by.get(c) ?? []).slice(0, 8).map((b, i) => [i ? ', ' : '', h('button', { type: 'button', class: 'link', onclick: () => app.selectBuurt(b.code, true) }, b.name)]),
       (by.get(c) ?? []).length > 8 ? ' …' : ''))) : null,
   ];
 }
@@ -236,7 +180,7 @@ function toggleLayerBox(layer: 'emerging' | 'kde', on: boolean): void {
 }
 
 function kdeSection(): Child[] {
-  const p = ctx.state().plan;
+  const p = app.state.plan;
   const d = S.kde.data;
   return [
     h('div', { class: 'plan-controls' },
@@ -246,8 +190,8 @@ function kdeSection(): Child[] {
       h('div', { class: 'field' }, h('label', { for: 'kde-cell' }, t('kde_cell')),
         h('select', { id: 'kde-cell', onchange: (e: Event) => setPlan({ cell: Number((e.target as HTMLSelectElement).value) }) },
           [50, 100, 200, 250].map((c) => h('option', { value: c, selected: p.cell === c }, `${c} m`)))),
-      h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'kde-layer', checked: ctx.state().layers.has('kde'), onchange: (e: Event) => toggleLayerBox('kde', (e.target as HTMLInputElement).checked) }), ` ${t('kde_show')}`)),
-    status(S.kde),
+      h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'kde-layer', checked: app.state.layers.has('kde'), onchange: (e: Event) => toggleLayerBox('kde', (e.target as HTMLInputElement).checked) }), ` ${t('kde_show')}`)),
+    statusNote(S.kde, d && !d.points ? t('empty_kde') : null),
     d ? h('p', { class: 'small muted', 'data-testid': 'kde-info' }, t('kde_info', {
       bw: fmt.int(d.bandwidth_m), def: fmt.int(d.default_bandwidth_m), cell: fmt.int(d.cell_m), n: fmt.int(d.points), max: fmt.num(d.max, 1),
     })) : null,
@@ -264,7 +208,7 @@ function shareTile(label: string, s: Share | undefined, testid: string): HTMLEle
 function coverageSection(): Child[] {
   const c = S.coverage.data;
   return [
-    status(S.coverage),
+    statusNote(S.coverage),
     c ? h('div', { class: 'tiles' },
       shareTile(t('cov_incidents'), c.incidents, 'cov-incidents'),
       shareTile(t('cov_cells'), c.hotspot_cells, 'cov-cells')) : null,
@@ -273,70 +217,57 @@ function coverageSection(): Child[] {
       t('cov_saved', { what: savedCompare.label, a: fmt.share(savedCompare.before.share), b: fmt.share(c.incidents.share) })) : null,
     c ? h('h4', {}, h('span', { class: 'swatch', style: `border:2px dashed ${UNCOVERED_COLOUR};background:transparent`, 'aria-hidden': 'true' }), ` ${t('cov_uncovered', { n: c.uncovered_hotspots.length })}`) : null,
     c && c.uncovered_hotspots.length ? h('ul', { class: 'plain small', 'data-testid': 'uncovered' }, c.uncovered_hotspots.map((u) => h('li', { 'data-code': u.code },
-      h('button', { type: 'button', class: 'link', onclick: () => ctx.selectBuurt(u.code) }, u.name),
+      h('button', { type: 'button', class: 'link', onclick: () => app.selectBuurt(u.code, true) }, u.name),
       ` · z = ${fmt.num(u.z, 2)} · ${t(`hs_${binClass(u.bin)}` as Key)}`))) : null,
     c && c.uncovered_cells.length ? h('p', { class: 'small muted' }, t('cov_cells_open', { n: fmt.int(c.uncovered_cells.length) })) : null,
   ];
 }
 
-export function binClass(bin: number): string {
-  return bin >= 3 ? 'hot_99' : bin === 2 ? 'hot_95' : bin === 1 ? 'hot_90' : bin <= -3 ? 'cold_99' : bin === -2 ? 'cold_95' : bin === -1 ? 'cold_90' : 'none';
-}
-
 function placementSection(): Child[] {
-  const p = ctx.state().plan;
-  const r = placement?.result;
+  const p = app.state.plan;
+  const r = S.placement.data?.result;
   return [
-    h('form', { class: 'plan-controls', onsubmit: (e: Event) => { e.preventDefault(); void runPlacement(); } },
+    h('form', { class: 'plan-controls', onsubmit: (e: Event) => { e.preventDefault(); runPlacement(); } },
       h('div', { class: 'field' }, h('label', { for: 'place-k' }, t('place_k')),
         h('input', { type: 'number', id: 'place-k', min: 1, max: 50, step: 1, value: p.k, onchange: (e: Event) => setPlan({ k: Math.max(1, Math.min(50, Math.round(Number((e.target as HTMLInputElement).value) || 1))) }) })),
       h('div', { class: 'field' }, h('label', { for: 'place-r' }, t('place_r')),
         h('input', { type: 'number', id: 'place-r', min: 10, max: 2000, step: 10, value: p.radius, onchange: (e: Event) => setPlan({ radius: Math.max(10, Number((e.target as HTMLInputElement).value) || 150) }) })),
       h('button', { type: 'submit', class: 'btn btn-small', id: 'place-run' }, t('place_run'))),
-    placementStatus === 'loading' ? h('p', { class: 'small muted', role: 'status' }, t('loading')) : null,
-    placementStatus === 'error' ? h('p', { class: 'small error', role: 'alert' }, t('error', { m: placementError })) : null,
+    statusNote(S.placement),
     r ? h('p', { class: 'small' }, t('place_result', { a: fmt.int(r.covered_before), b: fmt.int(r.covered_after), n: fmt.int(r.total),
       sa: fmt.share(r.total ? r.covered_before / r.total : null), sb: fmt.share(r.total ? r.covered_after / r.total : null) })) : null,
     r ? h('ol', { class: 'ranked small', 'data-testid': 'suggestions' }, r.chosen.map((c, i) => h('li', {},
       h('span', { class: 'suggest-dot', style: `border-color:${SUGGEST_COLOUR}`, 'aria-hidden': 'true' }, String(i + 1)), ' ',
       t('place_site', { gain: fmt.int(c.gain), lat: c.lat.toFixed(5), lon: c.lon.toFixed(5) }), ' ',
-      h('button', { type: 'button', class: 'link', onclick: () => startDraft({ id: null, name: t('place_name', { n: i + 1 }), lon: c.lon, lat: c.lat, radius_m: placement?.radius ?? p.radius, status: 'planned' }) }, t('place_adopt'))))) : null,
+      h('button', { type: 'button', class: 'link', onclick: () => startDraft({ id: null, name: t('place_name', { n: i + 1 }), lon: c.lon, lat: c.lat, radius_m: S.placement.data?.radius ?? p.radius, status: 'planned' }) }, t('place_adopt'))))) : null,
     r ? h('p', { class: 'small muted', 'data-testid': 'bound-note', title: r.bound }, t('place_bound')) : null,
   ];
 }
 
-async function runPlacement(): Promise<void> {
-  const p = ctx.state().plan;
-  placementStatus = 'loading';
-  renderSection('placement');
-  try {
-    const result = await api.placement(ctx.query(), p.k, p.radius);
-    placement = { result, k: p.k, radius: p.radius };
-    placementStatus = 'idle';
-    ctx.map().setSuggestions(result.chosen, p.radius, (i) => t('place_site', { gain: fmt.int(result.chosen[i]?.gain ?? 0), lat: '', lon: '' }));
-    document.body.dataset.placementStatus = 'ready';
-  } catch (err) {
-    placementStatus = 'error';
-    placementError = errText(err);
-  }
-  renderSection('placement');
+function runPlacement(): void {
+  const p = app.state.plan;
+  const q = app.query();
+  const { k, radius } = p;
+  void S.placement.load(`${queryKey(q)}|${k}|${radius}`, async (sg) => ({ result: await api.placement(q, k, radius, sg), k, radius }), (d) => {
+    if (d) app.map.setSuggestions(d.result.chosen, radius, (i) => t('place_site', { gain: fmt.int(d.result.chosen[i]?.gain ?? 0), lat: '', lon: '' }));
+  });
 }
 
 // ---------- camera editing ----------
 function startDraft(d: Draft): void {
   draft = d;
-  whatIf = null;
+  S.whatif.reset();
   editMsg = '';
   showDraft();
   renderSection('edit');
-  void runWhatIf();
+  runWhatIf();
   document.getElementById('cam-name')?.focus();
 }
 
 function showDraft(): void {
-  const m = ctx.map();
+  const m = app.map;
   if (!draft) { m.setDraft(null, 0); m.setPlacing(false); placing = false; return; }
-  m.setDraft([draft.lon, draft.lat], draft.radius_m, (lon, lat) => { if (draft) { draft.lon = lon; draft.lat = lat; renderSection('edit'); void runWhatIf(); } });
+  m.setDraft([draft.lon, draft.lat], draft.radius_m, (lon, lat) => { if (draft) { draft.lon = lon; draft.lat = lat; renderSection('edit'); runWhatIf(); } });
 }
 
 /** The map calls this in placing mode. */
@@ -345,14 +276,14 @@ export function placeAt(lon: number, lat: number): void {
   draft.lon = lon;
   draft.lat = lat;
   placing = false;
-  ctx.map().setPlacing(false);
+  app.map.setPlacing(false);
   showDraft();
   renderSection('edit');
-  void runWhatIf();
+  runWhatIf();
 }
 
 function proposedSet(): CameraInput[] {
-  const cams: CameraInput[] = (ctx.cameras()?.features ?? []).map((f) => ({
+  const cams: CameraInput[] = (app.cameras.data?.features ?? []).map((f) => ({
     id: f.properties.id, name: f.properties.name, lon: f.geometry.coordinates[0] as number, lat: f.geometry.coordinates[1] as number, radius_m: f.properties.radius_m, status: f.properties.status,
   }));
   if (!draft) return cams;
@@ -362,35 +293,20 @@ function proposedSet(): CameraInput[] {
   return cams;
 }
 
-const draftKey = (): string => JSON.stringify(draft);
-let whatIfSeq = 0;
-async function runWhatIf(): Promise<void> {
+/** The coverage with the camera being edited, as the API computes it for the proposed camera set. */
+function runWhatIf(): void {
   if (!draft) return;
-  const key = draftKey();
-  const seq = ++whatIfSeq;
-  whatIfStatus = 'loading';
-  renderWhatIf();
-  try {
-    const result = await api.whatIf(ctx.query(), proposedSet());
-    if (seq !== whatIfSeq) return;
-    whatIf = { result, forKey: key };
-    whatIfStatus = 'idle';
-    document.body.dataset.whatifStatus = 'ready';
-  } catch (err) {
-    if (seq !== whatIfSeq) return;
-    whatIfStatus = 'error';
-    editMsg = t('error', { m: errText(err) });
-  }
-  renderWhatIf();
+  const q = app.query();
+  const cams = proposedSet();
+  void S.whatif.load(`${queryKey(q)}|${JSON.stringify(draft)}`, (sg) => api.whatIf(q, cams, sg));
 }
 
 const shareOf = (x: WhatIf['before']): number | null => x.share ?? x.incidents?.share ?? null;
 
 function whatIfBlock(): Child {
   if (!draft) return null;
-  if (whatIfStatus === 'loading') return h('p', { class: 'small muted', role: 'status' }, t('loading'));
-  const w = whatIf?.result;
-  if (!w) return null;
+  const w = S.whatif.data;
+  if (S.whatif.status !== 'ready' || !w) return statusNote(S.whatif);
   return h('div', { class: 'whatif', 'data-testid': 'whatif' },
     h('div', { class: 'tiles' },
       h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('wi_before')), h('div', { class: 'tile-value', 'data-testid': 'wi-before' }, fmt.share(shareOf(w.before)))),
@@ -405,14 +321,14 @@ function renderWhatIf(): void {
 }
 
 function editSection(): Child[] {
-  const cams = ctx.cameras()?.features ?? [];
+  const cams = app.cameras.data?.features ?? [];
   const active = cams.filter((c) => c.properties.status === 'active').length;
   const d = draft;
   const upd = (patch: Partial<Draft>, rerun = true): void => {
     if (!draft) return;
     Object.assign(draft, patch);
     showDraft();
-    if (rerun) void runWhatIf();
+    if (rerun) runWhatIf();
   };
   const numField = (id: string, label: string, v: number, step: string, key: 'lon' | 'lat' | 'radius_m') => h('div', { class: 'field' }, h('label', { for: id }, label),
     h('input', { type: 'number', id, step, value: key === 'radius_m' ? v : v.toFixed(5), required: true, onchange: (e: Event) => { const n = Number((e.target as HTMLInputElement).value); if (Number.isFinite(n)) upd({ [key]: n }); } }));
@@ -425,10 +341,10 @@ function editSection(): Child[] {
         id: c.properties.id, name: c.properties.name, lon: c.geometry.coordinates[0] as number, lat: c.geometry.coordinates[1] as number, radius_m: c.properties.radius_m,
         status: c.properties.status === 'active' ? 'active' : 'planned' }) }, t('edit'))))),
     d ? null : h('button', { type: 'button', class: 'btn btn-small', id: 'cam-add', onclick: () => {
-      const c = ctx.map().map.getCenter();
+      const c = app.map.map.getCenter();
       placing = true;
-      ctx.map().setPlacing(true);
-      startDraft({ id: null, name: t('new_camera'), lon: c.lng, lat: c.lat, radius_m: ctx.state().plan.radius, status: 'planned' });
+      app.map.setPlacing(true);
+      startDraft({ id: null, name: t('new_camera'), lon: c.lng, lat: c.lat, radius_m: app.state.plan.radius, status: 'planned' });
     } }, t('cam_add')),
     d ? h('form', { class: 'cam-form', 'data-testid': 'camera-form', 'aria-labelledby': 'cam-form-title', onsubmit: (e: Event) => { e.preventDefault(); void saveDraft(); } },
       h('h4', { id: 'cam-form-title' }, d.id ? t('cam_edit_title', { n: d.name }) : t('cam_new_title')),
@@ -444,16 +360,16 @@ function editSection(): Child[] {
       editMsg ? h('p', { class: 'small', role: 'status', 'data-testid': 'edit-msg' }, editMsg) : null,
       h('div', { class: 'btn-row' },
         h('button', { type: 'submit', class: 'btn btn-primary btn-small', id: 'cam-save' }, t('save')),
-        placing ? null : h('button', { type: 'button', class: 'btn btn-small', id: 'cam-place', onclick: () => { placing = true; ctx.map().setPlacing(true); renderSection('edit'); } }, t('cam_place')),
+        placing ? null : h('button', { type: 'button', class: 'btn btn-small', id: 'cam-place', onclick: () => { placing = true; app.map.setPlacing(true); renderSection('edit'); } }, t('cam_place')),
         d.id ? h('button', { type: 'button', class: 'btn btn-small btn-danger', id: 'cam-delete', onclick: () => void deleteDraft() }, t('delete')) : null,
-        h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: 'cam-cancel', onclick: () => { draft = null; whatIf = null; showDraft(); renderSection('edit'); document.getElementById('cam-add')?.focus(); } }, t('cancel')))) : null,
+        h('button', { type: 'button', class: 'btn btn-small btn-ghost', id: 'cam-cancel', onclick: () => { draft = null; S.whatif.reset(); showDraft(); renderSection('edit'); document.getElementById('cam-add')?.focus(); } }, t('cancel')))) : null,
     !d && editMsg ? h('p', { class: 'small', role: 'status', 'data-testid': 'edit-msg' }, editMsg) : null,
   ];
 }
 
 async function afterCameraChange(label: string): Promise<void> {
   savedCompare = S.coverage.data ? { before: S.coverage.data.incidents, label } : null;
-  await ctx.reloadCameras();
+  await app.reloadCameras();
   ensure(); // the camera key changed: coverage reloads
 }
 
@@ -464,12 +380,12 @@ async function saveDraft(): Promise<void> {
   try {
     const saved = d.id ? await api.updateCamera(d.id, body) : await api.createCamera(body);
     draft = null;
-    whatIf = null;
+    S.whatif.reset();
     showDraft();
     editMsg = t('cam_saved', { n: saved?.properties?.name ?? d.name });
     await afterCameraChange(t('cam_saved_short', { n: d.name }));
   } catch (err) {
-    editMsg = t('error', { m: errText(err) });
+    editMsg = errorText(err);
   }
   renderSection('edit');
   document.getElementById('cam-add')?.focus();
@@ -482,12 +398,12 @@ async function deleteDraft(): Promise<void> {
   try {
     await api.deleteCamera(d.id as string);
     draft = null;
-    whatIf = null;
+    S.whatif.reset();
     showDraft();
     editMsg = t('cam_deleted', { n: d.name });
     await afterCameraChange(t('cam_deleted', { n: d.name }));
   } catch (err) {
-    editMsg = t('error', { m: errText(err) });
+    editMsg = errorText(err);
   }
   renderSection('edit');
   document.getElementById('cam-add')?.focus();
@@ -496,10 +412,10 @@ async function deleteDraft(): Promise<void> {
 /** Leaving the planning view: drop the unsaved proposal and the suggestions from the map. */
 export function leave(): void {
   draft = null;
-  whatIf = null;
-  placement = null;
+  S.whatif.reset();
+  S.placement.reset();
   showDraft();
-  ctx.map().setSuggestions([], 0, () => '');
+  app.map.setSuggestions([], 0, () => '');
 }
 
 /** Keeps the planning sections in step after cameras were reloaded elsewhere. */
@@ -526,29 +442,29 @@ function profileGrid(code: string, name: string, prof: number[][]): HTMLElement 
 }
 
 function patrolSection(): Child[] {
-  const st = ctx.state();
+  const st = app.state;
   const p = S.patrol.data;
-  const csv = api.patrolCsvUrl(ctx.query(), st.plan.halfLife);
+  const csv = api.patrolCsvUrl(app.query(), st.plan.halfLife);
   return [
     h('div', { class: 'plan-controls' },
       h('div', { class: 'field' }, h('label', { for: 'patrol-hl' }, t('patrol_hl')),
         h('input', { type: 'number', id: 'patrol-hl', min: 1, max: 3650, step: 1, value: st.plan.halfLife, onchange: (e: Event) => setPlan({ halfLife: Math.max(1, Number((e.target as HTMLInputElement).value) || 30) }) }))),
-    status(S.patrol),
+    statusNote(S.patrol, p && !p.ranking.length ? t('empty_patrol') : null),
     p ? h('p', { class: 'small muted' }, t('patrol_ref', { d: p.reference, hl: fmt.num(p.half_life_days, 1) })) : null,
     p ? h('div', { class: 'shifts', 'data-testid': 'patrol-shifts' }, p.shifts.map((s) => h('div', { class: 'shift', 'data-shift': s.shift },
       h('h4', {}, `${shiftLabel(s.label)} (${s.shift})`),
       h('ol', { class: 'ranked small' }, s.areas.map((a) => h('li', { 'data-code': a.code },
-        h('button', { type: 'button', class: 'link', onclick: () => ctx.selectBuurt(a.code) }, a.name), h('span', { class: 'ranked-fig' }, fmt.num(a.score, 1)))))))) : null,
+        h('button', { type: 'button', class: 'link', onclick: () => app.selectBuurt(a.code, true) }, a.name), h('span', { class: 'ranked-fig' }, fmt.num(a.score, 1)))))))) : null,
     p ? h('h4', {}, t('patrol_profiles')) : null,
     p ? h('div', { class: 'profiles' }, p.ranking.slice(0, 3).map((r) => (p.profiles[r.code] ? profileGrid(r.code, r.name, p.profiles[r.code] as number[][]) : null))) : null,
     h('div', { class: 'btn-row' },
-      h('button', { type: 'button', class: 'btn btn-small', id: 'patrol-print', disabled: !p, onclick: () => { if (p) ctx.print(patrolDoc(p)); } }, t('print')),
+      h('button', { type: 'button', class: 'btn btn-small', id: 'patrol-print', disabled: !p, onclick: () => { if (p) app.printDoc(patrolDoc(p)); } }, t('print')),
       h('a', { class: 'btn btn-small', id: 'patrol-csv', href: csv, download: `wijkveilig-patrouille-${st.from}-${st.to}.csv` }, t('csv_export'))),
   ];
 }
 
 function patrolDoc(p: Patrol): HTMLElement {
-  const st = ctx.state();
+  const st = app.state;
   return h('div', { class: 'patrol-doc' },
     h('h1', {}, t('patrol_title')),
     h('p', {}, `${fmt.period(st.from, st.to)} · ${t('patrol_ref', { d: p.reference, hl: fmt.num(p.half_life_days, 1) })}`),
@@ -585,8 +501,25 @@ export function legendBlocks(layers: Set<string>): Child[] {
       h('div', { class: 'ramp-labels small muted' }, h('span', {}, '0'), h('span', {}, d ? `${fmt.num(d.max, 1)} ${t('per_km2')}` : t('high'))),
       d ? h('p', { class: 'small muted' }, t('kde_legend_note', { bw: fmt.int(d.bandwidth_m) })) : null);
   }
-  if (layers.has('cameras') && placement) {
+  if (layers.has('cameras') && S.placement.data) {
     out.push(h('ul', { class: 'legend-list' }, sw(`border:2px dashed ${SUGGEST_COLOUR};background:${SUGGEST_COLOUR}22;border-radius:50%`, t('place_legend'))));
   }
   return out;
+}
+
+// ---------- the view ----------
+/** The Planning view: the analyses' sections, then the busiest buurten in scope (with a camera badge). */
+export function planningView(a: App): Child[] {
+  const camBuurten = new Set((a.cameras.data?.features ?? []).map((c) => c.properties.buurt_code).filter((c): c is string => !!c));
+  const top = a.scopedBuurten().filter((p) => p.count !== null).sort(byRank).slice(0, 15);
+  return [
+    h('h2', {}, t('planning_h')),
+    ...planningSections(),
+    h('details', { class: 'panel-section' },
+      h('summary', {}, h('h3', { class: 'inline-h' }, t('planning_title'))),
+      top.length ? h('ol', { class: 'ranked', 'data-testid': 'busiest' }, top.map((p) => h('li', { 'data-code': p.code },
+        buurtButton(a, p),
+        h('span', { class: 'ranked-fig' }, `${fmt.int(p.count)} · ${fmt.dec(p.rate_per_1000)} ${t('per_1000_short')}`),
+        camBuurten.has(p.code) ? h('span', { class: 'badge' }, t('has_camera')) : null))) : h('p', { class: 'small muted empty-note' }, t('empty_buurten'))),
+  ];
 }

@@ -1,15 +1,16 @@
 // The steering report page (#/rapport?period=2023|2023H1|2023H2): the KDE heatmap map, the six
 // programme indicators against their targets, top hotspots with their class, camera coverage,
-// enforcement outcomes and initiatives. Printed as a multi-page A4 (portrait) document.
+// enforcement outcomes and initiatives. Printed as a multi-page A4 (portrait) document. A page of
+// its own (a hash route, not a tab) so that a link to it can be sent to the steering group.
 import type { FeatureCollection, Geometry } from 'geojson';
-import { api, ApiError, type AreaProps, type Coverage, type Indicator, type Kde, type Meta, type Query } from './api';
-import { $, clear, h, type Child } from './dom';
-import { fmt, getLang, setLang, t, type Key } from './i18n';
-import { indicatorCard } from './indicators';
-import { HOT_COLOURS, KDE_GRADIENT } from './kde';
-import { DashboardMap, OUTCOME_COLOURS } from './map';
-import { binClass } from './planning';
-import type { Lang } from './state';
+import { api, ApiError, type AreaProps, type Areas, type Coverage, type Indicator, type Kde, type Meta, type Query } from '../api';
+import { $, clear, h, type Child } from '../dom';
+import { fmt, getLang, setLang, t, type Key } from '../i18n';
+import { indicatorCard } from './indicator-card';
+import { binClass, HOT_COLOURS, KDE_GRADIENT } from '../kde';
+import { Slot, statusNote } from '../load';
+import { DashboardMap, OUTCOME_COLOURS } from '../map';
+import { stateToSearch, type Lang, type State } from '../state';
 
 interface HotRow { code: string; name: string; z: number | null; bin: number; cls: string; value: number | null }
 interface Outcome { outcome: string; count: number }
@@ -45,6 +46,12 @@ export function periodLabel(p: string): string {
   return p.endsWith('H1') ? t('half1', { y }) : p.endsWith('H2') ? t('half2', { y }) : y;
 }
 
+/** The link from the dashboard to the report, for the latest whole period, keeping the dashboard's state to go back to. */
+export function reportHref(meta: Meta, s: State): string {
+  const p = periodOptions(meta)[0] ?? meta.periods.last.slice(0, 4);
+  return `${location.pathname}${stateToSearch(s)}#/rapport?period=${p}${s.lang === 'en' ? '&lang=en' : ''}`;
+}
+
 /** Whole years and half-years that lie within the data. */
 export function periodOptions(meta: Meta): string[] {
   const out: string[] = [];
@@ -76,11 +83,11 @@ function hotRows(v: unknown): HotRow[] {
   });
 }
 
-async function loadReport(period: string): Promise<ReportData> {
+async function loadReport(period: string, signal: AbortSignal): Promise<ReportData> {
   const { from, to } = periodRange(period);
   let r: Record<string, unknown> | null = null;
   try {
-    r = await api.report(period);
+    r = await api.report(period, signal);
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 404)) throw err;
   }
@@ -119,6 +126,8 @@ async function loadReport(period: string): Promise<ReportData> {
 }
 
 const KINDS: Record<string, string> = { whatsapp: 'kind_whatsapp', foot_patrol: 'kind_foot_patrol' };
+/** the report's data and the wijk outlines for its map, for one period */
+const reportData = new Slot<{ d: ReportData; wijken: Areas | null }>();
 let pageStyle: HTMLStyleElement | null = null;
 
 export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang) => void): Promise<void> {
@@ -148,14 +157,17 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
       h('button', { type: 'button', class: 'btn btn-ghost btn-small', lang: getLang() === 'nl' ? 'en' : 'nl', 'aria-label': t('lang_switch_label'), onclick: () => onLang(getLang() === 'nl' ? 'en' : 'nl') }, t('lang_switch'))),
     h('main', { id: 'main', tabindex: -1 }, doc)));
 
-  let d: ReportData;
-  try {
-    d = await loadReport(period);
-  } catch (err) {
-    clear(doc, h('p', { class: 'fatal', role: 'alert' }, t('error', { m: (err as Error).message })));
+  const current = await reportData.load(period, async (signal) => {
+    const d = await loadReport(period, signal);
+    const wijken = await api.areas({ from: d.from, to: d.to, types: '0.0.0' }, 'wijk', signal).catch(() => null);
+    return { d, wijken };
+  });
+  if (!current || reportData.key !== period) return; // another period was asked for meanwhile
+  if (!reportData.data) {
+    clear(doc, statusNote(reportData));
     return;
   }
-  const wijken = await api.areas({ from: d.from, to: d.to, types: '0.0.0' }, 'wijk').catch(() => null);
+  const { d, wijken } = reportData.data;
   const mapBox = h('div', { class: 'r-map-live', 'aria-hidden': 'true' });
   const img = h('img', { class: 'r-map', id: 'rap-map-img', alt: t('rap_map_alt', { g, p: periodLabel(period) }) });
   const outcomesTotal = d.enforcement.reduce((a, o) => a + o.count, 0);
@@ -177,7 +189,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         h('div', { class: 'r-map-wrap' }, mapBox, img),
         h('div', { class: 'r-legend small' },
           h('span', {}, t('kde_legend')), h('span', { class: 'ramp r-ramp', style: `background:${KDE_GRADIENT}`, 'aria-hidden': 'true' }),
-          h('span', {}, d.kde ? `0 – ${fmt.num(d.kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(d.kde.bandwidth_m) })}` : t('not_available')))),
+          h('span', {}, d.kde ? `0 – ${fmt.num(d.kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(d.kde.bandwidth_m) })}` : t('err_not_available')))),
       sec('summary', t('rap_summary'),
         h('div', { class: 'tiles r-tiles r-summary', 'data-testid': 'r-summary' },
           tile(t('rap_sum_incidents'), d.kde ? fmt.int(d.kde.points) : '–', t('rap_sum_incidents_note')),
@@ -190,7 +202,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
       sec('indicators', t('rap_indicators'),
         h('p', { class: 'small muted' }, t('rap_ind_note')),
         d.indicators.length ? h('div', { class: 'ind-grid' }, [...d.indicators].sort((a, b) => a.number - b.number).map((i) => indicatorCard(i, { editable: false, area: null })))
-          : h('p', { class: 'muted' }, t('not_available')))),
+          : h('p', { class: 'muted' }, t('err_not_available')))),
     h('div', { class: 'r-page' },
       sec('hotspots', t('rap_hotspots'),
         h('p', { class: 'small muted' }, t('rap_hs_note')),
@@ -203,7 +215,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         cov ? h('div', { class: 'tiles r-tiles' },
           h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_incidents')), h('div', { class: 'tile-value' }, fmt.share(cov.incidents.share)), h('div', { class: 'tile-note' }, t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }))),
           h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_cells')), h('div', { class: 'tile-value' }, fmt.share(cov.hotspot_cells.share)), h('div', { class: 'tile-note' }, t('n_of_m', { n: fmt.int(cov.hotspot_cells.covered), m: fmt.int(cov.hotspot_cells.total) }))),
-          h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_active_short')), h('div', { class: 'tile-value' }, fmt.int(cov.cameras_active)))) : h('p', { class: 'muted' }, t('not_available')),
+          h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_active_short')), h('div', { class: 'tile-value' }, fmt.int(cov.cameras_active)))) : h('p', { class: 'muted' }, t('err_not_available')),
         cov && cov.uncovered_hotspots.length ? h('p', { class: 'small' }, `${t('cov_uncovered', { n: cov.uncovered_hotspots.length })}: ${cov.uncovered_hotspots.map((u) => u.name).join(', ')}`) : null)),
     h('div', { class: 'r-page' },
       sec('enforcement', t('rap_enforcement'),
@@ -224,7 +236,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
   const b = meta.bbox;
   const dm = new DashboardMap(mapBox, [[b[0], b[1]], [b[2], b[3]]], meta.basemap_style_url, { onSelect: () => undefined, onMove: () => undefined });
   dm.setLayers(new Set(['kde', 'wijken']));
-  if (wijken) dm.setWijken(wijken as FeatureCollection<Geometry, AreaProps>, null);
+  if (wijken) dm.setWijken(wijken as FeatureCollection<Geometry, AreaProps>);
   dm.setKde(d.kde);
   dm.start();
   await dm.ready;

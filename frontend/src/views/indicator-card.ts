@@ -1,9 +1,11 @@
 // Programme indicators (issue #5): a card per indicator with its value, a trend sparkline against
 // the target, the status, the survey margin of error, a drill-down to the data behind the figure
-// and target editing that updates the status at once.
-import { api, ApiError, type Breakdown, type Indicator } from './api';
-import { h, swap, type Child } from './dom';
-import { fmt, getLang, t, type Key } from './i18n';
+// and target editing that updates the status at once. Used by the Indicatoren view (editable) and
+// the steering report (read-only).
+import { api, type Breakdown, type Indicator } from '../api';
+import { h, swap, type Child } from '../dom';
+import { fmt, getLang, t, type Key } from '../i18n';
+import { errorText, Slot, statusNote } from '../load';
 
 export const STATUS_CLASS: Record<string, string> = { on_track: 'ok', off_track: 'bad', no_target: 'none' };
 
@@ -87,7 +89,7 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
         h('div', { class: 'ind-sub small' }, ind.direction === 'higher_is_better' ? `↑ ${t('dir_higher')}` : `↓ ${t('dir_lower')}`),
         lv?.margin != null ? h('div', { class: 'ind-sub small', 'data-testid': 'margin' }, t('ind_margin', { m: valueText(ind, lv.margin), n: fmt.int(lv.n ?? null) })) : null,
         lv?.within_margin ? h('div', { class: 'within', 'data-testid': 'within-margin', title: t('ind_within_title') }, t('ind_within')) : null),
-      sparkline(ind)),
+      ind.values.some((v) => v.value != null) || ind.targets.length ? sparkline(ind) : h('p', { class: 'small muted empty-note' }, t('empty_spark'))),
     h('p', { class: 'small ind-target', 'data-testid': 'target' },
       nextTarget ? t('ind_target_text', { y: nextTarget.year, v: valueText(ind, nextTarget.value) }) : t('ind_no_target'),
       ind.baseline ? ` · ${t('ind_baseline', { y: ind.baseline.year, v: valueText(ind, ind.baseline.value) })}` : '',
@@ -104,7 +106,7 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
             h('input', { type: 'number', id: `tg-v-${ind.key}`, step: 'any', required: true, value: nextTarget?.value ?? '' })),
           h('button', { type: 'submit', class: 'btn btn-small btn-primary', id: `tg-save-${ind.key}` }, t('save')),
           h('p', { class: 'small', role: 'status', id: `tg-msg-${ind.key}` }))),
-      h('details', { class: 'ind-drill', ontoggle: (e: Event) => { if ((e.target as HTMLDetailsElement).open) void loadBreakdown(); } },
+      h('details', { class: 'ind-drill', ontoggle: (e: Event) => { if ((e.target as HTMLDetailsElement).open) loadBreakdown(); } },
         h('summary', {}, t('ind_breakdown')),
         h('div', { class: 'breakdown', id: `bd-${ind.key}` }, h('p', { class: 'small muted' }, t('loading'))))) : null,
   ];
@@ -124,18 +126,18 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
       next.querySelector('details.ind-edit')?.setAttribute('open', '');
       (next.querySelector(`#tg-save-${ind.key}`) as HTMLElement | null)?.focus();
     } catch (err) {
-      if (msg) msg.textContent = t('error', { m: (err as Error).message });
+      if (msg) msg.textContent = errorText(err);
     }
   }
-  async function loadBreakdown(): Promise<void> {
-    const el = card.querySelector(`#bd-${ind.key}`);
-    if (!el) return;
-    try {
-      const b = await api.breakdown(ind.key, ind.latest?.year ?? null, o.area);
-      swap(el, breakdownView(ind, b, o.onArea));
-    } catch (err) {
-      swap(el, h('p', { class: 'small error' }, err instanceof ApiError && err.status === 404 ? t('not_available') : t('error', { m: (err as Error).message })));
-    }
+  const breakdown = new Slot<Breakdown>({
+    onChange: () => {
+      const el = card.querySelector(`#bd-${ind.key}`);
+      if (el) swap(el, breakdown.data ? breakdownView(ind, breakdown.data, o.onArea) : statusNote(breakdown));
+    },
+  });
+  function loadBreakdown(): void {
+    const year = ind.latest?.year ?? null;
+    void breakdown.load(`${year}|${o.area ?? ''}`, (signal) => api.breakdown(ind.key, year, o.area, signal));
   }
   for (const c of body()) if (c) card.append(c as Node);
   return card;

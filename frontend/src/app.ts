@@ -1,0 +1,336 @@
+// The dashboard's wiring. The state lives in the URL (state.ts): every action here changes
+// `state`, writes it back to the URL, loads what the new state needs through a Slot (load.ts) and
+// renders. The controls (controls/) and the views (views/) call these actions and read the state
+// and the slots; they hold no data of their own.
+import type { FeatureCollection, Geometry, Point } from 'geojson';
+import { api, queryKey, type AreaDetail, type AreaProps, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type IncidentProps, type Indicator, type InitiativeProps, type Meta, type Query } from './api';
+import type { Boot, FirstFigures } from './boot';
+import type { Classes } from './classify';
+import { syncLayerBoxes } from './controls/layers';
+import { syncPeriod } from './controls/period';
+import { syncTabs } from './controls/tabs';
+import { rebuildTypeFilter } from './controls/crime-types';
+import { syncWijkSelect } from './controls/wijk';
+import { $, h } from './dom';
+import { classesFor, inScope } from './figures';
+import { bboxOf } from './geo';
+import { setLang, t, type Key } from './i18n';
+import { Slot } from './load';
+import { DashboardMap } from './map';
+import { stateToSearch, VIEW_LAYERS, type Layer, type Metric, type State, type View } from './state';
+import { renderLegend } from './views/legend';
+import { renderMap } from './views/map-view';
+import { camerasChanged, ensure as ensureAnalyses, initPlanning, leave as leavePlanning, placeAt } from './views/planning';
+import { markPrintStale, preparePrint, printDoc, printReport } from './views/print';
+import { buildShell } from './views/shell';
+import { renderTable } from './views/table';
+import { renderViewPanel } from './views/viewpanel';
+
+/** The figures for one query: buurten and wijken with their figures, and the enforcement points. */
+export interface AreaData { buurten: Areas; wijken: Areas; enforcement: FeatureCollection<Point, EnforcementProps> }
+
+declare global {
+  interface Window { wijkveilig?: { map: DashboardMap['map']; state: () => State; renderSeq: () => number; idle: () => Promise<void> } }
+}
+
+export class App {
+  readonly mapEl = h('div', { id: 'map', class: 'map', role: 'region' });
+  map!: DashboardMap;
+  /** the figures of the period and crime types in the URL */
+  readonly figures = new Slot<AreaData>({ onChange: () => this.figuresStatus() });
+  /** the selected buurt's details (the panel) */
+  readonly detail = new Slot<AreaDetail>();
+  /** incident points, for the client heatmap layer only */
+  readonly incidents = new Slot<FeatureCollection<Point, IncidentProps>>({ onChange: () => renderLegend(this) });
+  readonly cameras = new Slot<FeatureCollection<Point, CameraProps>>();
+  readonly initiatives = new Slot<FeatureCollection<Geometry, InitiativeProps>>();
+  readonly indicators = new Slot<Indicator[]>({ name: 'indicators' });
+  private seq = 0;
+  private camerasVersion = 0;
+  /** cameras and initiatives have arrived (or failed): the first data render waits for them */
+  private statics: Promise<unknown> = Promise.resolve();
+  /** the figures index.html started loading, taken once if they are for the app's query */
+  private firstFigures: FirstFigures | null;
+  private focusPanelNext = false;
+  private refreshTimer: number | null = null;
+  /** the search box's suggestions, and the buurten they list */
+  private datalist: { el: HTMLElement | null; data: Areas | null } = { el: null, data: null };
+  private classMemo: { buurten: Areas; metric: Metric; classes: Classes } | null = null;
+  /** the point layers' data as last handed to the map (they go to the map only while shown) */
+  private pushed: Record<'enforcement' | 'incidents' | 'cameras' | 'initiatives', unknown> = { enforcement: null, incidents: null, cameras: null, initiatives: null };
+
+  constructor(readonly meta: Meta, readonly crimeTypes: CrimeType[], readonly state: State, private readonly early: Boot) {
+    this.firstFigures = early.figures;
+  }
+
+  // ---------- derived ----------
+  query(): Query { return { from: this.state.from, to: this.state.to, types: this.state.types.join(',') }; }
+  syncUrl(): void { history.replaceState(null, '', stateToSearch(this.state)); }
+  typeTitle(code: string): string { return this.crimeTypes.find((c) => c.code === code)?.title ?? code; }
+  typesLabel(): string {
+    const ts = this.state.types;
+    return ts.length === 1 && ts[0] === '0.0.0' ? t('all_types') : ts.map((c) => this.typeTitle(c)).join(', ');
+  }
+  wijkName(code: string | null): string { return this.meta.wijken.find((w) => w.code === code)?.name ?? this.meta.gemeente.name; }
+  scopeLabel(): string { return this.state.wijk ? `${t('wijk')} ${this.wijkName(this.state.wijk)}` : this.meta.gemeente.name; }
+  metricLabel(m: Metric = this.state.metric): string { return t(`metric_${m}` as Key); }
+  /** all buurten with their figures (none before the first figures arrive) */
+  buurten(): AreaProps[] { return (this.figures.data?.buurten.features ?? []).map((f) => f.properties); }
+  /** the buurten of the wijk in scope, or all */
+  scopedBuurten(): AreaProps[] { return this.buurten().filter((p) => inScope(p, this.state.wijk)); }
+  /** the choropleth's classes for the metric shown */
+  classes(): Classes | null {
+    const b = this.figures.data?.buurten;
+    if (!b) return null;
+    const m = this.state.metric;
+    if (this.classMemo?.buurten !== b || this.classMemo.metric !== m) this.classMemo = { buurten: b, metric: m, classes: classesFor(b.features.map((f) => f.properties), m) };
+    return this.classMemo.classes;
+  }
+
+  // ---------- start ----------
+  /** Builds the page and the map; the data comes with `loadFirst`. */
+  start(): void {
+    buildShell(this);
+    this.syncUrl();
+    const m = this.meta;
+    const wb = m.wijken.find((w) => w.code === this.state.wijk)?.bbox ?? m.bbox;
+    this.map = new DashboardMap(this.mapEl, [[wb[0], wb[1]], [wb[2], wb[3]]], m.basemap_style_url, {
+      onSelect: (code) => this.selectBuurt(code),
+      onMove: (lon, lat, zoom) => { this.state.camera = [lon, lat, zoom]; this.syncUrl(); },
+      onPlace: (lon, lat) => placeAt(lon, lat),
+    });
+    initPlanning(this);
+    const cam = this.state.camera;
+    if (cam) this.map.map.jumpTo({ center: [cam[0], cam[1]], zoom: cam[2] });
+    window.wijkveilig = { map: this.map.map, state: () => this.state, renderSeq: () => this.seq, idle: () => this.map.idle() };
+    window.addEventListener('beforeprint', () => preparePrint(this));
+  }
+
+  /** The first data: the requests index.html started (boot.ts), drawn in one go with the map's style. */
+  async loadFirst(): Promise<void> {
+    this.statics = Promise.all([
+      this.cameras.load('boot', () => this.early.cameras),
+      this.initiatives.load('boot', () => this.early.initiatives),
+    ]);
+    await this.refresh();
+    if (this.state.buurt) this.map.setSelected(this.state.buurt);
+  }
+
+  // ---------- loading ----------
+  /** Loads the figures for the state's query (nothing when they are loaded) and renders them. */
+  refresh(): Promise<boolean> {
+    const q = this.query();
+    this.ensureIncidents();
+    return this.figures.load(queryKey(q), async (signal) => {
+      const pre = await this.takeFirstFigures(q);
+      const [buurten, wijken, enforcement] = await Promise.all(pre ? [pre.buurten, pre.wijken, pre.enforcement] : [
+        api.areas(q, 'buurt', signal), api.areas(q, 'wijk', signal), api.enforcement(q, signal),
+      ]);
+      if (!performance.getEntriesByName('wv-data').length) performance.mark('wv-data');
+      // the first render also draws the cameras and initiatives, in the same map style
+      await this.statics;
+      return { buurten, wijken, enforcement };
+    }, (d) => {
+      this.render();
+      if (d && this.state.buurt) this.loadDetail();
+    });
+  }
+
+  /** A period change from the sliders: the figures load once the slider rests for a moment. */
+  scheduleRefresh(): void {
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.refreshTimer = window.setTimeout(() => { this.refreshTimer = null; this.syncUrl(); void this.refresh(); }, 250);
+  }
+
+  private async takeFirstFigures(q: Query): Promise<FirstFigures | null> {
+    const f = this.firstFigures;
+    this.firstFigures = null;
+    if (!f || f.types !== q.types) return null;
+    if (f.key !== null) return f.key === queryKey(q) ? f : null;
+    // asked for the API's default period: use them if that is the period the app shows
+    const b = await f.buurten.catch(() => null);
+    return b?.period?.from === q.from && b.period.to === q.to ? f : null;
+  }
+
+  private figuresStatus(): void {
+    const f = this.figures;
+    document.body.dataset.loading = String(f.loading);
+    const el = document.getElementById('map-status');
+    const s = f.loading ? t('loading') : f.status === 'error' ? f.error : '';
+    if (el) { el.textContent = s; el.hidden = !s; }
+  }
+
+  /** The incident points (about 1 MB a year) feed only the heatmap layer: they load when it is on. */
+  ensureIncidents(): void {
+    if (!this.state.layers.has('heatmap')) return;
+    const q = this.query();
+    void this.incidents.load(queryKey(q), (signal) => api.incidents(q, signal), () => this.pushPointLayers());
+  }
+
+  /** The indicator cards' data, for the indicator area (the wijk in scope), in the Indicatoren view. */
+  ensureIndicators(): void {
+    if (this.state.view !== 'indicatoren') return;
+    const area = this.state.wijk;
+    void this.indicators.load(area ?? '', (signal) => api.indicators(area, signal), () => {
+      if (this.state.view === 'indicatoren' && !this.state.buurt) renderViewPanel(this);
+    });
+  }
+
+  private loadDetail(): void {
+    const code = this.state.buurt;
+    if (!code) { this.detail.reset(); renderViewPanel(this); return; }
+    const q = this.query();
+    const key = `${code}|${queryKey(q)}`;
+    const show = (): void => { renderViewPanel(this, this.focusPanelNext); this.focusPanelNext = false; };
+    if (this.detail.key === key && this.detail.status === 'ready') { show(); return; }
+    void this.detail.load(key, (signal) => api.area(code, q, signal), show);
+  }
+
+  async reloadCameras(): Promise<void> {
+    await this.cameras.load(`v${++this.camerasVersion}`, () => api.cameras(), () => { this.pushStatics(); camerasChanged(); });
+  }
+
+  /** Cameras and watch initiatives, whenever they changed. */
+  pushStatics(): void {
+    const c = this.cameras.data, i = this.initiatives.data;
+    if (c && this.pushed.cameras !== c) { this.map.setCameras(c); this.pushed.cameras = c; }
+    if (i && this.pushed.initiatives !== i) { this.map.setInitiatives(i); this.pushed.initiatives = i; }
+  }
+
+  /** Point layers are handed to the map only while shown: less work for the map's worker. */
+  pushPointLayers(): void {
+    const l = this.state.layers;
+    const e = this.figures.data?.enforcement, inc = this.incidents.data;
+    if (l.has('enforcement') && e && this.pushed.enforcement !== e) { this.map.setEnforcement(e); this.pushed.enforcement = e; }
+    if (l.has('heatmap') && inc && this.pushed.incidents !== inc) { this.map.setIncidents(inc); this.pushed.incidents = inc; }
+  }
+
+  // ---------- actions ----------
+  setView(v: View): void {
+    const s = this.state;
+    if (s.view === v) return;
+    s.view = v;
+    s.layers = new Set(VIEW_LAYERS[v]);
+    this.ensureIncidents();
+    syncTabs(v);
+    document.querySelector('.layout')?.setAttribute('data-view', v);
+    if (v !== 'planning') leavePlanning();
+    const vp = $('#viewpanel');
+    vp.setAttribute('aria-labelledby', `tab-${v}`);
+    vp.dataset.view = v;
+    syncLayerBoxes(s.layers);
+    this.pushPointLayers();
+    this.map.setLayers(s.layers);
+    this.syncUrl();
+    this.render();
+  }
+
+  setWijk(code: string | null): void {
+    this.state.wijk = code;
+    this.state.camera = null;
+    const w = this.meta.wijken.find((x) => x.code === code);
+    this.map.fit(w ? w.bbox : this.meta.bbox);
+    syncWijkSelect(code);
+    this.syncUrl();
+    this.render();
+  }
+
+  /** A new map value recolours the choropleth (feature-state); the data stay as they are. */
+  setMetric(m: Metric): void {
+    this.state.metric = m;
+    this.syncUrl();
+    this.render();
+  }
+
+  setTypes(types: string[]): void {
+    this.state.types = types.length ? types : ['0.0.0'];
+    rebuildTypeFilter(this);
+    this.syncUrl();
+    void this.refresh();
+  }
+
+  /** Moves the period (the play button); the sliders and outputs follow. */
+  setPeriod(from: string, to: string): void {
+    this.state.from = from;
+    this.state.to = to;
+    syncPeriod(this.state);
+    this.syncUrl();
+    void this.refresh();
+  }
+
+  setLayer(l: Layer, on: boolean): void {
+    const s = this.state;
+    if (on) s.layers.add(l); else s.layers.delete(l);
+    if (l === 'heatmap') this.ensureIncidents();
+    this.pushPointLayers();
+    this.map.setLayers(s.layers);
+    this.syncUrl();
+    ensureAnalyses();
+    renderLegend(this);
+    markPrintStale();
+    if (s.view === 'planning') {
+      const box = document.getElementById(`${l === 'kde' ? 'kde' : 'em'}-layer`) as HTMLInputElement | null;
+      if (box) box.checked = on;
+    }
+  }
+
+  selectBuurt(code: string | null, zoom = false): void {
+    this.state.buurt = code;
+    this.focusPanelNext = code !== null;
+    this.syncUrl();
+    this.map.setSelected(code);
+    if (code && zoom) {
+      const f = this.figures.data?.buurten.features.find((x) => x.properties.code === code);
+      if (f) {
+        const b = bboxOf(f.geometry);
+        this.map.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 15, duration: 600 });
+      }
+    }
+    this.loadDetail();
+  }
+
+  toggleLang(): void {
+    const s = this.state;
+    s.lang = s.lang === 'nl' ? 'en' : 'nl';
+    setLang(s.lang);
+    this.syncUrl();
+    buildShell(this);
+    this.render();
+    $('.lang').focus();
+  }
+
+  print(): void { printReport(this); }
+  /** Prints another document (the patrol list) in place of the one-page report. */
+  printDoc(doc: HTMLElement): void { printDoc(doc); }
+  renderLegend(): void { renderLegend(this); }
+
+  // ---------- rendering ----------
+  /**
+   * Renders the state with the data loaded: the map (new data only when it changed, colours as
+   * feature-state), the legend, the buurt table and the view panel. The hidden print report is
+   * only marked stale: it renders when printed.
+   */
+  render(): void {
+    const d = this.figures.data;
+    renderMap(this);
+    const datalist = document.getElementById('buurt-list');
+    if (datalist && d && (this.datalist.el !== datalist || this.datalist.data !== d.buurten)) {
+      this.datalist = { el: datalist, data: d.buurten };
+      datalist.replaceChildren(...d.buurten.features.map((f) => h('option', { value: `${f.properties.name} (${f.properties.code})` })));
+    }
+    ensureAnalyses();
+    this.ensureIndicators();
+    renderLegend(this);
+    renderTable(this);
+    renderViewPanel(this);
+    markPrintStale();
+    if (!d) return;
+    const seq = ++this.seq;
+    document.body.dataset.renderSeq = String(seq);
+    void this.map.idle().then(() => {
+      if (seq !== this.seq) return;
+      if (!performance.getEntriesByName('wv-first-map-idle').length) performance.mark('wv-first-map-idle');
+      document.body.dataset.mapIdle = String(seq);
+    });
+  }
+}

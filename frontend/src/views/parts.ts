@@ -1,0 +1,53 @@
+// Pieces more than one view shows: a buurt's name as a button that opens its panel, bar rows
+// comparing areas, the headline figure tiles and the top-n buurten table.
+import type { App } from '../app';
+import type { AreaProps } from '../api';
+import { h, type Child } from '../dom';
+import { byRank, headline, type Headline } from '../figures';
+import { fmt, t } from '../i18n';
+import { figureTile } from './buurt-panel';
+
+export function buurtButton(app: App, p: AreaProps): HTMLElement {
+  return h('button', { type: 'button', class: 'link', 'data-code': p.code, 'aria-pressed': String(app.state.buurt === p.code), onclick: () => app.selectBuurt(p.code, true) }, p.name);
+}
+
+export interface BarItem { code: string; label: Child; value: number | null; text: string }
+
+/** Horizontal bars, scaled to the largest value; `diverging` centres them on zero (blue down, red up). */
+export function barRows(items: BarItem[], diverging: boolean): HTMLElement {
+  const max = Math.max(1e-9, ...items.map((i) => Math.abs(i.value ?? 0)));
+  return h('ul', { class: `bars cmp${diverging ? ' diverging' : ''}` }, items.map((i) => {
+    const v = i.value;
+    const w = v === null ? 0 : (Math.abs(v) / max) * (diverging ? 50 : 100);
+    const style = diverging && v !== null ? (v < 0 ? `width:${w}%;margin-left:${50 - w}%;background:#2166ac` : `width:${w}%;margin-left:50%;background:#b2182b`) : `width:${w}%`;
+    return h('li', { 'data-code': i.code },
+      h('span', { class: 'bar-label' }, i.label),
+      h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: `bar${v === null ? ' bar-withheld' : ''}`, style: v === null ? 'width:100%' : style })),
+      h('span', { class: 'bar-value' }, i.text));
+  }));
+}
+
+export function scopeHeadline(app: App): Headline {
+  return headline(app.scopedBuurten(), app.figures.data?.enforcement.features ?? [], app.state.wijk);
+}
+
+export function headlineTiles(hl: Headline): HTMLElement {
+  return h('div', { class: 'tiles headline', 'data-testid': 'headline' },
+    figureTile(t('head_total'), fmt.int(hl.total), hl.withheld ? t('head_withheld', { n: hl.withheld }) : null, 'head-total'),
+    figureTile(t('head_change'), fmt.pct(hl.change), hl.prev !== null ? `${t('col_prev')}: ${fmt.int(hl.prev)}` : null, 'head-change'),
+    figureTile(t('head_rate'), fmt.dec(hl.rate), null, 'head-rate'),
+    figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }), 'head-enf'));
+}
+
+/** The `n` buurten in scope with the most incidents; a sentence instead when none has figures. */
+export function topTable(app: App, n: number, caption: string, testid: string, withWijk = true): HTMLElement {
+  const rows = app.scopedBuurten().filter((p) => p.count !== null).sort(byRank).slice(0, n);
+  if (!rows.length) return h('p', { class: 'small muted empty-note', 'data-testid': testid }, t('empty_buurten'));
+  return h('table', { class: 'data compact', 'data-testid': testid },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, t('col_buurt')), withWijk ? h('th', { scope: 'col' }, t('col_wijk')) : null,
+      h('th', { scope: 'col', class: 'num' }, t('col_count')), h('th', { scope: 'col', class: 'num' }, t('col_rate')), h('th', { scope: 'col', class: 'num' }, t('col_change')))),
+    h('tbody', {}, rows.map((p, i) => h('tr', { 'data-code': p.code },
+      h('td', { class: 'num' }, i + 1), h('th', { scope: 'row' }, buurtButton(app, p)), withWijk ? h('td', {}, p.parent_name ?? '') : null,
+      h('td', { class: 'num' }, fmt.int(p.count)), h('td', { class: 'num' }, fmt.dec(p.rate_per_1000)), h('td', { class: 'num' }, fmt.pct(p.change_pct))))));
+}

@@ -1,0 +1,60 @@
+// The page around the views: header (brand, view tabs, language switch), the demo banner, the
+// sidebar with the controls and the legend, the map with the buurt table under it, the view panel,
+// and the (hidden) print report. Built again as a whole when the language changes.
+import type { App } from '../app';
+import { typeFilter } from '../controls/crime-types';
+import { langSwitch } from '../controls/lang';
+import { layerControl } from '../controls/layers';
+import { metricControl } from '../controls/metric';
+import { periodControl } from '../controls/period';
+import { searchControl } from '../controls/search';
+import { viewTabs } from '../controls/tabs';
+import { wijkControl } from '../controls/wijk';
+import { $, clear, h } from '../dom';
+import { t } from '../i18n';
+import { markPrintStale } from './print';
+
+export function buildShell(app: App): void {
+  const { meta, state } = app;
+  const g = meta.gemeente.name;
+  document.title = `wijkveilig · ${t('app_sub')} ${g}`;
+  clear($('#app'),
+    h('header', { class: 'topbar' },
+      h('div', { class: 'brand' },
+        logo(),
+        h('div', {},
+          h('div', { class: 'brand-name' }, h('span', { class: 'wordmark' }, 'wijkveilig'), h('span', { class: 'sep', 'aria-hidden': 'true' }, ' · '), `${t('app_sub')} ${g}`),
+          h('div', { class: 'brand-sub' }, t('programme', { g })))),
+      viewTabs(app),
+      langSwitch(app)),
+    meta.demo ? h('div', { class: 'demo-banner', role: 'note', 'data-testid': 'demo-banner' },
+      h('strong', {}, t('demo_banner')), meta.demo_notice ? h('span', {}, ` — ${meta.demo_notice}`) : null) : null,
+    h('div', { class: 'layout', 'data-view': state.view },
+      h('aside', { class: 'sidebar', 'aria-label': t('controls') },
+        periodControl(app),
+        typeFilter(app),
+        metricControl(app),
+        wijkControl(app),
+        searchControl(app),
+        layerControl(app),
+        h('section', { class: 'ctl legend', 'aria-labelledby': 'legend-title' }, h('h2', { id: 'legend-title', class: 'ctl-label' }, t('legend')), h('div', { id: 'legend' }))),
+      h('main', { id: 'main', class: 'main', tabindex: -1 },
+        h('div', { class: 'map-wrap' }, app.mapEl, h('div', { class: 'map-status', role: 'status', 'aria-live': 'polite', id: 'map-status' })),
+        h('section', { class: 'table-section', 'aria-labelledby': 'table-title' },
+          h('h2', { id: 'table-title' }, t('table_title')),
+          h('p', { class: 'muted small' }, t('table_hint')),
+          h('div', { id: 'buurt-table', class: 'table-wrap' }))),
+      h('aside', { id: 'viewpanel', class: 'viewpanel', role: 'tabpanel', 'aria-labelledby': `tab-${state.view}`, 'data-view': state.view })),
+    h('section', { id: 'report', class: 'report', 'aria-hidden': 'true' }));
+  markPrintStale();
+}
+
+function logo(): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 32 32');
+  svg.setAttribute('class', 'logo');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.innerHTML = '<path d="M16 2 4 6v9c0 7.5 5.1 13.2 12 15 6.9-1.8 12-7.5 12-15V6z" fill="#1d4e89"/><path d="M9 17h4v5H9zm5-5h4v10h-4zm5 3h4v7h-4z" fill="#fff"/>';
+  return svg;
+}

@@ -1,0 +1,31 @@
+// The buurt table under the map: every buurt in scope with its figures, ranked by count. The
+// accessible twin of the choropleth, and the keyboard's way to open a buurt's panel.
+import type { App } from '../app';
+import { h } from '../dom';
+import { byRank } from '../figures';
+import { fmt, t } from '../i18n';
+import { statusNote } from '../load';
+import { countText, rankText } from './buurt-panel';
+import { buurtButton } from './parts';
+
+export function renderTable(app: App): void {
+  const el = document.getElementById('buurt-table');
+  if (!el) return;
+  const s = app.state;
+  if (!app.figures.data) { el.replaceChildren(...[statusNote(app.figures)].filter((x): x is HTMLElement => x !== null)); return; }
+  const rows = app.scopedBuurten().sort(byRank);
+  if (!rows.length) { el.replaceChildren(h('p', { class: 'small muted empty-note' }, t('empty_buurten'))); return; }
+  el.replaceChildren(h('table', { class: 'data', 'data-testid': 'buurt-table' },
+    h('caption', {}, t('table_caption', { scope: app.scopeLabel(), period: fmt.period(s.from, s.to), types: app.typesLabel() })),
+    h('thead', {}, h('tr', {},
+      [t('col_buurt'), t('col_wijk'), t('col_pop'), t('col_count'), t('col_rate'), t('col_prev'), t('col_change'), t('col_rank')].map((c, i) => h('th', { scope: 'col', class: i > 1 ? 'num' : '' }, c)))),
+    h('tbody', {}, rows.map((p) => h('tr', { 'data-code': p.code, class: s.buurt === p.code ? 'selected' : '' },
+      h('th', { scope: 'row' }, buurtButton(app, p), h('span', { class: 'code' }, ` ${p.code}`)),
+      h('td', {}, p.parent_name ?? ''),
+      h('td', { class: 'num' }, fmt.int(p.population)),
+      h('td', { class: `num${p.count === null ? ' withheld' : ''}`, 'data-col': 'count' }, countText(p.count)),
+      h('td', { class: 'num' }, fmt.dec(p.rate_per_1000)),
+      h('td', { class: 'num' }, fmt.int(p.previous_count)),
+      h('td', { class: 'num' }, fmt.pct(p.change_pct)),
+      h('td', { class: 'num' }, rankText(p.rank, p.rank_of)))))));
+}

@@ -1,0 +1,40 @@
+// The Wijk view: without a wijk in scope, the wijken compared on the map value; with one, its
+// figures and its buurten compared side by side.
+import type { App } from '../app';
+import { h, type Child } from '../dom';
+import { metricText, metricValue } from '../figures';
+import { fmt, t } from '../i18n';
+import { countText, figureTile, rankText } from './buurt-panel';
+import { barRows, buurtButton } from './parts';
+
+export function wijkView(app: App): Child[] {
+  const s = app.state;
+  const m = s.metric;
+  const d = app.figures.data;
+  const desc = (a: number | null, b: number | null): number => (b ?? -Infinity) - (a ?? -Infinity);
+  if (!s.wijk) {
+    const ws = (d?.wijken.features ?? []).map((f) => f.properties).sort((a, b) => desc(metricValue(a, m), metricValue(b, m)));
+    return [
+      h('h2', {}, `${t('view_wijk')}: ${app.metricLabel()}`),
+      h('p', { class: 'muted small' }, t('wijk_pick')),
+      ws.length ? barRows(ws.map((w) => ({
+        code: w.code, label: h('button', { type: 'button', class: 'link', onclick: () => app.setWijk(w.code) }, w.name),
+        value: metricValue(w, m), text: w.count === null ? t('withheld') : metricText(metricValue(w, m), m),
+      })), m === 'change') : h('p', { class: 'small muted empty-note' }, t('empty_wijken')),
+    ];
+  }
+  const w = d?.wijken.features.find((f) => f.properties.code === s.wijk)?.properties;
+  const bs = app.scopedBuurten().sort((a, b) => desc(metricValue(a, m), metricValue(b, m)));
+  return [
+    h('h2', {}, `${t('wijk')} ${app.wijkName(s.wijk)}`),
+    w ? h('div', { class: 'tiles' },
+      figureTile(t('fig_count'), countText(w.count), w.withheld ? t('fig_withheld_cells', { n: w.withheld }) : null, 'wijk-count'),
+      figureTile(t('fig_rate'), fmt.dec(w.rate_per_1000)),
+      figureTile(t('fig_change'), fmt.pct(w.change_pct)),
+      figureTile(t('col_rank'), rankText(w.rank, w.rank_of))) : null,
+    h('h3', {}, `${t('wijk_title')}: ${app.metricLabel()}`),
+    bs.length ? barRows(bs.map((b) => ({
+      code: b.code, label: buurtButton(app, b), value: b.count === null ? null : metricValue(b, m), text: b.count === null ? t('withheld') : metricText(metricValue(b, m), m),
+    })), m === 'change') : h('p', { class: 'small muted empty-note' }, t('empty_buurten')),
+  ];
+}
