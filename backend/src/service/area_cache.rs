@@ -16,7 +16,7 @@
 
 use crate::analysis::figures::roll_up;
 use crate::domain::{AreaCode, AreaLevel};
-use crate::spatial::contiguity::{QueenOptions, Weights, distance_band, queen_contiguity_wgs84};
+use crate::spatial::contiguity::{QueenOptions, Weights, distance_band, queen_contiguity};
 use crate::spatial::frame::MetricFrame;
 use crate::spatial::index::AreaIndex;
 use crate::store::AreaRow;
@@ -72,7 +72,29 @@ pub struct AreaCache {
 impl AreaCache {
     /// Builds the cache from the store's area rows (CPU work: run it off the async threads).
     pub fn build(generation: i64, rows: Vec<AreaRow>) -> AreaCache {
-        let frame = MetricFrame::rd();
+        // Geometry goes to RD New through a lattice of exact projections over the whole set
+        // (see `MetricFrame::lattice`): shared vertices stay shared, and positions stay within
+        // centimetres for a gemeente and a quarter metre for the country, at a fraction of the
+        // cost of projecting every vertex exactly.
+        let lattice = rows
+            .iter()
+            .map(|r| r.bbox)
+            .filter(|b| b.iter().all(|v| v.is_finite()))
+            .reduce(|b, r| {
+                [
+                    b[0].min(r[0]),
+                    b[1].min(r[1]),
+                    b[2].max(r[2]),
+                    b[3].max(r[3]),
+                ]
+            })
+            .map(|b| {
+                MetricFrame::rd().lattice(
+                    Coord { x: b[0], y: b[1] },
+                    Coord { x: b[2], y: b[3] },
+                    200,
+                )
+            });
         let mut areas = Vec::with_capacity(rows.len());
         for row in rows {
             let Ok(code) = AreaCode::parse(&row.code) else {
@@ -83,7 +105,10 @@ impl AreaCache {
                 tracing::warn!(code = %row.code, "stored area geometry is not a polygon; drawn empty");
                 MultiPolygon::new(vec![])
             });
-            let rd = frame.project(&wgs84);
+            let rd = match &lattice {
+                Some(l) => l.project_geometry(&wgs84),
+                None => MetricFrame::rd().project(&wgs84),
+            };
             let geometry = RawValue::from_string(row.geometry)
                 .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"));
             areas.push(CachedArea {
@@ -129,9 +154,9 @@ impl AreaCache {
         let weights = |members: &[usize]| -> (LevelWeights, Vec<usize>) {
             let geoms: Vec<Option<Geometry<f64>>> = members
                 .iter()
-                .map(|&i| Some(Geometry::MultiPolygon(areas[i].wgs84.clone())))
+                .map(|&i| Some(Geometry::MultiPolygon(areas[i].rd.clone())))
                 .collect();
-            let (queen, report) = queen_contiguity_wgs84(&geoms, frame, &QueenOptions::default());
+            let (queen, report) = queen_contiguity(&geoms, &QueenOptions::default());
             let centroids: Vec<Option<Coord<f64>>> =
                 members.iter().map(|&i| areas[i].centroid_rd).collect();
             let distance = distance_band(&centroids, DEFAULT_DISTANCE_M);
@@ -267,5 +292,92 @@ impl AreaCache {
                     },
                 )
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(code: &str, level: &str, x: f64, y: f64, w: f64) -> AreaRow {
+        let ring = format!(
+            "[[{x},{y}],[{},{y}],[{},{}],[{x},{}],[{x},{y}]]",
+            x + w,
+            x + w,
+            y + w,
+            y + w
+        );
+        AreaRow {
+            code: code.into(),
+            level: level.into(),
+            name: format!("{code} name"),
+            parent_code: None,
+            population: Some(1_000),
+            boundary_year: Some(2021),
+            geometry: format!(r#"{{"type":"Polygon","coordinates":[{ring}]}}"#),
+            bbox: [x, y, x + w, y + w],
+        }
+    }
+
+    /// Gemeente GM0141 with wijk WK014101 (two buurten) and WK014102 (one buurt).
+    fn town() -> AreaCache {
+        AreaCache::build(
+            7,
+            vec![
+                square("BU01410101", "buurt", 6.60, 52.30, 0.01),
+                square("BU01410102", "buurt", 6.61, 52.30, 0.01),
+                square("BU01410201", "buurt", 6.62, 52.30, 0.01),
+                square("GM0141", "gemeente", 6.60, 52.30, 0.03),
+                square("WK014101", "wijk", 6.60, 52.30, 0.02),
+                square("WK014102", "wijk", 6.62, 52.30, 0.01),
+            ],
+        )
+    }
+
+    #[test]
+    fn parts_follow_the_code_structure() {
+        let set = town();
+        let codes = |code: &str| -> Vec<&str> {
+            let i = set.position(code).unwrap();
+            set.parts(i)
+                .iter()
+                .map(|&b| set.areas[b].code.as_str())
+                .collect()
+        };
+        assert_eq!(codes("WK014101"), ["BU01410101", "BU01410102"]);
+        assert_eq!(codes("WK014102"), ["BU01410201"]);
+        assert_eq!(codes("GM0141"), ["BU01410101", "BU01410102", "BU01410201"]);
+        assert!(codes("BU01410101").is_empty());
+        assert_eq!(set.gemeente_code().unwrap().as_str(), "GM0141");
+    }
+
+    #[test]
+    fn roll_up_takes_own_rows_or_the_sum_of_buurten() {
+        let set = town();
+        let rows: HashMap<&str, i64> =
+            [("BU01410101", 3), ("BU01410102", 4), ("WK014102", 9)].into();
+        let get = |c: &str| rows.get(c).copied();
+        let at = |c: &str| set.roll_up(set.position(c).unwrap(), get);
+        assert_eq!(at("WK014101"), Some(7), "sum of its buurten");
+        assert_eq!(at("WK014102"), Some(9), "its own row wins");
+        assert_eq!(at("BU01410201"), None, "no row is no data, never 0");
+        assert_eq!(at("GM0141"), Some(7), "the buurten that have rows");
+    }
+
+    #[test]
+    fn geometry_is_parsed_once_with_weights_and_interior_points() {
+        let set = town();
+        assert_eq!(set.generation, 7);
+        assert_eq!(set.buurten.len(), 3);
+        // Side by side: 0101–0102 and 0102–0201 share an edge.
+        assert_eq!(set.buurt_weights.queen.neighbors(1), &[0, 2]);
+        let b = set.buurt_at(6.615, 52.305).unwrap();
+        assert_eq!(b.code.as_str(), "BU01410102");
+        for a in &set.areas {
+            let p = a.interior_rd.unwrap();
+            let (lon, lat) = MetricFrame::rd().to_wgs84(p.x, p.y);
+            assert!(lon > a.bbox[0] && lon < a.bbox[2] && lat > a.bbox[1] && lat < a.bbox[3]);
+            assert!(a.geometry.get().starts_with(r#"{"type":"Polygon""#));
+        }
     }
 }
