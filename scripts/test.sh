@@ -16,10 +16,11 @@ fi
 # Chromium, the frontend's npm packages and the e2e test packages.
 bash scripts/e2e-setup.sh
 
-echo "== frontend: build, type check, lint"
+echo "== frontend: build (with its type check against the API types), type check, lint, unit tests"
 npm --prefix frontend run build
 npm --prefix frontend run typecheck
 npm --prefix frontend run lint
+npm --prefix frontend test
 
 echo "== rust: format and lints"
 cargo fmt --all -- --check
