@@ -13,8 +13,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
+use wijkveilig::commands::join::{join_points_csv, run_join};
 use wijkveilig::spatial::index::AreaIndex;
-use wijkveilig::spatial::point_join::{join_points_csv, run_join};
 
 const X0: f64 = 3.3;
 const X1: f64 = 7.3;

@@ -6,8 +6,11 @@
 //! [`analysis`] functions, and [`http`] and [`report`] serve and print those answers (they
 //! never import each other; [`server_state`] wires them together). [`spatial`] holds the
 //! geometry building blocks shared by all of them.
+//! [`commands`] holds the command-line work that needs no server (`wijkveilig join`).
 
 pub mod analysis;
+/// CLI commands that compose [`ingest`] and [`spatial`] without a server or a database.
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -107,7 +107,7 @@ fn run_join(
     points: &std::path::Path,
     out: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    let summary = wijkveilig::spatial::point_join::run_join(polygons, points, out)?;
+    let summary = wijkveilig::commands::join::run_join(polygons, points, out)?;
     eprintln!("{summary}");
     Ok(())
 }

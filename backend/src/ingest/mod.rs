@@ -9,6 +9,7 @@ pub mod features;
 pub mod geojson;
 pub mod gpkg;
 pub mod location;
+pub mod points_csv;
 pub mod population;
 pub mod registrations;
 pub mod statline;

@@ -1046,20 +1046,20 @@ mod tests {
 
     use crate::testdata::shared_data_dir as data_dir;
 
-    /// Codes and polygons of a real area file, read with the `geojson` crate (not our
-    /// importer: `spatial` depends on nothing above it, tests included).
+    /// Codes and polygons of a real area file, read with the `geojson` crate (`spatial`
+    /// takes nothing from `ingest`, not even in tests).
     fn load(file: &str) -> Option<(Vec<String>, Vec<MultiPolygon<f64>>)> {
         let text = std::fs::read_to_string(data_dir()?.join(file)).unwrap();
-        let fc: geojson::FeatureCollection = text.parse().unwrap();
+        let fc: geojson::FeatureCollection = text.parse().expect("valid GeoJSON");
         Some(
             fc.features
                 .into_iter()
                 .map(|f| {
-                    let code = f.property("code").and_then(|v| v.as_str()).unwrap().to_string();
-                    let g = geo::Geometry::<f64>::try_from(f.geometry.unwrap()).unwrap();
-                    match g {
-                        geo::Geometry::Polygon(p) => (code, MultiPolygon::new(vec![p])),
-                        geo::Geometry::MultiPolygon(mp) => (code, mp),
+                    let code = f.property("code").and_then(|v| v.as_str()).unwrap();
+                    let code = code.to_string();
+                    match f.geometry.map(geo::Geometry::<f64>::try_from) {
+                        Some(Ok(geo::Geometry::Polygon(p))) => (code, MultiPolygon::new(vec![p])),
+                        Some(Ok(geo::Geometry::MultiPolygon(mp))) => (code, mp),
                         other => panic!("{code}: {other:?}"),
                     }
                 })

@@ -1,9 +1,10 @@
-//! Geometry building blocks shared by ingest, analysis and the server: the metric frame,
-//! the area index with its point-in-polygon rule, and contiguity. Plain functions, no I/O
-//! beyond reading point files for the join command.
+//! Geometry building blocks shared by ingest, analysis, the server and the commands: the
+//! metric frame, the area index with its point-in-polygon rule, the parallel point-counting
+//! kernel, and contiguity. Plain functions on geometry: no I/O, and nothing from the modules
+//! above (`ingest`, `store`, `http`, `report`, `importer`, `analysis`, `commands`).
 
 pub mod contiguity;
+pub mod count;
 pub mod frame;
 pub mod index;
 pub mod pip;
-pub mod point_join;
