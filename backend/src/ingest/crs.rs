@@ -2,7 +2,7 @@
 //! files often lose their CRS on the way, so an undeclared CRS is detected from the
 //! coordinate range and the caller is told what was assumed.
 
-use super::{FeatureSet, IngestError};
+use super::{FeatureSet, IngestError, RawFeature};
 use crate::spatial::frame::MetricFrame;
 use geo::{Coord, CoordsIter, MapCoordsInPlace};
 use std::path::Path;
@@ -115,16 +115,33 @@ pub fn to_wgs84(
         },
     };
     if decision.source == SourceCrs::RdNew {
-        for f in &mut set.features {
-            if let Some(g) = &mut f.geometry {
-                g.map_coords_in_place(|c| {
-                    let (x, y) = frame.to_wgs84(c.x, c.y);
-                    Coord { x, y }
-                });
-            }
-        }
+        reproject_to_wgs84(&mut set.features, frame);
     }
     Ok(decision)
+}
+
+/// The frame's metres to WGS84 in place, on all cores: a national buurt file has millions of
+/// vertices. Each coordinate is converted on its own, so the result does not depend on how
+/// the features are shared out.
+fn reproject_to_wgs84(features: &mut [RawFeature], frame: &MetricFrame) {
+    let convert = |part: &mut [RawFeature]| {
+        for g in part.iter_mut().filter_map(|f| f.geometry.as_mut()) {
+            g.map_coords_in_place(|c| {
+                let (x, y) = frame.to_wgs84(c.x, c.y);
+                Coord { x, y }
+            });
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = features.len().div_ceil(threads).max(1);
+    if chunk == features.len() {
+        return convert(features);
+    }
+    std::thread::scope(|s| {
+        for part in features.chunks_mut(chunk) {
+            s.spawn(move || convert(part));
+        }
+    });
 }
 
 enum Looks {
