@@ -236,19 +236,71 @@ refuses!(
     ),
     ["EPSG:3857", "not supported", "reproject"]
 );
-refuses!(
-    rd_declared_as_wgs84,
-    "areas",
-    "rd-as-wgs84.geojson",
+/// A buurt in RD New metres in a file that declares WGS84 (OGC CRS84).
+fn rd_areas_declared_as_wgs84() -> String {
     format!(
         r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}}}},"features":[{}]}}"#,
         polygon_feature(
             "BU99990104",
             "[[[242557,486757],[242657,486757],[242657,486857],[242557,486757]]]"
         )
-    ),
+    )
+}
+
+refuses!(
+    rd_declared_as_wgs84,
+    "areas",
+    "rd-as-wgs84.geojson",
+    rd_areas_declared_as_wgs84(),
     ["RD New", "EPSG:28992"]
 );
+
+/// `join` reads its polygons by the CRS rule of `import`: the file that import refuses above,
+/// join refuses too, with the same message, and writes nothing.
+#[test]
+fn join_refuses_rd_declared_as_wgs84_with_the_import_message() {
+    let case = Case::new();
+    let content = rd_areas_declared_as_wgs84();
+    let import = case.refuses(
+        "areas",
+        "rd-as-wgs84.geojson",
+        content.as_bytes(),
+        &["RD New"],
+    );
+    let polygons = case.file("rd-as-wgs84.geojson", content.as_bytes());
+    let points = case.file("points.csv", b"id,lon,lat\n1,6.605,52.305\n");
+    let out = case._dir.path().join("counts.csv");
+    let join = case.run(&[
+        "join",
+        "--polygons",
+        polygons.to_str().unwrap(),
+        "--points",
+        points.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        !join.ok,
+        "join should refuse the file, but said: {}",
+        join.text
+    );
+    let message = join
+        .text
+        .trim()
+        .strip_prefix("error: ")
+        .unwrap_or_else(|| panic!("one error line: {}", join.text));
+    assert!(
+        message.contains("rd-as-wgs84.geojson, feature 0")
+            && message.contains("declares WGS84")
+            && message.contains("EPSG:28992"),
+        "names the file, the feature and the fix: {message}"
+    );
+    assert!(
+        import.contains(message),
+        "join says what import says:\njoin:   {message}\nimport: {import}"
+    );
+    assert!(!out.exists(), "join wrote nothing");
+}
 refuses!(
     feature_without_code,
     "areas",

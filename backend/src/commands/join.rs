@@ -2,10 +2,10 @@
 //! `code,count` for every polygon, sorted by code.
 //!
 //! The parts come from their own modules: [`crate::ingest::geojson`] reads the polygons,
+//! [`crate::ingest::crs`] brings them to WGS84 by the same rule as `import`,
 //! [`crate::ingest::points_csv`] streams the points in byte ranges, and
 //! [`crate::spatial::count`] counts them on all cores with the [`AreaIndex`] the server uses.
-//! This module wires them together, decides the polygons' CRS, and owns the output file and
-//! the report.
+//! This module wires them together and owns the output file and the report.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -23,11 +23,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use geo::{Coord, Geometry, MapCoordsInPlace, MultiPolygon};
+use geo::{Geometry, MultiPolygon};
 
-use crate::ingest::IngestError;
+use crate::ingest::areas::CODE_PROPERTIES;
+use crate::ingest::crs::{self, CrsDecision, SourceCrs};
 use crate::ingest::geojson::read_features;
 use crate::ingest::points_csv::PointsCsv;
+use crate::ingest::{FeatureSet, IngestError};
 use crate::spatial::count::{JoinCounts, count_in_parts};
 use crate::spatial::frame::MetricFrame;
 use crate::spatial::index::AreaIndex;
@@ -59,6 +61,71 @@ fn count_csv(
     .map_err(|e| csv.error(e))
 }
 
+/// The polygons of a join, in WGS84, with the code of each.
+pub struct JoinPolygons {
+    pub codes: Vec<String>,
+    pub shapes: Vec<MultiPolygon<f64>>,
+    /// Features without a polygon, left out.
+    pub skipped: Vec<SkippedFeature>,
+    /// The CRS the file was read in (the same decision `import` makes).
+    pub crs: CrsDecision,
+}
+
+/// Reads the Polygon and MultiPolygon features of a GeoJSON and brings them to WGS84 with
+/// [`crs::to_wgs84`], the rule `import` uses: WGS84 or RD New, declared or recognised from
+/// the coordinates; a file whose declaration contradicts its coordinates is refused.
+/// A feature's code is its `code` (or `statcode`, …) property, else its id, else its index.
+pub fn read_polygons(path: &Path) -> anyhow::Result<JoinPolygons> {
+    let mut set = read_features(path)?;
+    let crs = crs::to_wgs84(&mut set, path, &MetricFrame::rd_new())?;
+    polygons_of(set, crs, path)
+}
+
+fn polygons_of(set: FeatureSet, crs: CrsDecision, path: &Path) -> anyhow::Result<JoinPolygons> {
+    let mut codes = Vec::with_capacity(set.features.len());
+    let mut shapes: Vec<MultiPolygon<f64>> = Vec::with_capacity(set.features.len());
+    let mut skipped = Vec::new();
+    for f in set.features {
+        let code = f
+            .text(CODE_PROPERTIES)
+            .or_else(|| f.id.clone())
+            .unwrap_or_else(|| f.index.to_string());
+        let reason = match f.geometry {
+            Some(Geometry::Polygon(p)) if !p.exterior().0.is_empty() => {
+                codes.push(code);
+                shapes.push(MultiPolygon::new(vec![p]));
+                continue;
+            }
+            Some(Geometry::MultiPolygon(mp)) if mp.0.iter().any(|p| !p.exterior().0.is_empty()) => {
+                codes.push(code);
+                shapes.push(mp);
+                continue;
+            }
+            None => "null geometry".to_string(),
+            Some(Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => "empty polygon".to_string(),
+            Some(g) => format!("a {}, not a polygon", geometry_name(&g)),
+        };
+        skipped.push(SkippedFeature {
+            index: f.index,
+            code,
+            reason,
+        });
+    }
+    if shapes.is_empty() {
+        bail!(
+            "{}: no Polygon or MultiPolygon features to join to ({} features skipped). Pass the area file (buurten, wijken).",
+            path.display(),
+            skipped.len()
+        );
+    }
+    Ok(JoinPolygons {
+        codes,
+        shapes,
+        skipped,
+        crs,
+    })
+}
+
 /// A feature of the polygon file that was not joined, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedFeature {
@@ -67,7 +134,8 @@ pub struct SkippedFeature {
     pub reason: String,
 }
 
-/// Wall-clock time per phase of [`run_join`].
+/// Wall-clock time per phase of [`run_join`]; `reproject` is the CRS check and, for RD New,
+/// the reprojection ([`crs::to_wgs84`] does both).
 #[derive(Debug, Clone, Default)]
 pub struct JoinTimings {
     pub read_polygons: Duration,
@@ -150,64 +218,28 @@ impl fmt::Display for JoinSummary {
     }
 }
 
-const CODE_PROPERTIES: [&str; 5] = ["code", "statcode", "buurtcode", "wijkcode", "gemeentecode"];
-
 /// Joins a points CSV to a polygon GeoJSON and writes `code,count` for every polygon, sorted
 /// by code, to `out` (or stdout).
 pub fn run_join(polygons: &Path, points: &Path, out: Option<&Path>) -> anyhow::Result<JoinSummary> {
     let mut timings = JoinTimings::default();
     let t = Instant::now();
-    let set = read_features(polygons)?;
-    let declared = set.declared_crs.clone();
-    let mut codes = Vec::with_capacity(set.features.len());
-    let mut shapes: Vec<MultiPolygon<f64>> = Vec::with_capacity(set.features.len());
-    let mut skipped = Vec::new();
-    for f in set.features {
-        let code = f
-            .text(&CODE_PROPERTIES)
-            .or_else(|| f.id.clone())
-            .unwrap_or_else(|| f.index.to_string());
-        let reason = match f.geometry {
-            Some(Geometry::Polygon(p)) if !p.exterior().0.is_empty() => {
-                codes.push(code);
-                shapes.push(MultiPolygon::new(vec![p]));
-                continue;
-            }
-            Some(Geometry::MultiPolygon(mp)) if mp.0.iter().any(|p| !p.exterior().0.is_empty()) => {
-                codes.push(code);
-                shapes.push(mp);
-                continue;
-            }
-            None => "null geometry".to_string(),
-            Some(Geometry::Polygon(_) | Geometry::MultiPolygon(_)) => "empty polygon".to_string(),
-            Some(g) => format!("a {}, not a polygon", geometry_name(&g)),
-        };
-        skipped.push(SkippedFeature {
-            index: f.index,
-            code,
-            reason,
-        });
-    }
+    let mut set = read_features(polygons)?;
     timings.read_polygons = t.elapsed();
-    if shapes.is_empty() {
-        bail!(
-            "{}: no Polygon or MultiPolygon features to join to ({} features skipped). Pass the area file (buurten, wijken).",
-            polygons.display(),
-            skipped.len()
-        );
-    }
 
     let t = Instant::now();
-    let reprojected = match crs_of(&shapes, declared.as_deref(), polygons)? {
-        Source::Wgs84 => None,
-        Source::RdNew(why) => {
-            reproject_rd_to_wgs84(&mut shapes);
-            Some(format!(
-                "polygons are in RD New (EPSG:28992, {why}) and were reprojected to WGS84"
-            ))
-        }
-    };
+    let crs = crs::to_wgs84(&mut set, polygons, &MetricFrame::rd_new())?;
     timings.reproject = t.elapsed();
+    let reprojected =
+        (crs.source == SourceCrs::RdNew).then(|| format!("polygons: {}", crs.describe()));
+
+    let t = Instant::now();
+    let JoinPolygons {
+        codes,
+        shapes,
+        skipped,
+        ..
+    } = polygons_of(set, crs, polygons)?;
+    timings.read_polygons += t.elapsed();
 
     let n_polygons = shapes.len();
     let t = Instant::now();
@@ -221,7 +253,29 @@ pub fn run_join(polygons: &Path, points: &Path, out: Option<&Path>) -> anyhow::R
     drop(index);
 
     let t = Instant::now();
-    let mut rows: Vec<(String, u64)> = codes.into_iter().zip(joined.counts).collect();
+    let duplicate_codes = write_counts(codes, joined.counts, out)?;
+    timings.write = t.elapsed();
+
+    Ok(JoinSummary {
+        polygons: n_polygons,
+        points: joined.rows,
+        outside: joined.outside,
+        skipped,
+        reprojected,
+        duplicate_codes,
+        index_bytes,
+        timings,
+    })
+}
+
+/// Writes `code,count` sorted by code, adding up the counts of codes that occur on several
+/// polygons; returns those codes.
+fn write_counts(
+    codes: Vec<String>,
+    counts: Vec<u64>,
+    out: Option<&Path>,
+) -> anyhow::Result<Vec<String>> {
+    let mut rows: Vec<(String, u64)> = codes.into_iter().zip(counts).collect();
     rows.sort_unstable();
     let mut merged: Vec<(String, u64)> = Vec::with_capacity(rows.len());
     let mut duplicate_codes = Vec::new();
@@ -258,18 +312,7 @@ pub fn run_join(polygons: &Path, points: &Path, out: Option<&Path>) -> anyhow::R
             write(&mut std::io::stdout().lock()).context("cannot write the counts to stdout")?
         }
     }
-    timings.write = t.elapsed();
-
-    Ok(JoinSummary {
-        polygons: n_polygons,
-        points: joined.rows,
-        outside: joined.outside,
-        skipped,
-        reprojected,
-        duplicate_codes,
-        index_bytes,
-        timings,
-    })
+    Ok(duplicate_codes)
 }
 
 fn geometry_name(g: &Geometry<f64>) -> &'static str {
@@ -281,87 +324,6 @@ fn geometry_name(g: &Geometry<f64>) -> &'static str {
         Geometry::GeometryCollection(_) => "GeometryCollection",
         _ => "non-polygon geometry",
     }
-}
-
-enum Source {
-    Wgs84,
-    RdNew(&'static str),
-}
-
-/// Decides the CRS of the polygons from the declaration and, when that is missing or
-/// contradicted, from the coordinates: RD files without a `crs` member are common.
-fn crs_of(
-    shapes: &[MultiPolygon<f64>],
-    declared: Option<&str>,
-    path: &Path,
-) -> anyhow::Result<Source> {
-    let mut lo = Coord {
-        x: f64::INFINITY,
-        y: f64::INFINITY,
-    };
-    let mut hi = Coord {
-        x: f64::NEG_INFINITY,
-        y: f64::NEG_INFINITY,
-    };
-    for mp in shapes {
-        for p in &mp.0 {
-            for c in p.exterior().0.iter() {
-                lo = Coord {
-                    x: lo.x.min(c.x),
-                    y: lo.y.min(c.y),
-                };
-                hi = Coord {
-                    x: hi.x.max(c.x),
-                    y: hi.y.max(c.y),
-                };
-            }
-        }
-    }
-    let lonlat = lo.x >= -180.0 && hi.x <= 180.0 && lo.y >= -90.0 && hi.y <= 90.0;
-    let rd = MetricFrame::rd_new();
-    let looks_rd = rd.contains_metric(lo) && rd.contains_metric(hi) && !lonlat;
-    match declared {
-        Some("EPSG:28992") => Ok(Source::RdNew("declared")),
-        Some(other) if other != "EPSG:4326" => bail!(
-            "{}: the polygons are in {other}; wijkveilig join reads WGS84 (EPSG:4326) or RD New (EPSG:28992). \
-             Reproject the file, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson",
-            path.display()
-        ),
-        _ if lonlat => Ok(Source::Wgs84),
-        _ if looks_rd => Ok(Source::RdNew(if declared.is_some() {
-            "the coordinates are metres although the file declares WGS84"
-        } else {
-            "recognised from the coordinates"
-        })),
-        _ => bail!(
-            "{}: the coordinates (x {:.1}..{:.1}, y {:.1}..{:.1}) are neither WGS84 degrees nor RD New metres. \
-             Export the polygons as WGS84 (EPSG:4326) GeoJSON.",
-            path.display(),
-            lo.x,
-            hi.x,
-            lo.y,
-            hi.y
-        ),
-    }
-}
-
-/// RD New to WGS84 on all cores: a national buurt file has millions of vertices.
-fn reproject_rd_to_wgs84(shapes: &mut [MultiPolygon<f64>]) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = shapes.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        for part in shapes.chunks_mut(chunk) {
-            s.spawn(move || {
-                let rd = MetricFrame::rd_new();
-                for mp in part {
-                    mp.map_coords_in_place(|c| {
-                        let (x, y) = rd.to_wgs84(c.x, c.y);
-                        Coord { x, y }
-                    });
-                }
-            });
-        }
-    });
 }
 
 #[cfg(test)]
@@ -469,6 +431,129 @@ mod tests {
             let points = PointsCsv::open(&p).unwrap().with_sizes(block, 1);
             let e = count_csv(&squares(), &points, threads).unwrap_err();
             assert_eq!(e.location, Location::Line(40_001), "{threads} threads: {e}");
+        }
+    }
+
+    /// A one-buurt GeoJSON in RD New metres near Almelo, with the given `crs` member.
+    fn rd_square(crs: Option<&str>) -> String {
+        let crs = crs.map_or(String::new(), |name| {
+            format!(r#""crs":{{"type":"name","properties":{{"name":"{name}"}}}},"#)
+        });
+        format!(
+            r#"{{"type":"FeatureCollection",{crs}"features":[{{"type":"Feature","id":"BU01410001","properties":{{"code":"BU01410001","name":"Vierkant"}},"geometry":{{"type":"Polygon","coordinates":[[[242500,486700],[242700,486700],[242700,486900],[242500,486900],[242500,486700]]]}}}}]}}"#
+        )
+    }
+
+    /// What `import areas` makes of a file: its error, or its WGS84 polygons.
+    fn import_areas(path: &Path) -> Result<(Vec<String>, Vec<MultiPolygon<f64>>), IngestError> {
+        let set = read_features(path)?;
+        let file = crate::ingest::areas::areas_from_features(set, path, false)?;
+        Ok(file
+            .areas
+            .into_iter()
+            .map(|a| (a.code.to_string(), a.geometry))
+            .unzip())
+    }
+
+    #[test]
+    fn rd_metres_declared_as_wgs84_are_refused_with_the_import_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let points = csv(&dir, "pts.csv", b"id,lon,lat\n1,6.66,52.35\n");
+        let out = dir.path().join("out.csv");
+        for declared in ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326"] {
+            let path = csv(
+                &dir,
+                "rd-as-wgs84.geojson",
+                rd_square(Some(declared)).as_bytes(),
+            );
+            let import = import_areas(&path).unwrap_err();
+            let join = run_join(&path, &points, Some(&out)).unwrap_err();
+            let join = join
+                .downcast_ref::<IngestError>()
+                .unwrap_or_else(|| panic!("an IngestError: {join:#}"));
+            assert_eq!(join, &import, "{declared}");
+            assert_eq!(
+                join.to_string(),
+                format!(
+                    "{}, feature 0 (BU01410001): the file declares WGS84 (lon/lat degrees) but the \
+                     coordinates are RD New metres. declare the CRS as EPSG:28992 (\"crs\": \
+                     {{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::28992\"}}}}), \
+                     or export the file as WGS84",
+                    path.display()
+                )
+            );
+            assert!(!out.exists(), "nothing written");
+        }
+    }
+
+    #[test]
+    fn rd_declared_and_undeclared_are_reprojected_as_import_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let declared = csv(
+            &dir,
+            "declared.geojson",
+            rd_square(Some("urn:ogc:def:crs:EPSG::28992")).as_bytes(),
+        );
+        let undeclared = csv(&dir, "undeclared.geojson", rd_square(None).as_bytes());
+        let a = read_polygons(&declared).unwrap();
+        let b = read_polygons(&undeclared).unwrap();
+        assert_eq!((a.crs.source, a.crs.detected), (SourceCrs::RdNew, false));
+        assert_eq!((b.crs.source, b.crs.detected), (SourceCrs::RdNew, true));
+        assert_eq!(
+            a.shapes, b.shapes,
+            "declared or not, the same WGS84 polygon"
+        );
+        for (path, join) in [(&declared, &a), (&undeclared, &b)] {
+            let (codes, shapes) = import_areas(path).unwrap();
+            assert_eq!((&join.codes, &join.shapes), (&codes, &shapes), "{path:?}");
+        }
+        // About 6.66 E, 52.35 N; a point inside, in WGS84, is counted in both.
+        let c = a.shapes[0].0[0].exterior().0[0];
+        assert!(
+            (c.x - 6.66).abs() < 0.05 && (c.y - 52.35).abs() < 0.05,
+            "{c:?}"
+        );
+        let points = csv(
+            &dir,
+            "pts.csv",
+            format!("id,lon,lat\n1,{},{}\n2,4.9,52.37\n", c.x + 1e-4, c.y + 1e-4).as_bytes(),
+        );
+        for path in [&declared, &undeclared] {
+            let out = dir.path().join("out.csv");
+            let s = run_join(path, &points, Some(&out)).unwrap();
+            assert_eq!((s.points, s.outside), (2, 1));
+            assert!(s.reprojected.as_deref().unwrap().contains("RD New"), "{s}");
+            assert_eq!(
+                std::fs::read_to_string(&out).unwrap(),
+                "code,count\nBU01410001,1\n"
+            );
+        }
+    }
+
+    #[test]
+    fn almelo_in_rd_declared_or_not_gives_the_polygons_import_stores() {
+        let Some(data) = data_dir() else { return };
+        let text = std::fs::read_to_string(data.join("almelo-buurten-rd.geojson")).unwrap();
+        let member =
+            r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"#;
+        assert!(text.contains(member));
+        let dir = tempfile::tempdir().unwrap();
+        let declared = csv(&dir, "declared.geojson", text.as_bytes());
+        let undeclared = csv(
+            &dir,
+            "undeclared.geojson",
+            text.replacen(member, "", 1).as_bytes(),
+        );
+        let (codes, shapes) = import_areas(&declared).unwrap();
+        assert_eq!(codes.len(), 71);
+        for path in [&declared, &undeclared] {
+            let join = read_polygons(path).unwrap();
+            assert_eq!(join.crs.detected, path == &undeclared);
+            assert_eq!(join.codes, codes, "{path:?}");
+            assert!(
+                join.shapes == shapes,
+                "{path:?}: the same coordinates, bit for bit"
+            );
         }
     }
 
