@@ -2,8 +2,7 @@
 // `state`, writes it back to the URL, loads what the new state needs through a Slot (load.ts) and
 // renders. The controls (controls/) and the views (views/) call these actions and read the state
 // and the slots; they hold no data of their own.
-import type { FeatureCollection, Geometry, Point } from 'geojson';
-import { api, queryKey, type AreaDetail, type AreaProps, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type IncidentProps, type Indicator, type InitiativeProps, type Meta, type Query } from './api';
+import { api, queryKey, type AreaDetail, type AreaProps, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Incidents, type Indicator, type Initiatives, type Meta, type Query } from './api';
 import type { Boot, FirstFigures } from './boot';
 import type { Classes } from './classify';
 import { syncLayerBoxes } from './controls/layers';
@@ -27,7 +26,7 @@ import { renderTable } from './views/table';
 import { renderViewPanel } from './views/viewpanel';
 
 /** The figures for one query: buurten and wijken with their figures, and the enforcement points. */
-export interface AreaData { buurten: Areas; wijken: Areas; enforcement: FeatureCollection<Point, EnforcementProps> }
+export interface AreaData { buurten: Areas; wijken: Areas; enforcement: EnforcementPoints }
 
 declare global {
   interface Window { wijkveilig?: { map: DashboardMap['map']; state: () => State; renderSeq: () => number; idle: () => Promise<void> } }
@@ -41,9 +40,9 @@ export class App {
   /** the selected buurt's details (the panel) */
   readonly detail = new Slot<AreaDetail>();
   /** incident points, for the client heatmap layer only */
-  readonly incidents = new Slot<FeatureCollection<Point, IncidentProps>>({ onChange: () => renderLegend(this) });
-  readonly cameras = new Slot<FeatureCollection<Point, CameraProps>>();
-  readonly initiatives = new Slot<FeatureCollection<Geometry, InitiativeProps>>();
+  readonly incidents = new Slot<Incidents>({ onChange: () => renderLegend(this) });
+  readonly cameras = new Slot<Cameras>();
+  readonly initiatives = new Slot<Initiatives>();
   readonly indicators = new Slot<Indicator[]>({ name: 'indicators' });
   private seq = 0;
   private camerasVersion = 0;

@@ -2,8 +2,7 @@
 // requests the app bundle, so meta, the layers and the figures for the URL's query load while
 // the browser fetches and compiles the 1.2 MB bundle (mostly MapLibre). The app takes the
 // answers from `window.wvBoot`, or starts the same requests itself when the page lacks it.
-import type { FeatureCollection, Geometry, Point } from 'geojson';
-import { api, type Areas, type CameraProps, type CrimeType, type EnforcementProps, type InitiativeProps, queryKey, type Query, type RawMeta } from './api';
+import { api, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Initiatives, queryKey, type Query, type RawMeta } from './api';
 import { parseState } from './state';
 
 export interface FirstFigures {
@@ -16,14 +15,14 @@ export interface FirstFigures {
   types: string;
   buurten: Promise<Areas>;
   wijken: Promise<Areas>;
-  enforcement: Promise<FeatureCollection<Point, EnforcementProps>>;
+  enforcement: Promise<EnforcementPoints>;
 }
 
 export interface Boot {
   meta: Promise<RawMeta>;
   crimeTypes: Promise<CrimeType[]>;
-  cameras: Promise<FeatureCollection<Point, CameraProps>>;
-  initiatives: Promise<FeatureCollection<Geometry, InitiativeProps>>;
+  cameras: Promise<Cameras>;
+  initiatives: Promise<Initiatives>;
   /** null on the steering report page (`#/rapport`), which needs none of them */
   figures: FirstFigures | null;
 }

@@ -12,7 +12,7 @@ import type { Metric } from './state';
 export const NO_VALUE_COLOUR = '#f4f4f4';
 
 export function metricValue(p: AreaProps, m: Metric): number | null {
-  return m === 'count' ? p.count : m === 'rate' ? p.rate_per_1000 : p.change_pct;
+  return (m === 'count' ? p.count : m === 'rate' ? p.rate_per_1000 : p.change_pct) ?? null;
 }
 
 export const metricText = (v: number | null, m: Metric): string => (m === 'count' ? fmt.int(v) : m === 'rate' ? fmt.dec(v) : fmt.pct(v));
@@ -31,7 +31,7 @@ export function classesFor(buurten: AreaProps[], m: Metric): Classes {
 /** A buurt's colour and class in the choropleth, and whether it lies in the wijk in scope. */
 export function buurtStyle(p: AreaProps, m: Metric, c: Classes, wijk: string | null): BuurtStyle {
   const v = metricValue(p, m);
-  const cls = p.count === null ? -1 : v === null ? -2 : classOf(v, c);
+  const cls = p.count == null ? -1 : v === null ? -2 : classOf(v, c);
   const colour = cls >= 0 ? (c.colours[cls] ?? WITHHELD_COLOUR) : cls === -2 ? NO_VALUE_COLOUR : WITHHELD_COLOUR;
   return { colour, cls, in_scope: inScope(p, wijk) };
 }
@@ -62,13 +62,13 @@ export interface Headline { total: number; withheld: number; prev: number | null
 export function headline(bs: AreaProps[], enforcement: { properties: EnforcementProps }[], wijk: string | null): Headline {
   let total = 0, withheld = 0, pop = 0, cur = 0, prev = 0, hasPrev = false;
   for (const b of bs) {
-    if (b.count === null) { withheld++; continue; }
+    if (b.count == null) { withheld++; continue; }
     total += b.count;
     if (b.population) pop += b.population;
-    if (b.previous_count !== null) { cur += b.count; prev += b.previous_count; hasPrev = true; }
+    if (b.previous_count != null) { cur += b.count; prev += b.previous_count; hasPrev = true; }
   }
   const codes = new Set(bs.map((b) => b.code));
-  const enf = enforcement.filter((f) => !wijk || (f.properties.buurt_code !== null && codes.has(f.properties.buurt_code)));
+  const enf = enforcement.filter((f) => !wijk || (f.properties.buurt_code != null && codes.has(f.properties.buurt_code)));
   return {
     total, withheld,
     prev: hasPrev ? prev : null,

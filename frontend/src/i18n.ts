@@ -271,7 +271,12 @@ const nl = {
   rap_kind: "Soort",
   rap_members: "Leden",
   rap_since: "Sinds",
-  rap_composed: "samengesteld uit de afzonderlijke API-onderdelen",
+  rap_enf_counted: "Alleen de handhavingsacties in de domeinen die voor indicator 3 meetellen: {d}.",
+  rap_enf_not_counted: "Niet meegeteld: {n} acties in {d}.",
+  domain_building: "bouwen",
+  domain_environment: "milieu",
+  domain_public_space: "openbare ruimte",
+  bd_counts: "Aantallen",
   ind_within_title: "Het verschil met het vorige jaar valt binnen de foutmarge van de enquête.",
   ind_demo_targets: "voorbeelddoelen (demo)",
   ind_definition: "Definitie",
@@ -283,7 +288,6 @@ const nl = {
   rap_sum_incidents: "Incidenten met locatie",
   rap_sum_incidents_note: "basis van de dichtheidskaart",
   rap_sum_hot: "Hotspotbuurten (Gi*)",
-  rap_sum_hot_note: "statistisch significant (90% of meer)",
   rap_sum_initiatives: "Buurtinitiatieven",
   rap_sum_status: "Indicatoren op koers",
   rap_sum_status_note: "van de zes programma-indicatoren",
@@ -577,7 +581,12 @@ const en: Record<Key, string> = {
   rap_kind: "Kind",
   rap_members: "Members",
   rap_since: "Since",
-  rap_composed: "composed from the separate API endpoints",
+  rap_enf_counted: "Only the enforcement actions in the domains that count for indicator 3: {d}.",
+  rap_enf_not_counted: "Not counted: {n} actions in {d}.",
+  domain_building: "building",
+  domain_environment: "environment",
+  domain_public_space: "public space",
+  bd_counts: "Counts",
   ind_within_title: "The change from the previous year is within the survey’s margin of error.",
   ind_demo_targets: "example targets (demo)",
   ind_definition: "Definition",
@@ -589,7 +598,6 @@ const en: Record<Key, string> = {
   rap_sum_incidents: "Incidents with a location",
   rap_sum_incidents_note: "basis of the density map",
   rap_sum_hot: "Hot spot neighbourhoods (Gi*)",
-  rap_sum_hot_note: "statistically significant (90% or more)",
   rap_sum_initiatives: "Neighbourhood initiatives",
   rap_sum_status: "Indicators on track",
   rap_sum_status_note: "of the six programme indicators",
@@ -618,6 +626,9 @@ export function setLang(l: Lang): void {
   document.documentElement.lang = l;
 }
 export function getLang(): Lang { return lang; }
+
+/** Whether the dictionary has `key` (for keys made from API values, such as a domain code). */
+export const hasKey = (key: string): key is Key => Object.hasOwn(nl, key);
 
 export function t(key: Key, params: Record<string, string | number> = {}): string {
   const s = (lang === 'en' ? en : nl)[key];

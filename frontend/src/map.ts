@@ -429,11 +429,11 @@ export class DashboardMap {
   }
 
   /** Outlines the hotspot buurten no camera sees and marks uncovered hotspot cells. */
-  setUncovered(codes: string[], cells: { lon: number; lat: number; density: number }[]): void {
+  setUncovered(codes: string[], cells: { lon: number; lat: number; density?: number | null }[]): void {
     this.setFilter('uncovered-hotspot', ['in', ['get', 'code'], ['literal', codes]]);
     this.setSource('uncovered-cells', {
       type: 'FeatureCollection',
-      features: cells.map((c) => ({ type: 'Feature', properties: { density: c.density }, geometry: { type: 'Point', coordinates: [c.lon, c.lat] } })),
+      features: cells.map((c) => ({ type: 'Feature', properties: { density: c.density ?? null }, geometry: { type: 'Point', coordinates: [c.lon, c.lat] } })),
     });
   }
 

@@ -98,7 +98,7 @@ const area = (code: string, count: number | null, population: number | null, pre
   rate_per_1000: count !== null && population ? (count / population) * 1000 : null,
   previous_count: previous,
   change_pct: count !== null && previous ? ((count - previous) / previous) * 100 : null,
-  rank: null, rank_of: null,
+  rank: null, rank_of: 12,
 });
 
 /** Buurten as the API sends them: withheld counts (null), no inhabitants, no previous period. */
@@ -111,7 +111,7 @@ const BUURTEN: AreaProps[] = [
 describe('the choropleth with real-looking figures (figures.ts)', () => {
   test('withheld and missing values take no part in the breaks', () => {
     const counts = classesFor(BUURTEN, 'count');
-    checkClasses(counts, BUURTEN.map((b) => b.count).filter((v): v is number => v !== null));
+    checkClasses(counts, BUURTEN.map((b) => b.count).filter((v): v is number => v != null));
     const rates = classesFor(BUURTEN, 'rate');
     assert.ok(rates.max < 30 && rates.min === 0, `rates from ${rates.min} to ${rates.max}`);
     const change = classesFor(BUURTEN, 'change');

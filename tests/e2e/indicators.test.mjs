@@ -66,7 +66,12 @@ test('the data behind an indicator: per wijk and the underlying figures', async 
     await card.getByTestId('bd-wijken').waitFor();
     const bd = await getJson(`/api/indicators/${ind.key}/breakdown?year=${ind.latest.year}`);
     const rows = await card.getByTestId('bd-wijken').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.dataset.code, tr.querySelector('td').textContent]));
-    assert.deepEqual(rows, bd.wijken.map((w) => [w.code, valueText(ind, w.value)]));
+    // each part's value is the year's value object (`value.value`, with `n`, `margin`, … beside it)
+    assert.deepEqual(rows, bd.wijken.map((w) => [w.code, valueText(ind, w.value?.value)]));
+    if (bd.wijken.some((w) => w.value?.margin != null)) {
+      const margins = await card.getByTestId('bd-wijken').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[1].textContent));
+      assert.deepEqual(margins, bd.wijken.map((w) => (w.value?.margin != null ? `± ${nl1(w.value.margin)}` : '–')));
+    }
     // a wijk in the breakdown drills the cards down to that wijk
     await card.getByTestId('bd-wijken').locator('tbody button').first().click();
     await page.waitForFunction((w) => new URL(location.href).searchParams.get('wijk') === w, bd.wijken[0].code);

@@ -29,42 +29,35 @@ async function openReport(hash) {
   return { page, context, errors };
 }
 
-/** Indicators as the report shows them: from /api/report when served, else /api/indicators. */
-async function reportSource(period) {
-  const res = await fetch(`${BASE_URL}/api/report?period=${period}`);
-  return res.ok ? res.json() : null;
-}
-
 test('the report page has every section with the API figures and no serious axe violations', async () => {
   const { page, context, errors } = await openReport('#/rapport?period=2023');
   try {
     assert.match(await page.locator('h1').innerText(), /Stuurgroeprapportage/);
     assert.deepEqual(await page.locator('.r-sec > h2').allInnerTexts(), SECTIONS);
-    const rep = await reportSource('2023');
-    const inds = rep?.indicators ?? (await getJson('/api/indicators'));
+    const rep = await getJson('/api/report?period=2023');
     assert.equal(await page.locator('.ind-card').count(), 6);
-    for (const ind of inds) {
+    for (const ind of rep.indicators) {
       assert.equal(await page.locator(`.ind-card[data-key="${ind.key}"] [data-testid=value]`).innerText(), valueText(ind, ind.latest?.value), ind.key);
     }
-    // top hotspots: the hot buurten of 2023 by z, with their class
-    if (!rep) {
-      const hs = await getJson('/api/hotspots?level=buurt&value=count&permutations=0&fdr=true&from=2023-01&to=2023-12&types=0.0.0');
-      const top = hs.features.map((f) => f.properties).filter((p) => p.bin > 0).sort((a, b) => b.z - a.z).slice(0, 10);
-      assert.deepEqual(await page.getByTestId('r-hotspots').locator('tbody tr').evaluateAll((trs) => trs.map((t) => t.dataset.code)), top.map((p) => p.code));
-      const enf = await getJson('/api/enforcement?from=2023-01&to=2023-12');
-      assert.equal(await page.getByTestId('r-enforcement').locator('tfoot td').first().innerText(), new Intl.NumberFormat('nl-NL').format(enf.features.length));
-    } else {
-      // /api/report: top hotspots with class, enforcement outcomes, initiatives, coverage
-      const rows = await page.getByTestId('r-hotspots').locator('tbody tr').evaluateAll((trs) => trs.map((t) => [t.dataset.code, t.querySelector('td:last-child').textContent.trim()]));
-      const CLASS = { hot_99: 'Hotspot 99%', hot_95: 'Hotspot 95%', hot_90: 'Hotspot 90%', none: 'Niet significant', cold_90: 'Coldspot 90%', cold_95: 'Coldspot 95%', cold_99: 'Coldspot 99%' };
-      assert.deepEqual(rows, rep.top_hotspots.map((h) => [h.code, CLASS[h.class]]));
-      const total = rep.enforcement_outcomes.reduce((a, o) => a + o.count, 0);
-      assert.equal(await page.getByTestId('r-enforcement').locator('tfoot td').first().innerText(), new Intl.NumberFormat('nl-NL').format(total));
-      assert.equal(await page.getByTestId('r-initiatives').locator('tbody tr').count(), rep.initiatives.length);
-      const share = `${new Intl.NumberFormat('nl-NL', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(rep.coverage.incidents.share * 100)}%`;
-      assert.ok((await page.locator('#r-coverage').innerText()).includes(share), `coverage ${share}`);
-      assert.match(await page.getByTestId('r-summary').innerText(), new RegExp(`Hotspotbuurten \\(Gi\\*\\)\\s+${rep.hotspot_summary.hot}`));
-    }
+    // top hotspots with class, enforcement outcomes, initiatives, coverage: as /api/report has them
+    const rows = await page.getByTestId('r-hotspots').locator('tbody tr').evaluateAll((trs) => trs.map((t) => [t.dataset.code, t.querySelector('td:last-child').textContent.trim()]));
+    const CLASS = { hot_99: 'Hotspot 99%', hot_95: 'Hotspot 95%', hot_90: 'Hotspot 90%', none: 'Niet significant', cold_90: 'Coldspot 90%', cold_95: 'Coldspot 95%', cold_99: 'Coldspot 99%' };
+    assert.deepEqual(rows, rep.top_hotspots.map((h) => [h.code, CLASS[h.class]]));
+    const total = rep.enforcement_outcomes.reduce((a, o) => a + o.count, 0);
+    assert.equal(await page.getByTestId('r-enforcement').locator('tfoot td').first().innerText(), new Intl.NumberFormat('nl-NL').format(total));
+    assert.equal(await page.getByTestId('r-initiatives').locator('tbody tr').count(), rep.initiatives.length);
+    const pct1 = (x) => `${new Intl.NumberFormat('nl-NL', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(x)}%`;
+    const share = pct1(rep.coverage.incidents.share * 100);
+    assert.ok((await page.locator('#r-coverage').innerText()).includes(share), `coverage ${share}`);
+    assert.match(await page.getByTestId('r-summary').innerText(), new RegExp(`Hotspotbuurten \\(Gi\\*\\)\\s+${rep.hotspot_summary.hot}`));
+    // the enforcement tile is indicator 3's rule for the period, as the API computes it
+    const es = rep.enforcement_share;
+    assert.ok(es && es.denominator > 0, 'the demo has counted enforcement actions in 2023');
+    const nl = (n) => new Intl.NumberFormat('nl-NL').format(n);
+    const tile = page.getByTestId('r-enf-share');
+    assert.equal(await tile.locator('.tile-value').innerText(), pct1(es.value));
+    assert.equal(await tile.locator('.tile-note').innerText(), `${nl(es.numerator)} van ${nl(es.denominator)} handhavingsacties`);
+    assert.equal(es.denominator, total, 'the outcomes table lists the counted actions the share is over');
     const img = await page.evaluate(() => { const i = document.getElementById('rap-map-img'); return [i.naturalWidth, i.naturalHeight]; });
     assert.ok(img[0] > 300 && img[1] > 300, `the KDE map is rendered into the report (${img})`);
     await page.addScriptTag({ content: axeSource() });
@@ -102,7 +95,7 @@ test('the report prints to a multi-page A4 PDF with every section and no card cu
     for (const s of [...SECTIONS, 'Stuurgroeprapportage']) assert.ok(text.includes(s), `"${s}" is in the PDF`);
     // every indicator card on one page: its title and its value on the same page
     const perPage = Array.from({ length: pages }, (_, i) => execFileSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), file, '-'], { encoding: 'utf8' }).replace(/[\s-]+/g, ''));
-    const inds = (await reportSource('2023'))?.indicators ?? (await getJson('/api/indicators'));
+    const inds = (await getJson('/api/report?period=2023')).indicators;
     for (const ind of inds) {
       const words = ind.title.slice(0, 24).replace(/[\s-]+/g, '');
       const p = perPage.findIndex((t) => t.includes(words));

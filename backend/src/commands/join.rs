@@ -557,18 +557,7 @@ mod tests {
         }
     }
 
-    fn data_dir() -> Option<std::path::PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!(
-                "skipping: real data not found at {} (see SOURCES.md)",
-                dir.display()
-            );
-            None
-        }
-    }
+    use crate::testdata::shared_data_dir as data_dir;
 
     #[test]
     fn run_join_on_almelo_in_wgs84_and_rd_gives_one_point_per_buurt() {

@@ -8,7 +8,7 @@ use crate::service::areas::{AreaCollection, AreaDetail, AreaQuery};
 use axum::Json;
 use axum::extract::{Path, State};
 
-#[utoipa::path(get, path = "/api/areas", tag = "areas", params(AreaQuery, SelectionParams),
+#[utoipa::path(get, path = "/api/areas", tag = "areas", operation_id = "area_figures", params(AreaQuery, SelectionParams),
     responses((status = 200, description = "The areas of a level with their figures, ranked within the set", body = AreaCollection),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
@@ -19,7 +19,7 @@ pub async fn list(
     Ok(Json(state.service.area_figures(&q, &sel).await?))
 }
 
-#[utoipa::path(get, path = "/api/areas/{code}", tag = "areas",
+#[utoipa::path(get, path = "/api/areas/{code}", tag = "areas", operation_id = "area_detail",
     params(("code" = String, Path, description = "CBS code"), SelectionParams),
     responses((status = 200, body = AreaDetail), (status = 404, body = ErrorBody)))]
 pub async fn detail(

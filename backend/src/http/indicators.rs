@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-#[utoipa::path(get, path = "/api/indicators", tag = "indicators", params(AreaParam),
+#[utoipa::path(get, path = "/api/indicators", tag = "indicators", operation_id = "indicators", params(AreaParam),
     responses((status = 200, description = "The six programme indicators for the area", body = [IndicatorView]),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(

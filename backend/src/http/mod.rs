@@ -38,7 +38,15 @@ use utoipa_swagger_ui::SwaggerUi;
         planning::create_camera, planning::update_camera, planning::delete_camera,
         planning::patrol, planning::patrol_csv,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(
+        ErrorBody,
+        crate::service::areas::Level,
+        crate::service::hotspots::HotspotValue,
+        crate::service::hotspots::WeightsKind,
+        crate::service::hotspots::Smoothing,
+        crate::service::hotspots::Step,
+        indicators::ReportFormat,
+    )),
     tags((name = "meta"), (name = "areas"), (name = "layers"), (name = "indicators"), (name = "hotspots"), (name = "planning"))
 )]
 pub struct ApiDoc;

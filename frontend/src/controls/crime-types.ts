@@ -31,7 +31,7 @@ export function typeFilter(app: App): HTMLElement {
         ` ${c.title}`, h('span', { class: 'code' }, ` ${c.code}`)),
       kids.length ? h('ul', {}, kids.map(node)) : null);
   };
-  const roots = all.filter((c) => c.parent === null && c.code !== '0.0.0');
+  const roots = all.filter((c) => c.parent == null && c.code !== '0.0.0');
   const summary = s.types.length === 1 && s.types[0] === '0.0.0' ? t('all_types') : s.types.length === 1 ? app.typeTitle(s.types[0] as string) : t('n_types', { n: s.types.length });
   return h('details', { class: 'ctl typefilter', id: 'typefilter' },
     h('summary', {}, h('span', { class: 'ctl-label' }, t('crime_types')), h('span', { class: 'summary-value' }, summary)),

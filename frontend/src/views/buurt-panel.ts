@@ -14,21 +14,21 @@ export function figureTile(label: string, value: string, note?: string | null, t
     note ? h('div', { class: 'tile-note' }, note) : null);
 }
 
-export function countText(count: number | null): string {
-  return count === null ? t('withheld') : fmt.int(count);
+export function countText(count: number | null | undefined): string {
+  return count == null ? t('withheld') : fmt.int(count);
 }
 
-export function rankText(rank: number | null, of: number | null): string {
+export function rankText(rank: number | null | undefined, of: number | null | undefined): string {
   return rank == null || of == null ? '–' : t('rank_of', { r: rank, n: of });
 }
 
-function bars(rows: { label: string; value: number | null; colour?: string }[], valueText: (v: number | null) => string): HTMLElement {
+function bars(rows: { label: string; value: number | null | undefined; colour?: string | undefined }[], valueText: (v: number | null | undefined) => string): HTMLElement {
   const max = Math.max(1, ...rows.map((r) => r.value ?? 0));
   return h('ul', { class: 'bars' }, rows.map((r) =>
     h('li', {},
       h('span', { class: 'bar-label' }, r.label),
       h('span', { class: 'bar-track', 'aria-hidden': 'true' },
-        h('span', { class: `bar${r.value === null ? ' bar-withheld' : ''}`, style: `width:${r.value === null ? 100 : (100 * r.value) / max}%;${r.colour ? `background:${r.colour}` : ''}` })),
+        h('span', { class: `bar${r.value == null ? ' bar-withheld' : ''}`, style: `width:${r.value == null ? 100 : (100 * r.value) / max}%;${r.colour ? `background:${r.colour}` : ''}` })),
       h('span', { class: 'bar-value' }, valueText(r.value)))));
 }
 
@@ -64,7 +64,7 @@ function trendChart(d: AreaDetail): HTMLElement {
 }
 
 export function areaCsv(d: AreaDetail, period: string, types: string): string {
-  const rows: (string | number | null)[][] = [
+  const rows: (string | number | null | undefined)[][] = [
     ['sectie', 'sleutel', 'waarde', 'waarde_vorig_jaar'],
     ['buurt', 'code', d.code, null], ['buurt', 'naam', d.name, null], ['buurt', 'wijk', d.parent_name, null],
     ['buurt', 'inwoners', d.population, null], ['filter', 'periode', period, null], ['filter', 'soorten', types, null],
@@ -77,7 +77,7 @@ export function areaCsv(d: AreaDetail, period: string, types: string): string {
     ...d.cameras.map((c) => ['camera', `${c.id} ${c.name}`, c.status, c.radius_m]),
     ...d.initiatives.map((i) => ['buurtpreventie', `${i.id} ${i.name}`, i.kind, i.members]),
   ];
-  const cell = (v: string | number | null): string => {
+  const cell = (v: string | number | null | undefined): string => {
     if (v == null) return '';
     const s = typeof v === 'number' ? String(v).replace('.', ',') : v;
     return /[;"\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;

@@ -2,7 +2,7 @@
 // the target, the status, the survey margin of error, a drill-down to the data behind the figure
 // and target editing that updates the status at once. Used by the Indicatoren view (editable) and
 // the steering report (read-only).
-import { api, type Breakdown, type Indicator } from '../api';
+import { api, type Breakdown, type Indicator, type YearValue } from '../api';
 import { h, swap, type Child } from '../dom';
 import { fmt, getLang, t, type Key } from '../i18n';
 import { errorText, Slot, statusNote } from '../load';
@@ -143,43 +143,47 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
   return card;
 }
 
-/** The breakdown's shape is open (per-wijk values plus the data behind): arrays of objects become tables. */
+/**
+ * The breakdown of an indicator's value: the area's value, a table of the value per part (the
+ * wijken of the gemeente, or the buurten of a wijk; only wijken drill down further) with the
+ * survey's margin and sample size or a share's counts, and a table of the rows behind the figure.
+ */
 export function breakdownView(ind: Indicator, b: Breakdown, onArea?: (code: string) => void): Child[] {
-  const out: Child[] = [];
-  const wijken = b.wijken as { code: string; name: string; value: number | null; margin?: number | null; n?: number | null; within_margin?: boolean | null }[] | undefined;
-  if (Array.isArray(wijken)) {
-    const survey = wijken.some((w) => w.margin != null);
-    // for a wijk the parts are its buurten ("parts": "buurt"); only wijken drill down further
-    const buurten = b.parts === 'buurt';
-    const drill = buurten ? undefined : onArea;
+  const parts = b.wijken;
+  const survey = parts.some((w) => w.value?.margin != null);
+  const shares = parts.some((w) => w.value?.denominator != null);
+  const buurten = b.parts === 'buurt';
+  const drill = buurten ? undefined : onArea;
+  const counts = (v: YearValue | null | undefined): string =>
+    (v?.numerator != null && v.denominator != null ? t('n_of_m', { n: fmt.int(v.numerator), m: fmt.int(v.denominator) }) : '–');
+  const total = b.value ?? null;
+  const out: Child[] = [
+    h('p', { class: 'small muted', 'data-testid': 'bd-total' }, `${b.area.name ?? b.area.code} · ${b.year}: ${valueText(ind, total?.value)}`,
+      total?.margin != null ? ` ± ${fmt.num(total.margin, 1)}` : '', total?.denominator != null ? ` (${counts(total)})` : ''),
+  ];
+  if (parts.length) {
     out.push(h('table', { class: 'data compact', 'data-testid': 'bd-wijken' },
       h('caption', {}, t(buurten ? 'bd_buurten' : 'bd_wijken')),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t(buurten ? 'col_buurt' : 'col_wijk')), h('th', { scope: 'col', class: 'num' }, t('bd_value')),
-        survey ? [h('th', { scope: 'col', class: 'num' }, t('bd_margin')), h('th', { scope: 'col', class: 'num' }, 'n')] : null)),
-      h('tbody', {}, wijken.map((w) => h('tr', { 'data-code': w.code },
+        survey ? [h('th', { scope: 'col', class: 'num' }, t('bd_margin')), h('th', { scope: 'col', class: 'num' }, 'n')] : null,
+        shares ? h('th', { scope: 'col', class: 'num' }, t('bd_counts')) : null)),
+      h('tbody', {}, parts.map((w) => h('tr', { 'data-code': w.code },
         h('th', { scope: 'row' }, drill ? h('button', { type: 'button', class: 'link', onclick: () => drill(w.code) }, w.name) : w.name),
-        h('td', { class: 'num' }, valueText(ind, w.value)),
-        survey ? [h('td', { class: 'num' }, w.margin != null ? `± ${fmt.num(w.margin, 1)}` : '–'), h('td', { class: 'num' }, fmt.int(w.n ?? null))] : null)))));
-    b = Object.fromEntries(Object.entries(b).filter(([k]) => !['wijken', 'area', 'key', 'parts', 'value'].includes(k)));
+        h('td', { class: 'num' }, valueText(ind, w.value?.value)),
+        survey ? [h('td', { class: 'num' }, w.value?.margin != null ? `± ${fmt.num(w.value.margin, 1)}` : '–'), h('td', { class: 'num' }, fmt.int(w.value?.n))] : null,
+        shares ? h('td', { class: 'num' }, counts(w.value)) : null)))));
   }
-  const label = (k: string): string => ({ wijken: t('bd_wijken'), areas: t('bd_wijken'), data: t('bd_data'), components: t('bd_data'), outcomes: t('bd_data') } as Record<string, string>)[k] ?? k;
-  const cell = (v: unknown): string => (typeof v === 'number' ? fmt.num(v, 2) : v == null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const scalars: [string, unknown][] = [];
-  for (const [k, v] of Object.entries(b)) {
-    if (Array.isArray(v) && v.length && typeof v[0] === 'object' && v[0] !== null) {
-      const cols = [...new Set(v.flatMap((r) => Object.keys(r as object)))];
-      out.push(h('table', { class: 'data compact', 'data-testid': `bd-${k}` },
-        h('caption', {}, label(k)),
-        h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, v.map((r) => h('tr', {}, cols.map((c) => {
-          const x = (r as Record<string, unknown>)[c];
-          return h('td', { class: typeof x === 'number' ? 'num' : '' }, c === 'value' && typeof x === 'number' ? valueText(ind, x) : cell(x));
-        }))))));
-    } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      out.push(h('table', { class: 'data compact' }, h('caption', {}, label(k)),
-        h('tbody', {}, Object.entries(v as Record<string, unknown>).map(([kk, vv]) => h('tr', {}, h('th', { scope: 'row' }, kk), h('td', { class: 'num' }, cell(vv)))))));
-    } else scalars.push([k, v]);
+  // the rows behind the figure differ per indicator (survey results, counts per buurt, enforcement
+  // per domain and outcome, initiatives, E33 reports): one column per field
+  if (b.data.length) {
+    const rows = b.data as Record<string, unknown>[];
+    const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const cell = (v: unknown): string =>
+      (typeof v === 'number' ? fmt.num(v, 2) : typeof v === 'boolean' ? (v ? '✓' : '–') : v == null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    out.push(h('table', { class: 'data compact', 'data-testid': 'bd-data' },
+      h('caption', {}, t('bd_data')),
+      h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', { class: typeof r[c] === 'number' ? 'num' : '' }, cell(r[c]))))))));
   }
-  if (scalars.length) out.unshift(h('p', { class: 'small muted' }, scalars.map(([k, v]) => `${k}: ${cell(v)}`).join(' · ')));
   return out;
 }

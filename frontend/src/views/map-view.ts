@@ -13,7 +13,7 @@ const forMap = new WeakMap<Areas, BuurtFeatures>();
 function mapFeatures(b: Areas): BuurtFeatures {
   let fc = forMap.get(b);
   if (!fc) {
-    fc = { type: 'FeatureCollection', features: b.features.map((f) => ({ ...f, properties: { ...f.properties, is_withheld: f.properties.count === null } })) };
+    fc = { type: 'FeatureCollection', features: b.features.map((f) => ({ ...f, properties: { ...f.properties, is_withheld: f.properties.count == null } })) };
     forMap.set(b, fc);
   }
   return fc;

@@ -41,7 +41,7 @@ export function headlineTiles(hl: Headline): HTMLElement {
 
 /** The `n` buurten in scope with the most incidents; a sentence instead when none has figures. */
 export function topTable(app: App, n: number, caption: string, testid: string, withWijk = true): HTMLElement {
-  const rows = app.scopedBuurten().filter((p) => p.count !== null).sort(byRank).slice(0, n);
+  const rows = app.scopedBuurten().filter((p) => p.count != null).sort(byRank).slice(0, n);
   if (!rows.length) return h('p', { class: 'small muted empty-note', 'data-testid': testid }, t('empty_buurten'));
   return h('table', { class: 'data compact', 'data-testid': testid },
     h('caption', {}, caption),

@@ -185,7 +185,7 @@ function kdeSection(): Child[] {
   return [
     h('div', { class: 'plan-controls' },
       h('div', { class: 'field' }, h('label', { for: 'kde-bw' }, t('kde_bw')),
-        h('input', { type: 'number', id: 'kde-bw', min: 50, max: 5000, step: 10, inputmode: 'numeric', value: p.bandwidth ?? '', placeholder: d ? String(Math.round(d.default_bandwidth_m)) : '',
+        h('input', { type: 'number', id: 'kde-bw', min: 50, max: 5000, step: 10, inputmode: 'numeric', value: p.bandwidth ?? '', placeholder: d?.default_bandwidth_m != null ? String(Math.round(d.default_bandwidth_m)) : '',
           onchange: (e: Event) => { const v = Number((e.target as HTMLInputElement).value); setPlan({ bandwidth: (e.target as HTMLInputElement).value && v >= 10 ? v : null }); } })),
       h('div', { class: 'field' }, h('label', { for: 'kde-cell' }, t('kde_cell')),
         h('select', { id: 'kde-cell', onchange: (e: Event) => setPlan({ cell: Number((e.target as HTMLSelectElement).value) }) },
@@ -301,16 +301,14 @@ function runWhatIf(): void {
   void S.whatif.load(`${queryKey(q)}|${JSON.stringify(draft)}`, (sg) => api.whatIf(q, cams, sg));
 }
 
-const shareOf = (x: WhatIf['before']): number | null => x.share ?? x.incidents?.share ?? null;
-
 function whatIfBlock(): Child {
   if (!draft) return null;
   const w = S.whatif.data;
   if (S.whatif.status !== 'ready' || !w) return statusNote(S.whatif);
   return h('div', { class: 'whatif', 'data-testid': 'whatif' },
     h('div', { class: 'tiles' },
-      h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('wi_before')), h('div', { class: 'tile-value', 'data-testid': 'wi-before' }, fmt.share(shareOf(w.before)))),
-      h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('wi_after')), h('div', { class: 'tile-value', 'data-testid': 'wi-after' }, fmt.share(shareOf(w.after))))),
+      h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('wi_before')), h('div', { class: 'tile-value', 'data-testid': 'wi-before' }, fmt.share(w.before.share))),
+      h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('wi_after')), h('div', { class: 'tile-value', 'data-testid': 'wi-after' }, fmt.share(w.after.share)))),
     h('p', { class: 'small' }, t('wi_gained', { g: fmt.int(w.gained), l: fmt.int(w.lost) })),
     draft.status === 'planned' ? h('p', { class: 'small muted' }, t('wi_planned_note')) : null);
 }
@@ -511,7 +509,7 @@ export function legendBlocks(layers: Set<string>): Child[] {
 /** The Planning view: the analyses' sections, then the busiest buurten in scope (with a camera badge). */
 export function planningView(a: App): Child[] {
   const camBuurten = new Set((a.cameras.data?.features ?? []).map((c) => c.properties.buurt_code).filter((c): c is string => !!c));
-  const top = a.scopedBuurten().filter((p) => p.count !== null).sort(byRank).slice(0, 15);
+  const top = a.scopedBuurten().filter((p) => p.count != null).sort(byRank).slice(0, 15);
   return [
     h('h2', {}, t('planning_h')),
     ...planningSections(),

@@ -2,28 +2,14 @@
 // programme indicators against their targets, top hotspots with their class, camera coverage,
 // enforcement outcomes and initiatives. Printed as a multi-page A4 (portrait) document. A page of
 // its own (a hash route, not a tab) so that a link to it can be sent to the steering group.
-import type { FeatureCollection, Geometry } from 'geojson';
-import { api, ApiError, type AreaProps, type Areas, type Coverage, type Indicator, type Kde, type Meta, type Query } from '../api';
+import { api, type Areas, type Meta, type ReportData } from '../api';
 import { $, clear, h, type Child } from '../dom';
-import { fmt, getLang, setLang, t, type Key } from '../i18n';
+import { fmt, getLang, hasKey, setLang, t, type Key } from '../i18n';
 import { indicatorCard } from './indicator-card';
-import { binClass, HOT_COLOURS, KDE_GRADIENT } from '../kde';
+import { HOT_COLOURS, KDE_GRADIENT } from '../kde';
 import { Slot, statusNote } from '../load';
 import { DashboardMap, OUTCOME_COLOURS } from '../map';
 import { stateToSearch, type Lang, type State } from '../state';
-
-interface HotRow { code: string; name: string; z: number | null; bin: number; cls: string; value: number | null }
-interface Outcome { outcome: string; count: number }
-interface InitiativeRow { name: string; kind: string; members: number | null; start_date: string | null; end_date: string | null; buurt: string | null; active: boolean | null }
-interface ReportData {
-  period: string; from: string; to: string;
-  indicators: Indicator[]; hotspots: HotRow[]; coverage: Coverage | null; enforcement: Outcome[]; initiatives: InitiativeRow[]; kde: Kde | null;
-  /** hot and cold buurten in all (the table lists the top ones only) */
-  hotCount: number | null; coldCount: number | null;
-  notes: string[];
-  /** which parts came from /api/report (true) or were composed from the separate endpoints (false) */
-  fromReportApi: boolean;
-}
 
 export function parseReportHash(hash: string): { period: string | null; lang: Lang | null } | null {
   const m = /^#\/rapport(?:\?(.*))?$/.exec(hash);
@@ -65,69 +51,11 @@ export function periodOptions(meta: Meta): string[] {
   return out.length ? out : [last.slice(0, 4)];
 }
 
-const arr = (v: unknown): Record<string, unknown>[] => {
-  if (Array.isArray(v)) return v as Record<string, unknown>[];
-  if (v && typeof v === 'object' && Array.isArray((v as { features?: unknown }).features)) {
-    return ((v as { features: { properties: Record<string, unknown> }[] }).features).map((f) => f.properties);
-  }
-  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([outcome, count]) => ({ outcome, count }));
-  return [];
-};
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
-function hotRows(v: unknown): HotRow[] {
-  return arr(v).map((r) => {
-    const bin = num(r.bin) ?? 0;
-    return { code: String(r.code ?? ''), name: String(r.name ?? r.code ?? ''), z: num(r.z), bin, cls: str(r.class) ?? binClass(bin), value: num(r.value) };
-  });
-}
-
-async function loadReport(period: string, signal: AbortSignal): Promise<ReportData> {
-  const { from, to } = periodRange(period);
-  let r: Record<string, unknown> | null = null;
-  try {
-    r = await api.report(period, signal);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
-  }
-  if (r) {
-    const pr = (r.period && typeof r.period === 'object' ? r.period : {}) as Record<string, unknown>;
-    return {
-      period, from: str(r.from) ?? str(pr.from) ?? from, to: str(r.to) ?? str(pr.to) ?? to,
-      indicators: (r.indicators as Indicator[] | undefined) ?? [],
-      hotspots: hotRows(r.top_hotspots ?? r.hotspots),
-      coverage: (r.coverage as Coverage | undefined) ?? null,
-      enforcement: arr(r.enforcement_outcomes ?? r.enforcement_by_outcome ?? r.enforcement).map((o) => ({ outcome: String(o.outcome), count: num(o.count) ?? 0 })),
-      initiatives: arr(r.initiatives).map((i) => ({ name: String(i.name ?? ''), kind: String(i.kind ?? ''), members: num(i.members), start_date: str(i.start_date), end_date: str(i.end_date), buurt: str(i.buurt_name) ?? str(i.buurt_code), active: typeof i.active_at_end === 'boolean' ? i.active_at_end : null })),
-      kde: (r.kde as Kde | undefined) ?? null,
-      hotCount: num((r.hotspot_summary as Record<string, unknown> | undefined)?.hot), coldCount: num((r.hotspot_summary as Record<string, unknown> | undefined)?.cold),
-      notes: Array.isArray(r.notes) ? r.notes.filter((n): n is string => typeof n === 'string') : [],
-      fromReportApi: true,
-    };
-  }
-  // /api/report not served (yet): the same sections from the separate endpoints.
-  const q: Query = { from, to, types: '0.0.0' };
-  const [indicators, hs, coverage, enf, ini, kde] = await Promise.all([
-    api.indicators(null), api.hotspots(q, { value: 'count', permutations: 0, fdr: true }), api.coverage(q).catch(() => null),
-    api.enforcement(q), api.initiatives(), api.kde(q, { cell_m: 100, bandwidth_m: null }).catch(() => null),
-  ]);
-  const counts = new Map<string, number>();
-  for (const f of enf.features) counts.set(f.properties.outcome, (counts.get(f.properties.outcome) ?? 0) + 1);
-  return {
-    period, from, to, indicators, coverage, kde, fromReportApi: false, notes: [],
-    hotCount: hs.features.filter((f) => f.properties.bin > 0).length, coldCount: hs.features.filter((f) => f.properties.bin < 0).length,
-    hotspots: hs.features.map((f) => f.properties).filter((p) => p.bin > 0).sort((a, b) => (b.z ?? 0) - (a.z ?? 0)).slice(0, 10)
-      .map((p) => ({ code: p.code, name: p.name, z: p.z, bin: p.bin, cls: p.class, value: p.value })),
-    enforcement: [...counts].map(([outcome, count]) => ({ outcome, count })),
-    initiatives: ini.features.map((f) => f.properties).filter((p) => (!p.start_date || p.start_date.slice(0, 7) <= to) && (!p.end_date || p.end_date.slice(0, 7) >= from))
-      .map((p) => ({ name: p.name, kind: p.kind, members: p.members, start_date: p.start_date, end_date: p.end_date, buurt: p.buurt_code, active: !p.end_date || p.end_date.slice(0, 7) >= to })),
-  };
-}
-
 const KINDS: Record<string, string> = { whatsapp: 'kind_whatsapp', foot_patrol: 'kind_foot_patrol' };
-/** the report's data and the wijk outlines for its map, for one period */
+/** the report's data (/api/report) and the wijk outlines for its map, for one period */
 const reportData = new Slot<{ d: ReportData; wijken: Areas | null }>();
+/** An enforcement domain's name, or its code when the dictionary lacks it. */
+const domainName = (d: string): string => { const k = `domain_${d}`; return hasKey(k) ? t(k) : d; };
 let pageStyle: HTMLStyleElement | null = null;
 
 export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang) => void): Promise<void> {
@@ -158,7 +86,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
     h('main', { id: 'main', tabindex: -1 }, doc)));
 
   const current = await reportData.load(period, async (signal) => {
-    const d = await loadReport(period, signal);
+    const d = await api.report(period, signal);
     const wijken = await api.areas({ from: d.from, to: d.to, types: '0.0.0' }, 'wijk', signal).catch(() => null);
     return { d, wijken };
   });
@@ -170,10 +98,15 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
   const { d, wijken } = reportData.data;
   const mapBox = h('div', { class: 'r-map-live', 'aria-hidden': 'true' });
   const img = h('img', { class: 'r-map', id: 'rap-map-img', alt: t('rap_map_alt', { g, p: periodLabel(period) }) });
-  const outcomesTotal = d.enforcement.reduce((a, o) => a + o.count, 0);
-  const cov = d.coverage;
-  const tile = (label: string, value: string, note: string | null): HTMLElement =>
-    h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value), note ? h('div', { class: 'tile-note' }, note) : null);
+  // enforcement_outcomes has the counted domains only (indicator 3's rule); the share is the API's
+  const outcomesTotal = d.enforcement_outcomes.reduce((a, o) => a + o.count, 0);
+  const es = d.enforcement_share ?? null;
+  const domains = (counted: boolean): string[] => [...new Set(d.enforcement_by_domain.filter((x) => x.counted === counted).map((x) => x.domain))];
+  const notCounted = d.enforcement_by_domain.filter((x) => !x.counted).reduce((a, x) => a + x.count, 0);
+  const cov = d.coverage ?? null;
+  const kde = d.kde ?? null;
+  const tile = (label: string, value: string, note: string | null, testid?: string): HTMLElement =>
+    h('div', { class: 'tile', 'data-testid': testid }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value), note ? h('div', { class: 'tile-note' }, note) : null);
   const sec = (id: string, title: string, ...body: Child[]): HTMLElement =>
     h('section', { class: 'r-sec', id: `r-${id}`, 'aria-labelledby': `r-${id}-h` }, h('h2', { id: `r-${id}-h` }, title), ...body);
 
@@ -189,14 +122,14 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         h('div', { class: 'r-map-wrap' }, mapBox, img),
         h('div', { class: 'r-legend small' },
           h('span', {}, t('kde_legend')), h('span', { class: 'ramp r-ramp', style: `background:${KDE_GRADIENT}`, 'aria-hidden': 'true' }),
-          h('span', {}, d.kde ? `0 – ${fmt.num(d.kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(d.kde.bandwidth_m) })}` : t('err_not_available')))),
+          h('span', {}, kde ? `0 – ${fmt.num(kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(kde.bandwidth_m) })}` : t('err_not_available')))),
       sec('summary', t('rap_summary'),
         h('div', { class: 'tiles r-tiles r-summary', 'data-testid': 'r-summary' },
-          tile(t('rap_sum_incidents'), d.kde ? fmt.int(d.kde.points) : '–', t('rap_sum_incidents_note')),
-          tile(t('rap_sum_hot'), fmt.int(d.hotCount ?? d.hotspots.filter((x) => x.bin > 0).length), d.coldCount != null ? t('rap_sum_hot_cold', { n: fmt.int(d.coldCount) }) : t('rap_sum_hot_note')),
+          tile(t('rap_sum_incidents'), kde ? fmt.int(kde.points) : '–', t('rap_sum_incidents_note')),
+          tile(t('rap_sum_hot'), fmt.int(d.hotspot_summary.hot), t('rap_sum_hot_cold', { n: fmt.int(d.hotspot_summary.cold) })),
           tile(t('cov_incidents'), fmt.share(cov?.incidents.share), cov ? t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }) : null),
-          tile(t('head_enf'), fmt.share(outcomesTotal ? (d.enforcement.find((o) => o.outcome === 'compliance_without_sanction')?.count ?? 0) / outcomesTotal : null), t('n_of_m', { n: fmt.int(d.enforcement.find((o) => o.outcome === 'compliance_without_sanction')?.count ?? 0), m: fmt.int(outcomesTotal) })),
-          tile(t('rap_sum_initiatives'), fmt.int(d.initiatives.filter((i) => i.active !== false).length), t('rap_sum_initiatives_note')),
+          tile(t('head_enf'), fmt.share(es ? es.value / 100 : null), es?.numerator != null && es.denominator != null ? t('head_enf_of', { n: fmt.int(es.numerator), m: fmt.int(es.denominator) }) : null, 'r-enf-share'),
+          tile(t('rap_sum_initiatives'), fmt.int(d.initiatives.filter((i) => i.active_at_end).length), t('rap_sum_initiatives_note')),
           tile(t('rap_sum_status'), `${d.indicators.filter((i) => i.status === 'on_track').length} / ${d.indicators.length}`, t('rap_sum_status_note'))))),
     h('div', { class: 'r-page' },
       sec('indicators', t('rap_indicators'),
@@ -206,11 +139,11 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
     h('div', { class: 'r-page' },
       sec('hotspots', t('rap_hotspots'),
         h('p', { class: 'small muted' }, t('rap_hs_note')),
-        d.hotspots.length ? h('table', { class: 'data compact', 'data-testid': 'r-hotspots' },
+        d.top_hotspots.length ? h('table', { class: 'data compact', 'data-testid': 'r-hotspots' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, t('col_buurt')), h('th', { scope: 'col', class: 'num' }, t('col_count')), h('th', { scope: 'col', class: 'num' }, 'z'), h('th', { scope: 'col' }, t('rap_class')))),
-          h('tbody', {}, d.hotspots.map((r, i) => h('tr', { 'data-code': r.code },
+          h('tbody', {}, d.top_hotspots.map((r, i) => h('tr', { 'data-code': r.code },
             h('td', { class: 'num' }, i + 1), h('th', { scope: 'row' }, r.name), h('td', { class: 'num' }, fmt.num(r.value, 1)), h('td', { class: 'num' }, fmt.num(r.z, 2)),
-            h('td', {}, h('span', { class: 'swatch', style: `background:${HOT_COLOURS[r.cls] ?? '#fff'}`, 'aria-hidden': 'true' }), ` ${t(`hs_${r.cls}` as Key)}`))))) : h('p', { class: 'muted' }, t('hs_none_hot'))),
+            h('td', {}, h('span', { class: 'swatch', style: `background:${HOT_COLOURS[r.class] ?? '#fff'}`, 'aria-hidden': 'true' }), ` ${t(`hs_${r.class}` as Key)}`))))) : h('p', { class: 'muted' }, t('hs_none_hot'))),
       sec('coverage', t('rap_coverage'),
         cov ? h('div', { class: 'tiles r-tiles' },
           h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_incidents')), h('div', { class: 'tile-value' }, fmt.share(cov.incidents.share)), h('div', { class: 'tile-note' }, t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }))),
@@ -219,25 +152,26 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         cov && cov.uncovered_hotspots.length ? h('p', { class: 'small' }, `${t('cov_uncovered', { n: cov.uncovered_hotspots.length })}: ${cov.uncovered_hotspots.map((u) => u.name).join(', ')}`) : null)),
     h('div', { class: 'r-page' },
       sec('enforcement', t('rap_enforcement'),
-        d.enforcement.length ? h('table', { class: 'data compact', 'data-testid': 'r-enforcement' },
+        d.enforcement_outcomes.length ? h('table', { class: 'data compact', 'data-testid': 'r-enforcement' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('rap_outcome')), h('th', { scope: 'col', class: 'num' }, t('rap_number')), h('th', { scope: 'col', class: 'num' }, t('rap_share')))),
-          h('tbody', {}, d.enforcement.map((o) => h('tr', {},
+          h('tbody', {}, d.enforcement_outcomes.map((o) => h('tr', {},
             h('th', { scope: 'row' }, h('span', { class: 'swatch', style: `background:${OUTCOME_COLOURS[o.outcome] ?? '#999'};border-radius:50%`, 'aria-hidden': 'true' }), ` ${t(`outcome_${o.outcome}` as Key) ?? o.outcome}`),
             h('td', { class: 'num' }, fmt.int(o.count)), h('td', { class: 'num' }, fmt.share(outcomesTotal ? o.count / outcomesTotal : null))))),
-          h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('total')), h('td', { class: 'num' }, fmt.int(outcomesTotal)), h('td', {})))) : h('p', { class: 'muted' }, t('none'))),
+          h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('total')), h('td', { class: 'num' }, fmt.int(outcomesTotal)), h('td', {})))) : h('p', { class: 'muted' }, t('none')),
+        domains(true).length ? h('p', { class: 'small muted', 'data-testid': 'r-enf-domains' }, t('rap_enf_counted', { d: domains(true).map(domainName).join(', ') }),
+          notCounted ? ` ${t('rap_enf_not_counted', { n: fmt.int(notCounted), d: domains(false).map(domainName).join(', ') })}` : '') : null),
       sec('initiatives', t('rap_initiatives'),
         d.initiatives.length ? h('table', { class: 'data compact', 'data-testid': 'r-initiatives' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('rap_name')), h('th', { scope: 'col' }, t('rap_kind')), h('th', { scope: 'col', class: 'num' }, t('rap_members')), h('th', { scope: 'col' }, t('rap_since')))),
-          h('tbody', {}, d.initiatives.map((i) => h('tr', { class: i.active === false ? 'ended' : '' }, h('th', { scope: 'row' }, i.name, i.active === false ? h('span', { class: 'muted' }, ` (${t('rap_ended')})`) : null), h('td', {}, KINDS[i.kind] ? t(KINDS[i.kind] as Key) : i.kind), h('td', { class: 'num' }, fmt.int(i.members)), h('td', {}, i.start_date ? fmt.date(i.start_date) : '–'))))) : h('p', { class: 'muted' }, t('none'))),
-      h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '–' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`,
-        d.fromReportApi ? '' : ` · ${t('rap_composed')}`)));
+          h('tbody', {}, d.initiatives.map((i) => h('tr', { class: i.active_at_end ? '' : 'ended' }, h('th', { scope: 'row' }, i.name, i.active_at_end ? null : h('span', { class: 'muted' }, ` (${t('rap_ended')})`)), h('td', {}, KINDS[i.kind] ? t(KINDS[i.kind] as Key) : i.kind), h('td', { class: 'num' }, fmt.int(i.members)), h('td', {}, i.start_date ? fmt.date(i.start_date) : '–'))))) : h('p', { class: 'muted' }, t('none'))),
+      h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '–' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`)));
 
   // The map: wijk outlines and the KDE image, rendered once and kept as a picture for print.
   const b = meta.bbox;
   const dm = new DashboardMap(mapBox, [[b[0], b[1]], [b[2], b[3]]], meta.basemap_style_url, { onSelect: () => undefined, onMove: () => undefined });
   dm.setLayers(new Set(['kde', 'wijken']));
-  if (wijken) dm.setWijken(wijken as FeatureCollection<Geometry, AreaProps>);
-  dm.setKde(d.kde);
+  if (wijken) dm.setWijken(wijken);
+  dm.setKde(kde);
   dm.start();
   await dm.ready;
   await dm.idle();

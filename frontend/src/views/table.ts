@@ -23,7 +23,7 @@ export function renderTable(app: App): void {
       h('th', { scope: 'row' }, buurtButton(app, p), h('span', { class: 'code' }, ` ${p.code}`)),
       h('td', {}, p.parent_name ?? ''),
       h('td', { class: 'num' }, fmt.int(p.population)),
-      h('td', { class: `num${p.count === null ? ' withheld' : ''}`, 'data-col': 'count' }, countText(p.count)),
+      h('td', { class: `num${p.count == null ? ' withheld' : ''}`, 'data-col': 'count' }, countText(p.count)),
       h('td', { class: 'num' }, fmt.dec(p.rate_per_1000)),
       h('td', { class: 'num' }, fmt.int(p.previous_count)),
       h('td', { class: 'num' }, fmt.pct(p.change_pct)),

@@ -19,7 +19,7 @@ export function wijkView(app: App): Child[] {
       h('p', { class: 'muted small' }, t('wijk_pick')),
       ws.length ? barRows(ws.map((w) => ({
         code: w.code, label: h('button', { type: 'button', class: 'link', onclick: () => app.setWijk(w.code) }, w.name),
-        value: metricValue(w, m), text: w.count === null ? t('withheld') : metricText(metricValue(w, m), m),
+        value: metricValue(w, m), text: w.count == null ? t('withheld') : metricText(metricValue(w, m), m),
       })), m === 'change') : h('p', { class: 'small muted empty-note' }, t('empty_wijken')),
     ];
   }
@@ -34,7 +34,7 @@ export function wijkView(app: App): Child[] {
       figureTile(t('col_rank'), rankText(w.rank, w.rank_of))) : null,
     h('h3', {}, `${t('wijk_title')}: ${app.metricLabel()}`),
     bs.length ? barRows(bs.map((b) => ({
-      code: b.code, label: buurtButton(app, b), value: b.count === null ? null : metricValue(b, m), text: b.count === null ? t('withheld') : metricText(metricValue(b, m), m),
+      code: b.code, label: buurtButton(app, b), value: b.count == null ? null : metricValue(b, m), text: b.count == null ? t('withheld') : metricText(metricValue(b, m), m),
     })), m === 'change') : h('p', { class: 'small muted empty-note' }, t('empty_buurten')),
   ];
 }
