@@ -2,86 +2,13 @@
 
 mod common;
 
-use common::{TestDb, serve, write};
+use common::{TestDb, serve, small_town, square, write};
 use serde_json::Value;
 use wijkveilig::importer::{ImportKind, ImportOptions, import_file};
 use wijkveilig::store::Store;
 
-fn square(code: &str, name: &str, x: f64, y: f64, population: i64) -> String {
-    format!(
-        r#"{{"type":"Feature","properties":{{"code":"{code}","name":"{name}","population":{population}}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x1},{y}],[{x1},{y1}],[{x},{y1}],[{x},{y}]]]}}}}"#,
-        x1 = x + 0.01,
-        y1 = y + 0.01
-    )
-}
-
-/// A small town: wijk WK999901 with two buurten, wijk WK999902 with one.
-async fn small_town(store: &Store, dir: &std::path::Path) {
-    let areas = format!(
-        r#"{{"type":"FeatureCollection","features":[{},{},{},{},{}]}}"#,
-        square("BU99990101", "Markt", 6.60, 52.30, 2000),
-        square("BU99990102", "Haven", 6.61, 52.30, 500),
-        square("BU99990201", "Veld", 6.62, 52.30, 1000),
-        r#"{"type":"Feature","properties":{"code":"WK999901","name":"Centrum"},"geometry":{"type":"Polygon","coordinates":[[[6.6,52.3],[6.62,52.3],[6.62,52.31],[6.6,52.31],[6.6,52.3]]]}}"#,
-        r#"{"type":"Feature","properties":{"code":"WK999902","name":"Buiten"},"geometry":{"type":"Polygon","coordinates":[[[6.62,52.3],[6.63,52.3],[6.63,52.31],[6.62,52.31],[6.62,52.3]]]}}"#,
-    );
-    let mut offences = String::from(
-        "WijkenEnBuurten,SoortMisdrijf,SoortMisdrijf_label,Perioden,GeregistreerdeMisdrijven_1\n",
-    );
-    for (code, base) in [("BU99990101", 10), ("BU99990102", 2), ("BU99990201", 4)] {
-        for year in [2022, 2023] {
-            for month in 1..=12 {
-                let burglary = base + if year == 2023 { 2 } else { 0 };
-                let bikes = month % 3;
-                offences.push_str(&format!(
-                    "{code},1.1.1,Diefstal/inbraak woning,{year}MM{month:02},{burglary}\n"
-                ));
-                // Bike theft in Haven is withheld in 2023: unknown, not zero.
-                let bikes = if code == "BU99990102" && year == 2023 {
-                    String::new()
-                } else {
-                    bikes.to_string()
-                };
-                offences.push_str(&format!(
-                    "{code},1.2.3,Diefstal van brom-/snor-/fietsen,{year}MM{month:02},{bikes}\n"
-                ));
-                offences.push_str(&format!(
-                    "{code},0.0.0,Totaal misdrijven,{year}MM{month:02},{}\n",
-                    burglary + month % 3
-                ));
-            }
-        }
-    }
-    let files = [
-        (ImportKind::Areas, write(dir, "areas.geojson", areas.as_bytes())),
-        (ImportKind::Offences, write(dir, "offences.csv", offences.as_bytes())),
-        (
-            ImportKind::Cameras,
-            write(dir, "cameras.csv", b"id,name,lon,lat,radius_m,status,installed\nc1,Amaliaplein,6.605,52.305,60,active,2019-01-01\nc2,Stadion,6.625,52.305,100,planned,\nc3,Buiten de stad,6.7,52.4,50,active,\n"),
-        ),
-        (
-            ImportKind::Enforcement,
-            write(dir, "enforcement.csv", b"id,date,lon,lat,domain,outcome\nh1,2023-02-01,6.605,52.305,building,compliance_without_sanction\nh2,2023-03-01,6.606,52.304,public_space,warning\nh3,2023-03-05,6.604,52.303,public_space,compliance_without_sanction\nh4,2021-03-05,6.604,52.303,public_space,criminal_report\n"),
-        ),
-        (
-            ImportKind::Initiatives,
-            write(dir, "initiatives.csv", b"id,name,kind,lon,lat,start_date,end_date,members\nbp1,Buurtpreventie Markt,foot_patrol,6.605,52.305,2019-05-01,,14\n"),
-        ),
-        (
-            ImportKind::Incidents,
-            write(dir, "incidents.csv", b"id,time,crime_type,lon,lat\ni1,2023-04-01T22:15,1.1.1,6.605,52.305\ni2,2023-05-01T01:00,1.2.3,6.615,52.305\ni3,2022-05-01T01:00,1.2.3,6.615,52.305\n"),
-        ),
-        (ImportKind::E33, write(dir, "e33.csv", b"area,period,count,with_fitting_care\nBU99990101,2023-04,3,2\n")),
-    ];
-    for (kind, path) in files {
-        import_file(store, kind, &path, &ImportOptions::default())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-}
-
 async fn get(base: &str, path: &str) -> (u16, Value) {
-    let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+    let r = common::get(format!("{base}{path}")).await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
@@ -246,7 +173,7 @@ async fn api_serves_figures_layers_and_errors_on_both_stores() {
         let (s, doc) = get(&base, "/api/openapi.json").await;
         assert_eq!(s, 200);
         assert!(doc["paths"]["/api/areas/{code}"].is_object());
-        let swagger = reqwest::get(format!("{base}/api/docs/")).await.unwrap();
+        let swagger = common::get(format!("{base}/api/docs/")).await.unwrap();
         assert_eq!(swagger.status(), 200);
         store.close().await;
         db.cleanup().await;
@@ -325,7 +252,7 @@ async fn the_demo_loads_into_an_empty_database_and_the_first_real_areas_replace_
 }
 
 async fn send(method: reqwest::Method, url: String, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
+    let r = common::client(&url)
         .request(method, url)
         .json(&body)
         .send()
@@ -485,7 +412,7 @@ async fn hotspots_density_coverage_and_patrol_on_both_stores() {
             before["incidents"]["covered"].as_u64().unwrap() + gain,
             "activating the suggested camera adds exactly its greedy gain"
         );
-        let r = reqwest::Client::new()
+        let r = common::client(&base)
             .delete(format!("{base}/api/cameras/{id}"))
             .send()
             .await
@@ -513,7 +440,7 @@ async fn hotspots_density_coverage_and_patrol_on_both_stores() {
                 .all(|w| w[0]["score"].as_f64() >= w[1]["score"].as_f64())
         );
         assert_eq!(patrol["shifts"].as_array().unwrap().len(), 3);
-        let csv = reqwest::get(format!(
+        let csv = common::get(format!(
             "{base}/api/patrol.csv?from=2023-01&to=2023-12&half_life_days=30&top=5"
         ))
         .await

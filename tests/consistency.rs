@@ -13,7 +13,7 @@ use wijkveilig::importer::{ImportKind, ImportOptions, import_file};
 use wijkveilig::store::Store;
 
 async fn get(base: &str, path: &str) -> Value {
-    let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+    let r = common::get(format!("{base}{path}")).await.unwrap();
     let status = r.status();
     let body: Value = r.json().await.unwrap();
     assert!(status.is_success(), "{path}: {status} {body}");

@@ -88,13 +88,13 @@ async fn small_town(store: &Store, dir: &std::path::Path) {
 }
 
 async fn get(base: &str, path: &str) -> (u16, Value) {
-    let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+    let r = common::get(format!("{base}{path}")).await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
 async fn put(base: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
+    let r = common::client(base)
         .put(format!("{base}{path}"))
         .json(&body)
         .send()

@@ -20,7 +20,7 @@ async fn import(
 }
 
 async fn get(base: &str, path: &str) -> Value {
-    let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+    let r = common::get(format!("{base}{path}")).await.unwrap();
     assert!(r.status().is_success(), "{path}: {}", r.status());
     r.json().await.unwrap()
 }

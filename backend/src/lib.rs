@@ -9,6 +9,7 @@
 //! [`commands`] holds the command-line work that needs no server (`wijkveilig join`).
 
 pub mod analysis;
+pub mod auth;
 /// CLI commands that compose [`ingest`] and [`spatial`] without a server or a database.
 pub mod commands;
 pub mod config;

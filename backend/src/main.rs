@@ -4,6 +4,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use wijkveilig::auth::audit::{self, Action, Event};
+use wijkveilig::auth::{Principal, Role};
 use wijkveilig::config::{Config, DEFAULT_DATABASE_URL};
 use wijkveilig::importer::{ImportKind, ImportOptions, import_file};
 use wijkveilig::store::Store;
@@ -32,6 +34,30 @@ enum Command {
         /// map needs no network at all.
         #[arg(long, env = "WIJKVEILIG_BASEMAP_STYLE_URL")]
         basemap_style_url: Option<String>,
+        /// Minutes without a request after which a session ends.
+        #[arg(long, default_value_t = 30)]
+        session_idle_minutes: u64,
+        /// Hours after signing in after which a session ends in any case.
+        #[arg(long, default_value_t = 10)]
+        session_max_hours: u64,
+        /// Behind a reverse proxy: take the client address from the last X-Forwarded-For
+        /// entry (for the audit trail and the sign-in throttle).
+        #[arg(long)]
+        trust_forwarded_for: bool,
+        /// Days the audit trail is kept; older rows are pruned at start-up (the chain stays
+        /// verifiable from the last pruned row).
+        #[arg(long, env = "WIJKVEILIG_AUDIT_RETENTION_DAYS", default_value_t = 730)]
+        audit_retention_days: u32,
+    },
+    /// Manage accounts. The command line acts as the local administrator.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit trail (BIO2 8.15): verify its hash chain, or export it as CSV.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Import a file. The format is detected from its content; an import is all or nothing.
     Import {
@@ -64,6 +90,52 @@ enum Command {
         #[arg(long)]
         points: PathBuf,
         /// Write the counts here instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a local account; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// A wijk a wijkregisseur works on (WKggggww); repeat for several.
+        #[arg(long = "wijk")]
+        wijken: Vec<String>,
+        /// Read the password from standard input (the only way: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List the accounts: name, role, wijken, sign-in kind.
+    List,
+    /// Change an account's role (and wijken).
+    SetRole {
+        name: String,
+        #[arg(value_enum)]
+        role: Role,
+        #[arg(long = "wijk")]
+        wijken: Vec<String>,
+    },
+    /// Disable an account; its sessions end at their next request.
+    Disable { name: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exits non-zero and names the first broken row.
+    Verify,
+    /// Write the rows of a date range as CSV.
+    Export {
+        /// First day, YYYY-MM-DD (inclusive).
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD (inclusive).
+        #[arg(long)]
+        to: String,
+        /// Write here instead of to standard output.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -120,6 +192,10 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
         Command::Serve {
             addr,
             basemap_style_url,
+            session_idle_minutes,
+            session_max_hours,
+            trust_forwarded_for,
+            audit_retention_days,
         } => {
             let config = Config {
                 database_url,
@@ -133,6 +209,38 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 let rows = wijkveilig::demo::load(&store).await?;
                 eprintln!("demo loaded: {rows} rows");
             }
+            if !store.is_demo().await? && !store.has_admin().await? {
+                anyhow::bail!(
+                    "this database holds real data and has no beheerder account, so nobody could sign in.\n\
+                     Make one first, e.g.:\n  wijkveilig user add NAME --role beheerder --password-stdin"
+                );
+            }
+            let cutoff = time::OffsetDateTime::now_utc()
+                - time::Duration::days(i64::from(audit_retention_days));
+            let cutoff = cutoff
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            let pruned = store.audit_prune(&cutoff).await?;
+            if pruned > 0 {
+                audit::record(
+                    &store,
+                    &Event::by(
+                        &Principal::local_admin(),
+                        Action::AuditPrune,
+                        &format!("{pruned} rows before {cutoff}"),
+                        "cli",
+                    ),
+                )
+                .await?;
+            }
+            let access = wijkveilig::http::AccessConfig {
+                // Plain HTTP on loopback (development, the demo) cannot use Secure cookies;
+                // anything else is expected behind TLS.
+                secure_cookie: !config.addr.ip().is_loopback(),
+                idle: std::time::Duration::from_secs(session_idle_minutes * 60),
+                absolute: std::time::Duration::from_secs(session_max_hours * 3600),
+                trust_forwarded_for,
+            };
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -141,7 +249,8 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 listener.local_addr()?,
                 store.backend().as_str()
             );
-            let state = wijkveilig::server_state(store.clone(), config.basemap_style_url);
+            let state = wijkveilig::server_state(store.clone(), config.basemap_style_url)
+                .with_access(access);
             wijkveilig::http::serve(listener, state).await?;
         }
         Command::Import {
@@ -155,9 +264,23 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 repair,
                 demo: false,
             };
-            let report = import_file(&store, kind, &file, &opts).await?;
-            println!("{report}");
+            let result = import_file(&store, kind, &file, &opts).await;
+            if !dry_run {
+                let object = format!("{kind:?} {}", file.display());
+                let outcome = if result.is_ok() { "success" } else { "refused" };
+                audit::record(
+                    &store,
+                    &Event {
+                        result: outcome,
+                        ..Event::by(&Principal::local_admin(), Action::Import, &object, "cli")
+                    },
+                )
+                .await?;
+            }
+            println!("{}", result?);
         }
+        Command::User { command } => user_command(&store, command).await?,
+        Command::Audit { command } => audit_command(&store, command).await?,
         Command::Report { period, out } => {
             let bytes = wijkveilig::report::write_report(&store, &period, &out).await?;
             eprintln!(
@@ -168,5 +291,79 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
         Command::Join { .. } | Command::Openapi => unreachable!("handled without a runtime"),
     }
     store.close().await;
+    Ok(())
+}
+
+async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+    use wijkveilig::auth::users;
+    let admin = Principal::local_admin();
+    match command {
+        UserCommand::Add {
+            name, role, wijken, ..
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            users::add(store, &admin, &name, role, &wijken, password).await?;
+            eprintln!("user {name} added as {role}");
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                println!("{}", users::describe(&u));
+            }
+        }
+        UserCommand::SetRole { name, role, wijken } => {
+            users::set_role(store, &admin, &name, role, &wijken).await?;
+            eprintln!("user {name} is now {role}");
+        }
+        UserCommand::Disable { name } => {
+            users::disable(store, &admin, &name).await?;
+            eprintln!("user {name} is disabled");
+        }
+    }
+    Ok(())
+}
+
+async fn audit_command(store: &Store, command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify => match audit::verify(store).await? {
+            Ok(n) => eprintln!("audit trail intact: {n} rows verified"),
+            Err(broken) => anyhow::bail!("{broken}"),
+        },
+        AuditCommand::Export { from, to, out } => {
+            let day = |s: &str, flag: &str| {
+                time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+                    .with_context(|| format!("--{flag} {s}: use a date like 2026-01-31"))
+            };
+            let (from, to) = (
+                day(&from, "from")?,
+                day(&to, "to")?.next_day().unwrap_or(time::Date::MAX),
+            );
+            let rows = store
+                .audit_rows(&format!("{from}T00:00:00Z"), &format!("{to}T00:00:00Z"))
+                .await?;
+            match &out {
+                Some(path) => {
+                    let f = std::fs::File::create(path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    audit::write_csv(&rows, f)?;
+                    eprintln!("{} audit rows written to {}", rows.len(), path.display());
+                }
+                None => audit::write_csv(&rows, std::io::stdout())?,
+            }
+            audit::record(
+                store,
+                &Event::by(
+                    &Principal::local_admin(),
+                    Action::Export,
+                    &format!("audit {from}..{to}"),
+                    "cli",
+                ),
+            )
+            .await?;
+        }
+    }
     Ok(())
 }

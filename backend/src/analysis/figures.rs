@@ -28,6 +28,11 @@ pub struct Figures {
     /// 1 = most offences in the compared set; `null` for areas without a count.
     pub rank: Option<usize>,
     pub rank_of: usize,
+    /// The count is hidden for this viewer: 1 to 4 ("< 5"), or hidden so that such a count
+    /// cannot be recovered by subtraction (see `analysis::disclosure`).
+    pub suppressed: bool,
+    /// The same for `previous_count`.
+    pub previous_suppressed: bool,
 }
 
 pub struct Input {
@@ -69,9 +74,21 @@ pub fn figures(inputs: &[Input], current_has_data: bool, previous_has_data: bool
                 change_pct,
                 rank: None,
                 rank_of: inputs.len(),
+                suppressed: false,
+                previous_suppressed: false,
             }
         })
         .collect();
+    rank(&mut out);
+    out
+}
+
+/// Ranks figures by count among those that have one (again after counts were hidden, so a
+/// rank never hints at a hidden count).
+pub fn rank(out: &mut [Figures]) {
+    for f in out.iter_mut() {
+        f.rank = None;
+    }
     let mut order: Vec<usize> = (0..out.len()).filter(|&i| out[i].count.is_some()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(out[i].count));
     // Equal counts share a rank (1, 2, 2, 4), as in any league table.
@@ -85,7 +102,6 @@ pub fn figures(inputs: &[Input], current_has_data: bool, previous_has_data: bool
         out[i].rank = Some(rank);
         previous = Some((c, rank));
     }
-    out
 }
 
 /// The roll-up rule, the one place it is written: an area's own value where the data has one

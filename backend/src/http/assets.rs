@@ -52,6 +52,19 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     .into_response()
 }
 
+/// The app's `index.html` (read from disk in debug builds), for the CSP's script hashes.
+pub fn index_html() -> Option<String> {
+    #[cfg(not(debug_assertions))]
+    {
+        static INDEX: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| {
+            Frontend::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned())
+        });
+        INDEX.clone()
+    }
+    #[cfg(debug_assertions)]
+    Frontend::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned())
+}
+
 /// One embedded file, in the best encoding the request accepts, or `304` when the browser's
 /// copy is current.
 fn file(path: &str, headers: &HeaderMap) -> Response {

@@ -26,6 +26,15 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// No (valid) session: sign in first.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but this role may not do or see this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins; try again later.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// A request the framework refused before any handler ran (bad JSON, wrong content
     /// type, a body too large), with the status it chose.
     #[error("{message}")]
@@ -44,6 +53,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadRequest(m) => ApiError::BadRequest(m),
             ServiceError::NotFound(m) => ApiError::NotFound(m),
             ServiceError::Conflict(m) => ApiError::Conflict(m),
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
             ServiceError::Store(e) => ApiError::Unavailable(e.to_string()),
             ServiceError::Internal(m) => ApiError::Internal(m),
         }
@@ -53,7 +63,8 @@ impl From<ServiceError> for ApiError {
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable machine-readable code: `bad_request`, `not_found`, `conflict`,
+    /// A stable machine-readable code: `bad_request`, `unauthorized`, `forbidden`,
+    /// `not_found`, `conflict`, `too_many_requests`,
     /// `payload_too_large`, `unsupported_media_type`, `unprocessable`, `unavailable` or
     /// `internal`.
     pub error: &'static str,
@@ -65,6 +76,9 @@ pub struct ErrorBody {
 fn code_of(status: StatusCode) -> &'static str {
     match status {
         StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::CONFLICT => "conflict",
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
@@ -83,6 +97,9 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, m),
+            ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+            ApiError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m),
             ApiError::Rejected { status, message } => (status, message),
             ApiError::Unavailable(detail) => {
                 tracing::error!(request_id = id, "database unavailable: {detail}");

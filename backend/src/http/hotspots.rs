@@ -2,6 +2,7 @@
 
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{Query, Selection};
+use super::session::Viewer;
 use super::state::AppState;
 use crate::analysis::kde::KdeSurface;
 use crate::service::SelectionParams;
@@ -14,10 +15,11 @@ use axum::extract::State;
               (status = 400, body = ErrorBody)))]
 pub async fn hotspots(
     State(state): State<AppState>,
+    Viewer(who): Viewer,
     Query(q): Query<HotspotQuery>,
     Selection(sel): Selection,
 ) -> ApiResult<Json<HotspotCollection>> {
-    Ok(Json(state.service.hotspots(&q, &sel).await?))
+    Ok(Json(state.service.hotspots(&q, &sel, &who).await?))
 }
 
 #[utoipa::path(get, path = "/api/hotspots/emerging", tag = "hotspots", params(HotspotQuery, SelectionParams),
@@ -25,10 +27,11 @@ pub async fn hotspots(
               (status = 400, body = ErrorBody)))]
 pub async fn emerging(
     State(state): State<AppState>,
+    Viewer(who): Viewer,
     Query(q): Query<HotspotQuery>,
     Selection(sel): Selection,
 ) -> ApiResult<Json<EmergingCollection>> {
-    Ok(Json(state.service.emerging(&q, &sel).await?))
+    Ok(Json(state.service.emerging(&q, &sel, &who).await?))
 }
 
 #[utoipa::path(get, path = "/api/kde", tag = "hotspots", params(KdeQuery, SelectionParams),
@@ -36,9 +39,10 @@ pub async fn emerging(
               (status = 400, body = ErrorBody)))]
 pub async fn density(
     State(state): State<AppState>,
+    Viewer(who): Viewer,
     Query(q): Query<KdeQuery>,
     Selection(sel): Selection,
 ) -> ApiResult<Json<KdeSurface>> {
-    let (d, cell) = state.service.density(&q, &sel).await?;
+    let (d, cell) = state.service.density(&q, &sel, &who).await?;
     Ok(Json(d.surface(cell)))
 }

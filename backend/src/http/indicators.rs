@@ -3,6 +3,7 @@
 
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Json, Query};
+use super::session::Viewer;
 use super::state::AppState;
 use crate::analysis::indicators::{Breakdown, IndicatorView};
 use crate::domain::ReportPeriod;
@@ -68,10 +69,11 @@ pub async fn set_baseline(
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn breakdown(
     State(state): State<AppState>,
+    Viewer(who): Viewer,
     Path(key): Path<String>,
     Query(q): Query<BreakdownParams>,
 ) -> ApiResult<axum::Json<Breakdown>> {
-    Ok(axum::Json(state.service.breakdown(&key, &q).await?))
+    Ok(axum::Json(state.service.breakdown(&key, &q, &who).await?))
 }
 
 /// The report's file format.
@@ -98,13 +100,14 @@ pub struct ReportParams {
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn report(
     State(state): State<AppState>,
+    Viewer(who): Viewer,
     Query(q): Query<ReportParams>,
 ) -> ApiResult<Response> {
     let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => ReportPeriod::parse(p).map_err(ApiError::BadRequest)?,
         None => state.service.default_report_period().await?,
     };
-    let data = state.service.report(period).await?;
+    let data = state.service.report(period, &who).await?;
     Ok(match q.format.unwrap_or_default() {
         ReportFormat::Json => axum::Json(data).into_response(),
         ReportFormat::Html => {
@@ -112,7 +115,14 @@ pub async fn report(
                 ApiError::NotFound("this server was started without the HTML report".into())
             })?;
             (
-                [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                [
+                    (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    // The report is one self-contained file with inline styles and no script.
+                    (
+                        axum::http::header::CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'",
+                    ),
+                ],
                 render(&data),
             )
                 .into_response()

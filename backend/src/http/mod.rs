@@ -11,9 +11,13 @@ mod indicators;
 mod meta;
 mod planning;
 mod points;
+pub mod policy;
+mod security;
+mod session;
 mod state;
 
 pub use error::{ApiError, ErrorBody};
+pub use session::AccessConfig;
 pub use state::{AppState, ReportRenderer};
 
 use axum::Router;
@@ -29,6 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
         Periods are YYYY-MM months or YYYY years (CBS codes like 2023MM04 are accepted). \
         A count of null is withheld by CBS, never zero."),
     paths(
+        session::current, session::sign_in, session::sign_out, session::demo_role,
         meta::health, meta::meta, meta::crime_types,
         areas::list, areas::detail,
         points::cameras, points::enforcement, points::initiatives, points::incidents,
@@ -40,6 +45,8 @@ use utoipa_swagger_ui::SwaggerUi;
     ),
     components(schemas(
         ErrorBody,
+        crate::auth::Role,
+        crate::auth::Need,
         crate::service::areas::Level,
         crate::service::hotspots::HotspotValue,
         crate::service::hotspots::WeightsKind,
@@ -47,12 +54,41 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::service::hotspots::Step,
         indicators::ReportFormat,
     )),
-    tags((name = "meta"), (name = "areas"), (name = "layers"), (name = "indicators"), (name = "hotspots"), (name = "planning"))
+    tags((name = "session"), (name = "meta"), (name = "areas"), (name = "layers"), (name = "indicators"), (name = "hotspots"), (name = "planning"))
 )]
 pub struct ApiDoc;
 
 pub fn router(state: AppState) -> Router {
+    let sessions = tower_sessions::SessionManagerLayer::new(
+        crate::auth::sessions::DbSessionStore::new(state.service.store().clone()),
+    )
+    .with_name("wijkveilig_session")
+    .with_http_only(true)
+    .with_same_site(tower_sessions::cookie::SameSite::Strict)
+    .with_secure(state.access.secure_cookie)
+    .with_expiry(tower_sessions::Expiry::OnInactivity(
+        time::Duration::seconds(state.access.idle.as_secs() as i64),
+    ));
+    let auth = axum_login::AuthManagerLayerBuilder::new(
+        crate::auth::Accounts::new(state.service.store().clone()),
+        sessions,
+    )
+    .build();
+    let security_state = state.clone();
+    let docs = Router::new()
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::authorize,
+        ));
     let api = Router::new()
+        .route(
+            "/api/session",
+            get(session::current)
+                .post(session::sign_in)
+                .delete(session::sign_out),
+        )
+        .route("/api/session/demo-role", put(session::demo_role))
         .route("/api/health", get(meta::health))
         .route("/api/meta", get(meta::meta))
         .route("/api/crime-types", get(meta::crime_types))
@@ -88,12 +124,21 @@ pub fn router(state: AppState) -> Router {
             get(indicators::breakdown),
         )
         .route("/api/report", get(indicators::report))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::authorize,
+        ))
         .with_state(state);
     Router::new()
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .merge(docs)
         .merge(api)
         .fallback(assets::serve)
+        .layer(auth)
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            security_state,
+            security::headers,
+        ))
         .layer(axum::middleware::from_fn(request_id))
         .layer(TraceLayer::new_for_http())
 }
@@ -126,9 +171,12 @@ pub fn openapi_json() -> String {
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

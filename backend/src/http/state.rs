@@ -2,6 +2,7 @@
 //! frontend is told about, and the report renderer the composition root hands in (so that
 //! `http` need not import `report`).
 
+use super::session::AccessConfig;
 use crate::service::Service;
 use crate::service::report::ReportData;
 use crate::store::Store;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub basemap_style_url: Option<String>,
     /// For `GET /api/report?format=html`; without it that format answers 404.
     pub report_html: Option<ReportRenderer>,
+    /// Cookie and session rules.
+    pub access: AccessConfig,
 }
 
 impl AppState {
@@ -23,7 +26,13 @@ impl AppState {
             service: Service::new(store),
             basemap_style_url,
             report_html: None,
+            access: AccessConfig::default(),
         }
+    }
+
+    pub fn with_access(mut self, access: AccessConfig) -> Self {
+        self.access = access;
+        self
     }
 
     pub fn with_report_renderer(mut self, render: ReportRenderer) -> Self {

@@ -488,7 +488,7 @@ pub fn render(d: &ReportData) -> String {
                 k + 1,
                 esc(&r.name),
                 esc(&r.code),
-                num(r.value, 0),
+                r.value.map_or("&lt; 5".to_string(), |v| num(v, 0)),
                 num(r.z, 2),
                 if r.p_adjusted < 0.001 {
                     "< 0,001".into()
@@ -534,18 +534,26 @@ pub fn render(d: &ReportData) -> String {
 
     // Enforcement.
     h.push_str(r#"<section id="handhaving"><h2>Handhaving: uitkomsten</h2>"#);
-    let total: i64 = d.enforcement_outcomes.iter().map(|o| o.count).sum();
-    if total == 0 {
+    let total: i64 = d.enforcement_total.unwrap_or(0);
+    if d.enforcement_outcomes.is_empty() {
         h.push_str(r#"<p class="muted">Geen handhavingszaken in deze periode.</p>"#);
     } else {
         h.push_str(r#"<table><thead><tr><th>Uitkomst</th><th class="num">Aantal</th><th class="num">Aandeel</th><th></th></tr></thead><tbody>"#);
         for o in &d.enforcement_outcomes {
-            let share = o.count as f64 / total as f64;
+            let Some(count) = o.count.filter(|_| total > 0) else {
+                let _ = write!(
+                    h,
+                    r#"<tr><td>{}</td><td class="num">&lt; 5</td><td class="num">–</td><td></td></tr>"#,
+                    esc(outcome_nl(&o.outcome)),
+                );
+                continue;
+            };
+            let share = count as f64 / total as f64;
             let _ = write!(
                 h,
                 r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td><span class="bar" style="width:{:.1}mm"></span></td></tr>"#,
                 esc(outcome_nl(&o.outcome)),
-                num(o.count as f64, 0),
+                num(count as f64, 0),
                 pct(share),
                 share * 60.0
             );
@@ -553,38 +561,41 @@ pub fn render(d: &ReportData) -> String {
         let _ = write!(
             h,
             r#"<tr><th>Totaal</th><th class="num">{}</th><th></th><th></th></tr></tbody></table>"#,
-            num(total as f64, 0)
+            d.enforcement_total
+                .map_or("&lt; 5".to_string(), |t| num(t as f64, 0))
         );
-        let mut domains: Vec<&str> = d
-            .enforcement_by_domain
-            .iter()
-            .map(|r| r.domain.as_str())
-            .collect();
-        domains.dedup();
-        let outcomes: Vec<&str> = d
-            .enforcement_outcomes
-            .iter()
-            .map(|o| o.outcome.as_str())
-            .collect();
-        h.push_str(r#"<table><thead><tr><th>Domein</th>"#);
-        for o in &outcomes {
-            let _ = write!(h, r#"<th class="num">{}</th>"#, esc(outcome_nl(o)));
-        }
-        h.push_str("</tr></thead><tbody>");
-        for dm in domains {
-            let _ = write!(h, "<tr><td>{}</td>", esc(domain_nl(dm)));
+        if !d.enforcement_by_domain.is_empty() {
+            let mut domains: Vec<&str> = d
+                .enforcement_by_domain
+                .iter()
+                .map(|r| r.domain.as_str())
+                .collect();
+            domains.dedup();
+            let outcomes: Vec<&str> = d
+                .enforcement_outcomes
+                .iter()
+                .map(|o| o.outcome.as_str())
+                .collect();
+            h.push_str(r#"<table><thead><tr><th>Domein</th>"#);
             for o in &outcomes {
-                let n: i64 = d
-                    .enforcement_by_domain
-                    .iter()
-                    .filter(|r| r.domain == dm && r.outcome == *o)
-                    .map(|r| r.count)
-                    .sum();
-                let _ = write!(h, r#"<td class="num">{}</td>"#, num(n as f64, 0));
+                let _ = write!(h, r#"<th class="num">{}</th>"#, esc(outcome_nl(o)));
             }
-            h.push_str("</tr>");
+            h.push_str("</tr></thead><tbody>");
+            for dm in domains {
+                let _ = write!(h, "<tr><td>{}</td>", esc(domain_nl(dm)));
+                for o in &outcomes {
+                    let n: i64 = d
+                        .enforcement_by_domain
+                        .iter()
+                        .filter(|r| r.domain == dm && r.outcome == *o)
+                        .map(|r| r.count)
+                        .sum();
+                    let _ = write!(h, r#"<td class="num">{}</td>"#, num(n as f64, 0));
+                }
+                h.push_str("</tr>");
+            }
+            h.push_str("</tbody></table>");
         }
-        h.push_str("</tbody></table>");
     }
     h.push_str("</section>");
 

@@ -32,7 +32,10 @@ pub async fn write_report(
         );
         crate::demo::load(store).await?;
     }
-    let data = Service::new(store.clone()).report(period).await?;
+    // The command line acts as the local administrator.
+    let data = Service::new(store.clone())
+        .report(period, &crate::auth::Principal::local_admin())
+        .await?;
     let html = html::render(&data);
     std::fs::write(out, &html).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(html.len())

@@ -67,6 +67,8 @@ pub struct AreaCache {
     pub wijk_weights: LevelWeights,
     /// Buurten and wijken without queen neighbours, reported with hotspot results.
     pub islands: Vec<String>,
+    /// Whether this generation is the built-in synthetic demo (served without accounts).
+    pub is_demo: bool,
 }
 
 impl AreaCache {
@@ -187,6 +189,7 @@ impl AreaCache {
             buurt_weights,
             wijk_weights,
             islands,
+            is_demo: false,
         }
     }
 

@@ -2,9 +2,12 @@
 //! that set, and one area's detail (trend, crime types, enforcement, cameras, initiatives,
 //! E33). Every area's count follows the one roll-up rule of [`AreaCache::roll_up`].
 
+use super::access::{self, AreaView};
 use super::geojson::{CollectionTag, Feature, Geometry};
 use super::{AreaCache, Resolved, Service, ServiceError, ServiceResult};
-use crate::analysis::figures::{Figures, Input, count_of, figures};
+use crate::analysis::disclosure;
+use crate::analysis::figures::{Figures, Input, count_of, figures, rank};
+use crate::auth::Principal;
 use crate::domain::crime_type::TOTAL;
 use crate::domain::{AreaCode, AreaLevel, Month};
 use crate::store::CountSum;
@@ -45,7 +48,7 @@ pub struct OffenceSums {
 }
 
 impl OffenceSums {
-    fn input(&self, set: &AreaCache, i: usize) -> Input {
+    pub(super) fn input(&self, set: &AreaCache, i: usize) -> Input {
         Input {
             current: set.roll_up(i, |c| self.current.get(c).copied()),
             previous: set.roll_up(i, |c| self.previous.get(c).copied()),
@@ -95,6 +98,8 @@ pub struct MonthPoint {
     pub count: Option<i64>,
     /// The same month a year earlier.
     pub previous_year_count: Option<i64>,
+    /// `count` is hidden for this viewer ("< 5").
+    pub suppressed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -103,12 +108,16 @@ pub struct TypeCount {
     pub title: String,
     pub count: Option<i64>,
     pub withheld: i64,
+    /// `count` is hidden for this viewer ("< 5").
+    pub suppressed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OutcomeCount {
     pub outcome: String,
-    pub count: i64,
+    /// `null` when hidden for this viewer ("< 5").
+    pub count: Option<i64>,
+    pub suppressed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -147,8 +156,10 @@ impl From<crate::store::InitiativeRow> for InitiativeSummary {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct E33Month {
     pub period: String,
-    pub count: i64,
+    /// `null` when hidden for this viewer ("< 5").
+    pub count: Option<i64>,
     pub with_fitting_care: Option<i64>,
+    pub suppressed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -231,12 +242,21 @@ impl Service {
         &self,
         q: &AreaQuery,
         sel: &Resolved,
+        who: &Principal,
     ) -> ServiceResult<AreaCollection> {
         let set = self.areas().await?;
         let level: AreaLevel = q.level.unwrap_or_default().into();
-        let members = Self::level_members(&set, level, q.wijk.as_deref())?;
         let sums = self.offence_sums(sel).await?;
-        let figs = ranked(&set, &members, sel, &sums);
+        let view = AreaView::new(&set, &sums, sel, who);
+        let members: Vec<usize> = Self::level_members(&set, level, q.wijk.as_deref())?
+            .into_iter()
+            .filter(|&i| view.visible[i])
+            .collect();
+        let mut figs = ranked(&set, &members, sel, &sums);
+        for (f, &i) in figs.iter_mut().zip(&members) {
+            view.apply(i, f);
+        }
+        rank(&mut figs);
         let features = members
             .iter()
             .zip(figs)
@@ -271,7 +291,12 @@ impl Service {
     }
 
     /// One area's detail, ranked among its level in the whole data.
-    pub async fn area_detail(&self, code: &str, sel: &Resolved) -> ServiceResult<AreaDetail> {
+    pub async fn area_detail(
+        &self,
+        code: &str,
+        sel: &Resolved,
+        who: &Principal,
+    ) -> ServiceResult<AreaDetail> {
         let set = self.areas().await?;
         let code = code.trim().to_ascii_uppercase();
         let i = set
@@ -279,10 +304,46 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("area {code} is not in the data")))?;
         let a = &set.areas[i];
         let sums = self.offence_sums(sel).await?;
-        let members = set.level(a.level);
-        let figures = match members.iter().position(|&m| m == i) {
-            Some(k) => ranked(&set, members, sel, &sums).swap_remove(k),
-            None => ranked(&set, &[i], sel, &sums).remove(0),
+        let view = AreaView::new(&set, &sums, sel, who);
+        if !view.visible[i] {
+            return Err(ServiceError::Forbidden(format!(
+                "{} lies outside your wijken: its buurt figures are not shown to you",
+                a.name
+            )));
+        }
+        // Small counts are hidden in this panel unless the viewer may see this area in full.
+        let protected = who.suppresses_small_counts()
+            && !(a.level != AreaLevel::Gemeente && who.sees_detail_of(&a.code));
+        let members: Vec<usize> = set
+            .level(a.level)
+            .iter()
+            .copied()
+            .filter(|&m| view.visible[m])
+            .collect();
+        let mut all = match members.iter().position(|&m| m == i) {
+            Some(_) => ranked(&set, &members, sel, &sums),
+            None => ranked(&set, &[i], sel, &sums),
+        };
+        let own = if members.contains(&i) {
+            members.clone()
+        } else {
+            vec![i]
+        };
+        for (f, &m) in all.iter_mut().zip(&own) {
+            view.apply(m, f);
+        }
+        rank(&mut all);
+        let figures = all.swap_remove(own.iter().position(|&m| m == i).unwrap_or(0));
+        // Hides entries of a series summing to the panel's count; all of them when that count
+        // is itself hidden (the series would add up to it).
+        let hide = |total: Option<i64>, parts: &[Option<i64>]| -> Vec<bool> {
+            if !protected {
+                vec![false; parts.len()]
+            } else if figures.suppressed {
+                vec![true; parts.len()]
+            } else {
+                access::suppress_series(total, parts)
+            }
         };
 
         // The codes that carry this area's rows, by the roll-up rule: its own, or its buurten's.
@@ -306,7 +367,7 @@ impl Service {
         let earlier = store
             .offence_months(&data_codes, &sel.types, sel.range.year_earlier())
             .await?;
-        let monthly = if months.is_empty() {
+        let mut monthly: Vec<MonthPoint> = if months.is_empty() {
             vec![]
         } else {
             sel.range
@@ -318,9 +379,31 @@ impl Service {
                         earlier.get(&m.plus(-12)).copied(),
                         !earlier.is_empty(),
                     ),
+                    suppressed: false,
                 })
                 .collect()
         };
+        let counts: Vec<Option<i64>> = monthly.iter().map(|m| m.count).collect();
+        for (m, h) in monthly.iter_mut().zip(hide(figures.count, &counts)) {
+            if h {
+                m.count = None;
+                m.suppressed = true;
+            }
+        }
+        if protected {
+            let before: Vec<Option<i64>> = monthly.iter().map(|m| m.previous_year_count).collect();
+            let total = before.iter().flatten().copied().reduce(|a, b| a + b);
+            let hidden = if total.is_some_and(|t| disclosure::is_small(Some(t))) {
+                vec![true; before.len()]
+            } else {
+                access::suppress_series(total, &before)
+            };
+            for (m, h) in monthly.iter_mut().zip(hidden) {
+                if h {
+                    m.previous_year_count = None;
+                }
+            }
+        }
         let titles = store.crime_type_titles().await?;
         let mut by_type: Vec<TypeCount> = store
             .offence_sums_by_type(&data_codes, sel.range)
@@ -331,21 +414,43 @@ impl Service {
                 title: titles.get(&t).cloned().unwrap_or_else(|| t.clone()),
                 count: count_of(Some(s), true),
                 withheld: s.withheld,
+                suppressed: false,
                 code: t,
             })
             .collect();
         by_type.sort_by(|x, y| y.count.cmp(&x.count).then(x.code.cmp(&y.code)));
+        let counts: Vec<Option<i64>> = by_type.iter().map(|t| t.count).collect();
+        for (t, h) in by_type.iter_mut().zip(hide(figures.count, &counts)) {
+            if h {
+                t.count = None;
+                t.suppressed = true;
+            }
+        }
 
-        let enforcement_by_outcome = store
+        let outcomes = store
             .enforcement_by_outcome(sel.range, &buurt_codes)
-            .await?
+            .await?;
+        let counts: Vec<Option<i64>> = outcomes.iter().map(|(_, c)| Some(*c)).collect();
+        let hidden = if protected {
+            access::suppress_list(&counts)
+        } else {
+            vec![false; counts.len()]
+        };
+        let enforcement_by_outcome = outcomes
             .into_iter()
-            .map(|(outcome, count)| OutcomeCount { outcome, count })
+            .zip(hidden)
+            .map(|((outcome, count), h)| OutcomeCount {
+                outcome,
+                count: (!h).then_some(count),
+                suppressed: h,
+            })
             .collect();
+        // Point registrations are listed only to a viewer who may see those points.
         let inside = |b: &Option<String>| {
-            b.as_deref()
-                .and_then(|b| AreaCode::parse(b).ok())
-                .is_some_and(|b| a.code.contains(&b))
+            access::sees_point(who, b.as_deref())
+                && b.as_deref()
+                    .and_then(|b| AreaCode::parse(b).ok())
+                    .is_some_and(|b| a.code.contains(&b))
         };
         let cameras = store
             .cameras()
@@ -372,14 +477,27 @@ impl Service {
         if !e33_codes.contains(&code) {
             e33_codes.push(code.clone());
         }
-        let e33 = store
-            .e33_months(&e33_codes, sel.range)
-            .await?
+        // E33 is health-related: aggregate-only for everyone, small counts hidden for
+        // aggregate-only viewers like any other count.
+        let e33_rows = store.e33_months(&e33_codes, sel.range).await?;
+        let counts: Vec<Option<i64>> = e33_rows.iter().map(|r| Some(r.1)).collect();
+        let hidden = if protected {
+            access::suppress_list(&counts)
+        } else {
+            vec![false; counts.len()]
+        };
+        let e33 = e33_rows
             .into_iter()
-            .map(|(m, count, care)| E33Month {
+            .zip(hidden)
+            .map(|((m, count, care), h)| E33Month {
                 period: Month::from_index(m as i32).iso(),
-                count,
-                with_fitting_care: care,
+                count: (!h).then_some(count),
+                with_fitting_care: if h || (protected && disclosure::is_small(care)) {
+                    None
+                } else {
+                    care
+                },
+                suppressed: h,
             })
             .collect();
         Ok(AreaDetail {

@@ -2,13 +2,16 @@
 //! of incidents. The map, the planning view and the report all ask these functions, so a
 //! buurt is "hot" in one sense only.
 
+use super::access::{self, AreaView};
 use super::areas::{Level, PeriodSpan, ranked};
 use super::geojson::{CollectionTag, Feature, Geometry};
 use super::{AreaCache, Resolved, Service, ServiceError, ServiceResult};
+use crate::analysis::disclosure;
 use crate::analysis::hotspot::HotspotError;
 use crate::analysis::hotspot::emerging::{Category, emerging_hotspots};
 use crate::analysis::hotspot::gistar::{GiStar, GiStarOptions, class_name, gi_star, gi_star_rates};
 use crate::analysis::kde::{Grid, GridSpec, Kde, KdeOptions, KdeSurface, kde, points_extent};
+use crate::auth::Principal;
 use crate::domain::{AreaLevel, Month, PeriodRange};
 use crate::spatial::contiguity::{Weights, distance_band};
 use crate::spatial::frame::MetricFrame;
@@ -170,8 +173,11 @@ fn stats_error(what: &str) -> impl Fn(HotspotError) -> ServiceError + '_ {
 pub struct HotspotProps {
     pub code: String,
     pub name: String,
-    /// The analysed value: the count, or the (smoothed) rate.
-    pub value: f64,
+    /// The analysed value: the count, or the (smoothed) rate; `null` when the count is
+    /// hidden for this viewer ("< 5").
+    pub value: Option<f64>,
+    /// `value` is hidden for this viewer.
+    pub suppressed: bool,
     /// The count was withheld by CBS and entered as 0.
     pub withheld: bool,
     pub z: Option<f64>,
@@ -353,13 +359,16 @@ impl Service {
         &self,
         q: &HotspotQuery,
         sel: &Resolved,
+        who: &Principal,
     ) -> ServiceResult<HotspotCollection> {
         let r = self.gi_star(q, sel).await?;
         let set = &r.set;
+        let view = AreaView::new(set, &self.offence_sums(sel).await?, sel, who);
         let features = r
             .members
             .iter()
             .enumerate()
+            .filter(|&(_, &i)| view.visible[i])
             .map(|(k, &i)| {
                 let a = &set.areas[i];
                 Feature::new(
@@ -368,7 +377,8 @@ impl Service {
                     HotspotProps {
                         code: a.code.to_string(),
                         name: a.name.clone(),
-                        value: r.gi.values[k],
+                        value: (!view.hidden[i]).then_some(r.gi.values[k]),
+                        suppressed: view.hidden[i],
                         withheld: r.withheld[k],
                         z: finite(r.gi.z[k]),
                         p: finite(r.gi.p_norm[k]),
@@ -402,6 +412,7 @@ impl Service {
         &self,
         q: &HotspotQuery,
         sel: &Resolved,
+        who: &Principal,
     ) -> ServiceResult<EmergingCollection> {
         let set = self.areas().await?;
         let mut range = sel.range;
@@ -469,6 +480,7 @@ impl Service {
         let features = members
             .iter()
             .zip(&areas)
+            .filter(|&(&i, _)| access::sees_area(who, &set.areas[i]))
             .map(|(&i, e)| {
                 let a = &set.areas[i];
                 Feature::new(
@@ -506,8 +518,43 @@ impl Service {
             .collect())
     }
 
-    /// The kernel density of a selection's incidents on the grid of [`density_grid`].
-    pub async fn density(&self, q: &KdeQuery, sel: &Resolved) -> ServiceResult<(Density, f64)> {
+    /// The kernel density of a selection's incidents on the grid of [`density_grid`]; for a
+    /// viewer who may not see exact locations, the protected density of
+    /// [`crate::analysis::disclosure`] (a wider kernel, sparse cells blank).
+    pub async fn density(
+        &self,
+        q: &KdeQuery,
+        sel: &Resolved,
+        who: &Principal,
+    ) -> ServiceResult<(Density, f64)> {
+        if who.sees_exact_heatmap() {
+            return self.exact_density(q, sel).await;
+        }
+        let points = self.incident_points(sel).await?;
+        let q = KdeQuery {
+            cell_m: Some(q.cell_m.unwrap_or(KDE_CELL_M).max(disclosure::MIN_CELL_M)),
+            bandwidth_m: Some(
+                q.bandwidth_m
+                    .or_else(|| crate::analysis::kde::default_bandwidth(&points))
+                    .unwrap_or(disclosure::MIN_BANDWIDTH_M)
+                    .max(disclosure::MIN_BANDWIDTH_M),
+            ),
+        };
+        let mut d = self.exact_density(&q, sel).await?;
+        if let Some(k) = d.0.kde.as_mut() {
+            let h = k.bandwidth_m;
+            disclosure::blank_sparse_cells(&mut k.grid, &d.0.points, h);
+        }
+        // The points themselves stay inside the service.
+        Ok(d)
+    }
+
+    /// The density from exact locations (for planning, and the roles that see points).
+    pub async fn exact_density(
+        &self,
+        q: &KdeQuery,
+        sel: &Resolved,
+    ) -> ServiceResult<(Density, f64)> {
         let cell = q.cell_m.unwrap_or(KDE_CELL_M);
         if !(10.0..=1_000.0).contains(&cell) {
             return Err(ServiceError::BadRequest(

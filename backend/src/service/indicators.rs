@@ -1,10 +1,12 @@
 //! The programme indicators of a gemeente or wijk: loaded in one store call, computed by
 //! [`crate::analysis::indicators`]; and the targets and baselines the steering group sets.
 
+use super::access;
 use super::{AreaCache, Service, ServiceError, ServiceResult};
 use crate::analysis::indicators::{
     Breakdown, Definition, INDICATORS, IndicatorData, IndicatorView, Key, Unit,
 };
+use crate::auth::Principal;
 use crate::domain::{AreaCode, AreaLevel};
 use serde::Deserialize;
 
@@ -137,20 +139,49 @@ impl Service {
     }
 
     /// An indicator's value in a year per wijk (or per buurt of a wijk), with the rows behind.
-    pub async fn breakdown(&self, key: &str, q: &BreakdownParams) -> ServiceResult<Breakdown> {
+    /// For a wijkregisseur only the buurten inside their wijken are parts; for aggregate-only
+    /// viewers small offence counts are hidden and the rows behind are left out.
+    pub async fn breakdown(
+        &self,
+        key: &str,
+        q: &BreakdownParams,
+        who: &Principal,
+    ) -> ServiceResult<Breakdown> {
         let def = definition(key)?;
         let set = self.areas().await?;
         let area = resolve_area(&set, q.area.as_deref())?;
         let parts: Vec<(AreaCode, String)> = set
             .areas
             .iter()
-            .filter(|a| a.level != AreaLevel::Gemeente)
+            .filter(|a| a.level != AreaLevel::Gemeente && access::sees_area(who, a))
             .map(|a| (a.code.clone(), a.name.clone()))
             .collect();
         let name = set.name_of(area.as_str()).map(str::to_string);
-        Ok(self
+        let mut b = self
             .indicator_data()
             .await?
-            .breakdown(def, &area, name, q.year, &parts))
+            .breakdown(def, &area, name, q.year, &parts);
+        let full = area.level() != AreaLevel::Gemeente && who.sees_detail_of(&area);
+        if who.suppresses_small_counts() && !full {
+            b.data.clear();
+            if matches!(def.key, Key::Offences) {
+                let total = b.value.as_ref().map(|v| v.value.round() as i64);
+                let values: Vec<Option<i64>> = b
+                    .wijken
+                    .iter()
+                    .map(|p| p.value.as_ref().map(|v| v.value.round() as i64))
+                    .collect();
+                for (p, hide) in b
+                    .wijken
+                    .iter_mut()
+                    .zip(access::suppress_series(total, &values))
+                {
+                    if hide {
+                        p.value = None;
+                    }
+                }
+            }
+        }
+        Ok(b)
     }
 }

@@ -7,6 +7,7 @@
 //! answers, and never import each other. The area set is parsed once per import generation
 //! into an [`AreaCache`] shared read-only between requests.
 
+pub mod access;
 pub mod area_cache;
 pub mod areas;
 pub mod geojson;
@@ -33,6 +34,9 @@ pub enum ServiceError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    /// The principal may not see or do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The change conflicts with what is stored (e.g. an id that exists).
     #[error("{0}")]
     Conflict(String),
@@ -96,9 +100,11 @@ impl Service {
             return Ok(set.clone());
         }
         let rows = self.store.areas(None).await?;
-        let set = tokio::task::spawn_blocking(move || AreaCache::build(generation, rows))
+        let is_demo = self.store.is_demo().await?;
+        let mut set = tokio::task::spawn_blocking(move || AreaCache::build(generation, rows))
             .await
             .map_err(|e| ServiceError::Internal(format!("building the area cache failed: {e}")))?;
+        set.is_demo = is_demo;
         let set = Arc::new(set);
         *slot = Some(set.clone());
         Ok(set)

@@ -300,7 +300,7 @@ impl Service {
     /// hot buurten none of them sees.
     pub async fn coverage(&self, sel: &Resolved) -> ServiceResult<CoverageReport> {
         let cameras = self.plan_cameras().await?;
-        let (density, _) = self.density(&KdeQuery::default(), sel).await?;
+        let (density, _) = self.exact_density(&KdeQuery::default(), sel).await?;
         let gi = self.gi_star(&HotspotQuery::default(), sel).await?;
         Ok(coverage_report(&density, &gi, &cameras))
     }

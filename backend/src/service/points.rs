@@ -1,8 +1,10 @@
 //! The point and registration layers as GeoJSON: cameras, enforcement actions, watch
 //! initiatives and incidents.
 
+use super::access::{require, sees_point};
 use super::geojson::{Feature, FeatureCollection, Geometry};
 use super::{Resolved, Service, ServiceResult};
+use crate::auth::{Need, Principal};
 use crate::store::CameraRow;
 use serde::Serialize;
 
@@ -64,12 +66,14 @@ pub struct IncidentProps {
 }
 
 impl Service {
-    pub async fn cameras(&self) -> ServiceResult<FeatureCollection<CameraProps>> {
+    pub async fn cameras(&self, who: &Principal) -> ServiceResult<FeatureCollection<CameraProps>> {
+        require(who, Need::Points)?;
         Ok(FeatureCollection::new(
             self.store()
                 .cameras()
                 .await?
                 .into_iter()
+                .filter(|c| sees_point(who, c.buurt_code.as_deref()))
                 .map(camera_feature)
                 .collect(),
         ))
@@ -78,12 +82,15 @@ impl Service {
     pub async fn enforcement(
         &self,
         sel: &Resolved,
+        who: &Principal,
     ) -> ServiceResult<FeatureCollection<EnforcementProps>> {
+        require(who, Need::Points)?;
         Ok(FeatureCollection::new(
             self.store()
                 .enforcement(sel.range)
                 .await?
                 .into_iter()
+                .filter(|e| sees_point(who, e.buurt_code.as_deref()))
                 .map(|e| {
                     Feature::new(
                         e.id.clone(),
@@ -101,12 +108,17 @@ impl Service {
         ))
     }
 
-    pub async fn initiatives(&self) -> ServiceResult<FeatureCollection<InitiativeProps>> {
+    pub async fn initiatives(
+        &self,
+        who: &Principal,
+    ) -> ServiceResult<FeatureCollection<InitiativeProps>> {
+        require(who, Need::Points)?;
         Ok(FeatureCollection::new(
             self.store()
                 .initiatives()
                 .await?
                 .into_iter()
+                .filter(|i| sees_point(who, i.buurt_code.as_deref()))
                 .map(|i| {
                     Feature::new(
                         i.id.clone(),
@@ -129,11 +141,14 @@ impl Service {
     pub async fn incident_layer(
         &self,
         sel: &Resolved,
+        who: &Principal,
     ) -> ServiceResult<FeatureCollection<IncidentProps>> {
+        require(who, Need::Points)?;
         Ok(FeatureCollection::new(
             self.incidents(sel)
                 .await?
                 .into_iter()
+                .filter(|i| sees_point(who, i.buurt_code.as_deref()))
                 .map(|i| {
                     Feature::new(
                         i.id.clone(),

@@ -3,17 +3,20 @@
 //! and the API use: Gi* ([`Service::gi_star`]), the density ([`Service::density`]), coverage
 //! ([`super::planning::coverage_report`]) and the indicators ([`IndicatorData`]).
 
+use super::access::{self, AreaView};
 use super::areas::{InitiativeSummary, OutcomeCount};
 use super::hotspots::{HotspotQuery, KdeQuery};
 use super::planning::{CoverageReport, coverage_report};
 use super::{SelectionParams, Service, ServiceError, ServiceResult};
 use crate::analysis::coverage::CameraStatus;
+use crate::analysis::disclosure;
 use crate::analysis::hotspot::gistar::class_name;
 use crate::analysis::indicators::{
     IndicatorView, NamedCode, YearValue, active_at_year_end, counts_for_indicator3,
     enforcement_share,
 };
 use crate::analysis::kde::{Grid, KdeSurface};
+use crate::auth::{Need, Principal};
 use crate::domain::crime_type::TOTAL;
 use crate::domain::{AreaCode, AreaLevel, PeriodLabel, ReportPeriod};
 use geo::{Coord, MultiPolygon};
@@ -30,7 +33,8 @@ pub struct HotspotRow {
     pub code: String,
     pub name: String,
     /// Registered offences (total) in the period.
-    pub value: f64,
+    /// `null` when hidden for this viewer ("< 5").
+    pub value: Option<f64>,
     pub z: f64,
     pub p: f64,
     /// Benjamini–Hochberg adjusted p-value the class is based on.
@@ -102,6 +106,8 @@ pub struct ReportData {
     pub coverage: Option<CoverageReport>,
     /// Enforcement actions of the counted domains per outcome.
     pub enforcement_outcomes: Vec<OutcomeCount>,
+    /// All enforcement actions of the counted domains in the period (`null` when hidden).
+    pub enforcement_total: Option<i64>,
     /// Every domain per outcome, each marked whether it counts.
     pub enforcement_by_domain: Vec<DomainOutcome>,
     /// Compliance without sanction over the counted actions in the period: indicator 3's rule.
@@ -130,7 +136,14 @@ impl Service {
     }
 
     /// Gathers the report for a period.
-    pub async fn report(&self, period: ReportPeriod) -> ServiceResult<ReportData> {
+    ///
+    /// For an aggregate-only viewer ([`Principal::suppresses_small_counts`]) small counts are
+    /// hidden as everywhere else, the density is the protected one, and the detail tables that
+    /// would need cell-by-cell protection (enforcement by domain, unseen hotspot cells) are
+    /// left out with a note saying so.
+    pub async fn report(&self, period: ReportPeriod, who: &Principal) -> ServiceResult<ReportData> {
+        access::require(who, Need::Report)?;
+        let protected = who.suppresses_small_counts();
         let set = self.areas().await?;
         let gm: AreaCode = set
             .gemeente_code()
@@ -200,6 +213,17 @@ impl Service {
             Err(e) => return Err(e),
         };
         let mut top_hotspots = Vec::new();
+        let view = if protected {
+            Some(AreaView::new(
+                &set,
+                &self.offence_sums(&sel).await?,
+                &sel,
+                who,
+            ))
+        } else {
+            None
+        };
+        let hidden = |i: usize| view.as_ref().is_some_and(|v| v.hidden[i]);
         if let Some(g) = &gi {
             hotspot_summary.hot = g.gi.bin.iter().filter(|&&b| b > 0).count();
             hotspot_summary.cold = g.gi.bin.iter().filter(|&&b| b < 0).count();
@@ -215,7 +239,7 @@ impl Service {
                     HotspotRow {
                         code: a.code.to_string(),
                         name: a.name.clone(),
-                        value: g.gi.values[k],
+                        value: (!hidden(g.members[k])).then_some(g.gi.values[k]),
                         z: g.gi.z[k],
                         p: g.gi.p_norm[k],
                         p_adjusted: g.gi.p_class[k],
@@ -232,7 +256,7 @@ impl Service {
             .iter()
             .map(|c| (c.position, c.radius_m, c.status == CameraStatus::Active))
             .collect();
-        let (density, cell) = match self.density(&KdeQuery::default(), &sel).await {
+        let (density, cell) = match self.density(&KdeQuery::default(), &sel, who).await {
             Ok(d) => (Some(d.0), d.1),
             Err(ServiceError::BadRequest(e)) => {
                 notes.push(format!("Geen dichtheidskaart: {e}."));
@@ -250,7 +274,8 @@ impl Service {
             }
             (Some(d), Some(g)) => {
                 let mut c = coverage_report(d, g, &cameras);
-                c.uncovered_cells.truncate(REPORT_UNSEEN_CELLS);
+                c.uncovered_cells
+                    .truncate(if protected { 0 } else { REPORT_UNSEEN_CELLS });
                 (d.kde.as_ref().map(|_| d.surface(cell)), Some(c))
             }
             (Some(d), None) => (d.kde.as_ref().map(|_| d.surface(cell)), None),
@@ -278,7 +303,11 @@ impl Service {
         }
         let mut enforcement_outcomes: Vec<OutcomeCount> = by_outcome
             .into_iter()
-            .map(|(outcome, count)| OutcomeCount { outcome, count })
+            .map(|(outcome, count)| OutcomeCount {
+                outcome,
+                count: Some(count),
+                suppressed: false,
+            })
             .collect();
         enforcement_outcomes.sort_by_key(|o| {
             OUTCOME_ORDER
@@ -286,11 +315,29 @@ impl Service {
                 .position(|x| *x == o.outcome)
                 .unwrap_or(OUTCOME_ORDER.len())
         });
+        let enforcement_total: i64 = enforcement_outcomes.iter().filter_map(|o| o.count).sum();
+        if protected {
+            let counts: Vec<Option<i64>> = enforcement_outcomes.iter().map(|o| o.count).collect();
+            let hide = access::suppress_list(&counts);
+            for (o, h) in enforcement_outcomes.iter_mut().zip(hide) {
+                if h {
+                    o.count = None;
+                    o.suppressed = true;
+                }
+            }
+        }
         let tally: Vec<(String, String, i64)> = by_domain
             .iter()
             .map(|((d, o), n)| (d.clone(), o.clone(), *n))
             .collect();
         let enforcement_share = enforcement_share(period.year(), &tally);
+        if protected && !by_domain.is_empty() {
+            notes.push(
+                "De handhaving naar domein is in deze versie niet opgenomen: de kleine aantallen per domein en uitkomst zouden personen herkenbaar kunnen maken."
+                    .into(),
+            );
+            by_domain.clear();
+        }
         let enforcement_by_domain = by_domain
             .into_iter()
             .map(|((domain, outcome), count)| DomainOutcome {
@@ -349,6 +396,11 @@ impl Service {
             hotspot_summary,
             coverage,
             enforcement_outcomes,
+            enforcement_total: if protected && disclosure::is_small(Some(enforcement_total)) {
+                None
+            } else {
+                Some(enforcement_total)
+            },
             enforcement_by_domain,
             enforcement_share,
             initiatives,

@@ -78,9 +78,7 @@ impl ImportTx {
             .bind(source)
             .execute(&mut *tx)
             .await?;
-        let now = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        let now = super::now();
         let (import_id,): (i64,) = sqlx::query_as(
             "INSERT INTO imports (kind, source, imported_at, rows, is_demo) VALUES ($1, $2, $3, 0, $4) RETURNING id",
         )

@@ -3,6 +3,7 @@
 //! ([`Store::indicator_inputs`]). Aggregation to a gemeente or wijk happens in
 //! [`crate::analysis::indicators`] from these per-area rows.
 
+use super::now;
 use super::{InitiativeRow, Result, Store};
 use crate::domain::Month;
 use crate::domain::crime_type::TOTAL;
@@ -323,10 +324,4 @@ impl Store {
         }
         Ok(())
     }
-}
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }

@@ -5,14 +5,19 @@
 //! through sqlx's `Any` driver; aggregates are cast to BIGINT/DOUBLE PRECISION because
 //! PostgreSQL would otherwise return NUMERIC.
 
+mod audit;
 mod cameras;
 mod imports;
 mod indicators;
 mod queries;
+mod sessions;
+mod users;
 
+pub use audit::{AuditAnchor, AuditRow};
 pub use imports::ImportTx;
 pub use indicators::*;
 pub use queries::*;
+pub use users::UserRow;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -144,4 +149,11 @@ async fn is_demo_on(c: &mut sqlx::AnyConnection) -> Result<bool> {
             .fetch_one(&mut *c)
             .await?;
     Ok(n > 0)
+}
+
+/// The current time as RFC 3339 (UTC), as every `*_at` column stores it.
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
