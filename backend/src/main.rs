@@ -48,6 +48,10 @@ enum Command {
         /// verifiable from the last pruned row).
         #[arg(long, env = "WIJKVEILIG_AUDIT_RETENTION_DAYS", default_value_t = 730)]
         audit_retention_days: u32,
+        /// For `bench/auth_overhead.sh` only: serve everything as the local administrator,
+        /// without sessions or the access policy. Refused unless --addr is a loopback address.
+        #[arg(long, hide = true)]
+        benchmark_without_auth: bool,
     },
     /// Manage accounts. The command line acts as the local administrator.
     User {
@@ -196,7 +200,15 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
             session_max_hours,
             trust_forwarded_for,
             audit_retention_days,
+            benchmark_without_auth,
         } => {
+            if benchmark_without_auth {
+                anyhow::ensure!(
+                    addr.ip().is_loopback(),
+                    "--benchmark-without-auth serves everything to anyone: only on a loopback address"
+                );
+                eprintln!("WARNING: benchmark mode: no sign-in, no access policy, no audit");
+            }
             let config = Config {
                 database_url,
                 addr,
@@ -240,6 +252,7 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 idle: std::time::Duration::from_secs(session_idle_minutes * 60),
                 absolute: std::time::Duration::from_secs(session_max_hours * 3600),
                 trust_forwarded_for,
+                benchmark_without_auth,
             };
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
