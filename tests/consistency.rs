@@ -97,6 +97,25 @@ async fn report_equals_api(base: &str, year: i32) -> usize {
     // Hotspots: the report's top buurten are the map's, with the same z, class and count.
     let hs = get(base, &format!("/api/hotspots?{sel}")).await;
     let areas = get(base, &format!("/api/areas?level=buurt&{sel}")).await;
+
+    // The dashboard's headline tile (the map's scope summary) is indicator 3 as well.
+    let headline = &areas["summary"]["enforcement_without_sanction"];
+    match (
+        report["enforcement_share"].as_object(),
+        headline.as_object(),
+    ) {
+        (Some(tile), Some(h)) => {
+            for field in ["value", "numerator", "denominator"] {
+                assert!(
+                    close(&tile[field], &h[field]),
+                    "headline enforcement {field}"
+                );
+                compared += 1;
+            }
+        }
+        (None, None) => {}
+        (a, b) => panic!("the report's tile {a:?} but the map's headline {b:?}"),
+    }
     let feature = |fc: &Value, code: &Value| -> Value {
         fc["features"]
             .as_array()

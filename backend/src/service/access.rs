@@ -113,11 +113,7 @@ impl AreaView {
     /// Blanks what is hidden in an area's figures.
     pub fn apply(&self, i: usize, f: &mut Figures) {
         if self.hidden[i] {
-            f.count = None;
-            f.rate_per_1000 = None;
-            f.rank = None;
-            f.change_pct = None;
-            f.suppressed = true;
+            hide(f);
         }
         if self.hidden_previous[i] {
             f.previous_count = None;
@@ -125,6 +121,15 @@ impl AreaView {
             f.previous_suppressed = true;
         }
     }
+}
+
+/// Blanks a hidden count and what is derived from it (rate, rank, change).
+pub fn hide(f: &mut Figures) {
+    f.count = None;
+    f.rate_per_1000 = None;
+    f.rank = None;
+    f.change_pct = None;
+    f.suppressed = true;
 }
 
 impl OffenceSums {

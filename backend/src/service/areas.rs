@@ -7,6 +7,7 @@ use super::geojson::{CollectionTag, Feature, Geometry};
 use super::{AreaCache, Resolved, Service, ServiceError, ServiceResult};
 use crate::analysis::disclosure;
 use crate::analysis::figures::{Figures, Input, count_of, figures, rank};
+use crate::analysis::indicators::{YearValue, enforcement_share};
 use crate::auth::Principal;
 use crate::domain::crime_type::TOTAL;
 use crate::domain::{AreaCode, AreaLevel, Month};
@@ -88,7 +89,22 @@ pub struct AreaCollection {
     pub period: ComparedPeriod,
     /// The crime-type codes summed.
     pub crime_types: Vec<String>,
+    /// The headline of the map's scope: the wijk asked for, else the gemeente.
+    pub summary: ScopeSummary,
     pub features: Vec<Feature<AreaProps>>,
+}
+
+/// The headline figures of a map's scope, by the same rules as every area's: the roll-up
+/// for the count, and indicator 3's counted domains for the enforcement share.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ScopeSummary {
+    pub code: String,
+    pub name: Option<String>,
+    pub figures: Figures,
+    /// Enforcement actions of indicator 3's domains in the range that ended in compliance
+    /// without a sanction, as a percentage (`numerator` of `denominator`); `null` without any
+    /// such action, or when hidden for this viewer (fewer than 5).
+    pub enforcement_without_sanction: Option<YearValue>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -277,7 +293,17 @@ impl Service {
                 )
             })
             .collect();
+        let scope = match q.wijk.as_deref() {
+            Some(w) => AreaCode::parse(w.trim()).map_err(ServiceError::BadRequest)?,
+            None => set
+                .gemeente_code()
+                .ok_or_else(|| ServiceError::NotFound("no areas have been imported".into()))?,
+        };
+        let summary = self
+            .scope_summary(&set, &sums, &view, sel, scope, who)
+            .await?;
         Ok(AreaCollection {
+            summary,
             kind: CollectionTag::FeatureCollection,
             period: ComparedPeriod {
                 from: sel.range.from.iso(),
@@ -287,6 +313,92 @@ impl Service {
             },
             crime_types: sel.types.clone(),
             features,
+        })
+    }
+
+    /// The headline of `scope` (a wijk or the gemeente) for `who`.
+    async fn scope_summary(
+        &self,
+        set: &AreaCache,
+        sums: &OffenceSums,
+        view: &AreaView,
+        sel: &Resolved,
+        scope: AreaCode,
+        who: &Principal,
+    ) -> ServiceResult<ScopeSummary> {
+        let mut fig = match set.position(scope.as_str()) {
+            Some(i) => {
+                let mut f = ranked(set, &[i], sel, sums).remove(0);
+                view.apply(i, &mut f);
+                f
+            }
+            // A gemeente without its own polygon: the roll-up over its buurten.
+            None => {
+                let buurten: Vec<usize> = set
+                    .level(AreaLevel::Buurt)
+                    .iter()
+                    .copied()
+                    .filter(|&b| scope.contains(&set.areas[b].code))
+                    .collect();
+                let sum = |m: &HashMap<String, CountSum>| {
+                    crate::analysis::figures::roll_up(
+                        m.get(scope.as_str()).copied(),
+                        buurten
+                            .iter()
+                            .filter_map(|&b| m.get(set.areas[b].code.as_str()).copied()),
+                    )
+                };
+                let population = buurten
+                    .iter()
+                    .filter_map(|&b| set.areas[b].population)
+                    .reduce(|a, b| a + b);
+                let mut f = figures(
+                    &[Input {
+                        current: sum(&sums.current),
+                        previous: sum(&sums.previous),
+                        population,
+                    }],
+                    sel.has_data,
+                    sel.previous_has_data,
+                )
+                .remove(0);
+                if who.suppresses_small_counts() {
+                    if disclosure::is_small(f.count) {
+                        access::hide(&mut f);
+                    }
+                    if disclosure::is_small(f.previous_count) {
+                        f.previous_count = None;
+                        f.change_pct = None;
+                        f.previous_suppressed = true;
+                    }
+                }
+                f
+            }
+        };
+        fig.rank = None;
+        let tally: Vec<(String, String, i64)> = self
+            .store()
+            .indicator_enforcement(sel.range.from, sel.range.to)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.buurt_code
+                    .as_deref()
+                    .and_then(|b| AreaCode::parse(b).ok())
+                    .is_some_and(|b| scope.contains(&b))
+            })
+            .map(|r| (r.domain, r.outcome, r.count))
+            .collect();
+        let share = enforcement_share(sel.range.to.year, &tally).filter(|v| {
+            !(who.suppresses_small_counts()
+                && !who.sees_detail_of(&scope)
+                && disclosure::is_small(v.denominator))
+        });
+        Ok(ScopeSummary {
+            name: set.name_of(scope.as_str()).map(str::to_string),
+            code: scope.to_string(),
+            figures: fig,
+            enforcement_without_sanction: share,
         })
     }
 
