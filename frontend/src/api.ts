@@ -35,6 +35,9 @@ export type Breakdown = Schemas['Breakdown'];
 export type BreakdownPart = Schemas['BreakdownPart'];
 export type ReportData = Schemas['ReportData'];
 export type ErrorBody = Schemas['ErrorBody'];
+export type Session = Schemas['SessionInfo'];
+export type Need = Schemas['Need'];
+export type Role = Schemas['Role'];
 
 /**
  * A GeoJSON FeatureCollection as the API sends it: the schema's feature properties and its
@@ -91,8 +94,27 @@ export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string, public requestId: string | null = null) { super(message); }
 }
 
+/**
+ * The HTTP status of a failed API request, or null for any other error. By the error's shape, not
+ * its class: the first requests run in index.html's inlined boot script, which has its own copy
+ * of this module (and of ApiError).
+ */
+export function apiStatus(err: unknown): number | null {
+  if (err instanceof ApiError) return err.status;
+  const e = err as { name?: unknown; status?: unknown; code?: unknown } | null;
+  return err instanceof Error && typeof e?.status === 'number' && typeof e.code === 'string' ? e.status : null;
+}
+
+/**
+ * What the app does when an API request answers 401 (the session has ended): show the sign-in
+ * page. Not called for signing in itself (a wrong password is a 401 too) nor for asking who is
+ * signed in (boot decides that).
+ */
+let unauthorized: ((err: ApiError) => void) | null = null;
+export function onUnauthorized(handler: ((err: ApiError) => void) | null): void { unauthorized = handler; }
+
 type Params = Record<string, string | number | boolean | undefined | null>;
-type Method = 'get' | 'post' | 'put';
+type Method = 'get' | 'post' | 'put' | 'delete';
 /** The query parameters the document gives an operation (so a renamed or retyped one fails the type check). */
 type QueryOf<P extends keyof paths, M extends Method = 'get'> = NonNullable<NonNullable<paths[P][M]> extends { parameters: { query?: infer Q } } ? Q : never>;
 /** The JSON request body the document gives an operation. */
@@ -109,14 +131,16 @@ async function get<T>(path: string, params: Params = {}, signal?: AbortSignal): 
   return send<T>('GET', apiUrl(path, params), undefined, signal);
 }
 
-async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal, session = false): Promise<T> {
   const res = await fetch(url, body === undefined ? { method, signal } : { method, signal, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   if (!res.ok) {
     let body: Partial<ErrorBody> = {};
     try {
       body = (await res.json()) as ErrorBody;
     } catch { /* not JSON: not from the API's handlers (a proxy, a crash) */ }
-    throw new ApiError(res.status, body.error ?? 'http_error', body.message ?? `${res.status} ${res.statusText}`, body.request_id ?? null);
+    const err = new ApiError(res.status, body.error ?? 'http_error', body.message ?? `${res.status} ${res.statusText}`, body.request_id ?? null);
+    if (res.status === 401 && !session) unauthorized?.(err);
+    throw err;
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
@@ -127,6 +151,13 @@ export interface Query { from: string; to: string; types: string }
 export const queryKey = (q: Query): string => `${q.from}|${q.to}|${q.types}`;
 
 export const api = {
+  /** who is signed in (401: nobody; the demo answers with its visitor) */
+  session: () => send<Session>('GET', apiUrl('session'), undefined, undefined, true),
+  signIn: (username: string, password: string) =>
+    send<void>('POST', apiUrl('session'), { username, password } satisfies BodyOf<'/api/session', 'post'>, undefined, true),
+  signOut: () => send<void>('DELETE', apiUrl('session'), undefined, undefined, true),
+  /** the built-in demo only: look at the dashboard as another role */
+  demoRole: (role: Role) => send<void>('PUT', apiUrl('session/demo-role'), { role } satisfies BodyOf<'/api/session/demo-role', 'put'>, undefined, true),
   meta: () => get<RawMeta>('meta'),
   crimeTypes: () => get<CrimeType[]>('crime-types'),
   areas: (q: Query, level: 'buurt' | 'wijk', signal?: AbortSignal) =>
@@ -159,6 +190,8 @@ export const api = {
     get<Indicator[]>('indicators', { area: area ?? undefined } satisfies QueryOf<'/api/indicators'>, signal),
   setTarget: (key: string, year: number, value: number) =>
     send<Indicator>('PUT', apiUrl(`indicators/${encodeURIComponent(key)}/target`), { year, value } satisfies BodyOf<'/api/indicators/{key}/target', 'put'>),
+  setBaseline: (key: string, year: number, value: number) =>
+    send<Indicator>('PUT', apiUrl(`indicators/${encodeURIComponent(key)}/baseline`), { year, value } satisfies BodyOf<'/api/indicators/{key}/baseline', 'put'>),
   breakdown: (key: string, year: number | null, area: string | null, signal?: AbortSignal) =>
     get<Breakdown>(`indicators/${encodeURIComponent(key)}/breakdown`, { year: year ?? undefined, area: area ?? undefined } satisfies QueryOf<'/api/indicators/{key}/breakdown'>, signal),
   report: (period: string, signal?: AbortSignal) => get<ReportData>('report', { period } satisfies QueryOf<'/api/report'>, signal),

@@ -2,11 +2,12 @@
 // `state`, writes it back to the URL, loads what the new state needs through a Slot (load.ts) and
 // renders. The controls (controls/) and the views (views/) call these actions and read the state
 // and the slots; they hold no data of their own.
+import { allowedWijk, viewLayers, type Access } from './access';
 import { api, queryKey, type AreaDetail, type AreaProps, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Incidents, type Indicator, type Initiatives, type Meta, type Query } from './api';
 import type { Boot, FirstFigures } from './boot';
 import type { Classes } from './classify';
 import { syncLayerBoxes } from './controls/layers';
-import { syncPeriod } from './controls/period';
+import { stopPlay, syncPeriod } from './controls/period';
 import { syncTabs } from './controls/tabs';
 import { rebuildTypeFilter } from './controls/crime-types';
 import { syncWijkSelect } from './controls/wijk';
@@ -16,7 +17,7 @@ import { bboxOf } from './geo';
 import { setLang, t, type Key } from './i18n';
 import { Slot } from './load';
 import { DashboardMap } from './map';
-import { stateToSearch, VIEW_LAYERS, type Layer, type Metric, type State, type View } from './state';
+import { stateToSearch, type Layer, type Metric, type State, type View } from './state';
 import { renderLegend } from './views/legend';
 import { renderMap } from './views/map-view';
 import { camerasChanged, ensure as ensureAnalyses, initPlanning, leave as leavePlanning, placeAt } from './views/planning';
@@ -58,8 +59,22 @@ export class App {
   /** the point layers' data as last handed to the map (they go to the map only while shown) */
   private pushed: Record<'enforcement' | 'incidents' | 'cameras' | 'initiatives', unknown> = { enforcement: null, incidents: null, cameras: null, initiatives: null };
 
-  constructor(readonly meta: Meta, readonly crimeTypes: CrimeType[], readonly state: State, private readonly early: Boot) {
+  /** the session has ended (a request answered 401): nothing renders any more */
+  private halted = false;
+
+  constructor(readonly meta: Meta, readonly crimeTypes: CrimeType[], readonly state: State, private readonly early: Boot, readonly access: Access) {
     this.firstFigures = early.figures;
+  }
+
+  /**
+   * The session has ended and the sign-in page takes the page: stop the timers and every render
+   * (answers still under way find no page to render into). The URL keeps the state.
+   */
+  halt(): void {
+    this.halted = true;
+    stopPlay();
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
   }
 
   // ---------- derived ----------
@@ -69,6 +84,11 @@ export class App {
   typesLabel(): string {
     const ts = this.state.types;
     return ts.length === 1 && ts[0] === '0.0.0' ? t('all_types') : ts.map((c) => this.typeTitle(c)).join(', ');
+  }
+  /** the wijken the scope may be: a wijkregisseur's own, else all of the gemeente */
+  scopeWijken(): Meta['wijken'] {
+    const own = this.access.wijken;
+    return own ? this.meta.wijken.filter((w) => own.includes(w.code)) : this.meta.wijken;
   }
   wijkName(code: string | null): string { return this.meta.wijken.find((w) => w.code === code)?.name ?? this.meta.gemeente.name; }
   scopeLabel(): string { return this.state.wijk ? `${t('wijk')} ${this.wijkName(this.state.wijk)}` : this.meta.gemeente.name; }
@@ -102,7 +122,7 @@ export class App {
     const cam = this.state.camera;
     if (cam) this.map.map.jumpTo({ center: [cam[0], cam[1]], zoom: cam[2] });
     window.wijkveilig = { map: this.map.map, state: () => this.state, renderSeq: () => this.seq, idle: () => this.map.idle() };
-    window.addEventListener('beforeprint', () => preparePrint(this));
+    if (this.access.can.report) window.addEventListener('beforeprint', () => preparePrint(this));
   }
 
   /** The first data: the requests index.html started (boot.ts), drawn in one go with the map's style. */
@@ -152,6 +172,7 @@ export class App {
   }
 
   private figuresStatus(): void {
+    if (this.halted) return;
     const f = this.figures;
     document.body.dataset.loading = String(f.loading);
     const el = document.getElementById('map-status');
@@ -161,7 +182,7 @@ export class App {
 
   /** The incident points (about 1 MB a year) feed only the heatmap layer: they load when it is on. */
   ensureIncidents(): void {
-    if (!this.state.layers.has('heatmap')) return;
+    if (!this.state.layers.has('heatmap') || !this.access.can.points) return;
     const q = this.query();
     void this.incidents.load(queryKey(q), (signal) => api.incidents(q, signal), () => this.pushPointLayers());
   }
@@ -186,6 +207,7 @@ export class App {
   }
 
   async reloadCameras(): Promise<void> {
+    if (!this.access.can.points) return;
     await this.cameras.load(`v${++this.camerasVersion}`, () => api.cameras(), () => { this.pushStatics(); camerasChanged(); });
   }
 
@@ -207,9 +229,9 @@ export class App {
   // ---------- actions ----------
   setView(v: View): void {
     const s = this.state;
-    if (s.view === v) return;
+    if (s.view === v || !this.access.views.includes(v)) return;
     s.view = v;
-    s.layers = new Set(VIEW_LAYERS[v]);
+    s.layers = viewLayers(v, this.access);
     this.ensureIncidents();
     syncTabs(v);
     document.querySelector('.layout')?.setAttribute('data-view', v);
@@ -225,6 +247,7 @@ export class App {
   }
 
   setWijk(code: string | null): void {
+    code = allowedWijk(code, this.access);
     this.state.wijk = code;
     this.state.camera = null;
     const w = this.meta.wijken.find((x) => x.code === code);
@@ -259,6 +282,7 @@ export class App {
 
   setLayer(l: Layer, on: boolean): void {
     const s = this.state;
+    if (on && !this.access.layers.includes(l)) return;
     if (on) s.layers.add(l); else s.layers.delete(l);
     if (l === 'heatmap') this.ensureIncidents();
     this.pushPointLayers();
@@ -298,7 +322,7 @@ export class App {
     $('.lang').focus();
   }
 
-  print(): void { printReport(this); }
+  print(): void { if (this.access.can.report) printReport(this); }
   /** Prints another document (the patrol list) in place of the one-page report. */
   printDoc(doc: HTMLElement): void { printDoc(doc); }
   renderLegend(): void { renderLegend(this); }
@@ -310,6 +334,7 @@ export class App {
    * only marked stale: it renders when printed.
    */
   render(): void {
+    if (this.halted) return;
     const d = this.figures.data;
     renderMap(this);
     const datalist = document.getElementById('buurt-list');

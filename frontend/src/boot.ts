@@ -1,8 +1,14 @@
 // The dashboard's first requests. index.html runs this (inlined by build.mjs) before it even
-// requests the app bundle, so meta, the layers and the figures for the URL's query load while
-// the browser fetches and compiles the 1.2 MB bundle (mostly MapLibre). The app takes the
-// answers from `window.wvBoot`, or starts the same requests itself when the page lacks it.
-import { api, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Initiatives, queryKey, type Query, type RawMeta } from './api';
+// requests the app bundle, so who is signed in, meta, the layers and the figures for the URL's
+// query load while the browser fetches and compiles the 1.2 MB bundle (mostly MapLibre). The app
+// takes the answers from `window.wvBoot`, or starts the same requests itself when the page lacks it.
+//
+// Every role may read the aggregates (meta, crime types, areas); the point data (cameras,
+// initiatives, enforcement) only roles with `points`, so those wait for the session's answer and
+// are not asked for otherwise. A browser that was signed in the last time (a hint in
+// localStorage) asks for the aggregates at once, beside the session; one that was not asks only
+// once the session is there, so a signed-out visitor sends nothing that would answer 401.
+import { api, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Initiatives, queryKey, type Query, type RawMeta, type Session } from './api';
 import { parseState } from './state';
 
 export interface FirstFigures {
@@ -19,6 +25,8 @@ export interface FirstFigures {
 }
 
 export interface Boot {
+  /** who is signed in; rejects with an ApiError 401 when nobody is */
+  session: Promise<Session>;
   meta: Promise<RawMeta>;
   crimeTypes: Promise<CrimeType[]>;
   cameras: Promise<Cameras>;
@@ -37,30 +45,51 @@ function quiet<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-function firstFigures(): FirstFigures {
-  // The app's state as it will parse it from the URL; without a period in the URL, the
-  // defaults (from meta) are not known yet, and the API's own default is asked for.
-  const s = parseState(location.search, { from: '', to: '' });
-  const types = s.types.join(',');
-  const q: Query = { from: s.from, to: s.to, types };
-  const named = q.from !== '' && q.to !== '';
-  return {
-    key: named ? queryKey(q) : null,
-    types,
-    buurten: quiet(api.areas(q, 'buurt')),
-    wijken: quiet(api.areas(q, 'wijk')),
-    enforcement: quiet(api.enforcement(q)),
-  };
+const HINT = 'wv.signed-in';
+/** Remembers whether this browser was signed in, for the next page load (see above). */
+export function rememberSignedIn(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT, '1'); else localStorage.removeItem(HINT);
+  } catch { /* storage off: every load then waits for the session */ }
+}
+function wasSignedIn(): boolean {
+  try { return localStorage.getItem(HINT) === '1'; } catch { return false; }
 }
 
+/** An empty collection, for the point data of a role that may not see points. */
+const none = <T>(): T => ({ type: 'FeatureCollection', features: [] }) as T;
+
 export function startBoot(): Boot {
+  const session = quiet(api.session());
+  session.then(() => rememberSignedIn(true), () => rememberSignedIn(false));
+  const hinted = wasSignedIn();
+  /** an aggregate: at once when this browser was signed in, else once the session is known */
+  const aggregate = <T>(f: () => Promise<T>): Promise<T> => quiet(hinted ? f() : session.then(f));
+  /** point data: only for a role that may see points */
+  const points = <T>(f: () => Promise<T>): Promise<T> => quiet(session.then((s) => (s.may.includes('points') ? f() : none<T>())));
   // the areas first: they take the server longest
-  const figures = location.hash.startsWith('#/rapport') ? null : firstFigures();
+  let figures: FirstFigures | null = null;
+  if (!location.hash.startsWith('#/rapport') && !location.hash.startsWith('#/inloggen')) {
+    // The app's state as it will parse it from the URL; without a period in the URL, the
+    // defaults (from meta) are not known yet, and the API's own default is asked for.
+    const s = parseState(location.search, { from: '', to: '' });
+    const types = s.types.join(',');
+    const q: Query = { from: s.from, to: s.to, types };
+    const named = q.from !== '' && q.to !== '';
+    figures = {
+      key: named ? queryKey(q) : null,
+      types,
+      buurten: aggregate(() => api.areas(q, 'buurt')),
+      wijken: aggregate(() => api.areas(q, 'wijk')),
+      enforcement: points(() => api.enforcement(q)),
+    };
+  }
   return {
+    session,
     figures,
-    meta: quiet(api.meta()),
-    crimeTypes: quiet(api.crimeTypes()),
-    cameras: quiet(api.cameras()),
-    initiatives: quiet(api.initiatives()),
+    meta: aggregate(() => api.meta()),
+    crimeTypes: aggregate(() => api.crimeTypes()),
+    cameras: points(() => api.cameras()),
+    initiatives: points(() => api.initiatives()),
   };
 }

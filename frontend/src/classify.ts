@@ -3,6 +3,8 @@ export const SEQUENTIAL = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'
 /** blue = decrease, red = increase (RdBu, 6 classes, reversed) */
 export const DIVERGING = ['#2166ac', '#67a9cf', '#d1e5f0', '#fddbc7', '#ef8a62', '#b2182b'];
 export const WITHHELD_COLOUR = '#9e9e9e';
+/** A count hidden for this viewer ("< 5"): lavender, outside both palettes, drawn with dots on the map. */
+export const SUPPRESSED_COLOUR = '#d8cfe8';
 
 export interface Classes {
   /** upper bounds of all classes but the last (length = colours.length - 1) */

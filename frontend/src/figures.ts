@@ -3,13 +3,54 @@
 // and each buurt's colour in them, and the legend's class labels. Pure functions, in one place,
 // so that the map, the legend, the tables and the print all say the same.
 import type { AreaProps, EnforcementProps } from './api';
-import { classOf, divergingClasses, quantileClasses, WITHHELD_COLOUR, type Classes } from './classify';
-import { fmt } from './i18n';
+import { classOf, divergingClasses, quantileClasses, SUPPRESSED_COLOUR, WITHHELD_COLOUR, type Classes } from './classify';
+import { fmt, t } from './i18n';
 import type { BuurtStyle } from './map';
 import type { Metric } from './state';
 
 /** A buurt with figures but no value for the metric (a change without a previous count, a rate without inhabitants). */
 export const NO_VALUE_COLOUR = '#f4f4f4';
+
+/**
+ * What a count is for the viewer: a number, hidden for this viewer (`suppressed`: 1 to 4, or
+ * hidden so that such a count cannot be worked out by subtraction; shown as "< 5"), or withheld
+ * at the source (CBS; `null` without `suppressed`). Missing is never 0.
+ */
+export type CountKind = 'value' | 'small' | 'withheld';
+export function countKind(count: number | null | undefined, suppressed?: boolean | null): CountKind {
+  if (count != null) return 'value';
+  return suppressed ? 'small' : 'withheld';
+}
+
+/** A count as text: the number, "< 5" when hidden for this viewer, or the withheld text. */
+export function countText(count: number | null | undefined, suppressed?: boolean | null): string {
+  const k = countKind(count, suppressed);
+  return k === 'value' ? fmt.int(count) : k === 'small' ? t('small_count') : t('withheld');
+}
+
+/** The CSS class of a table cell or bar holding such a count ('' for a number). */
+export const countClass = (k: CountKind): string => (k === 'small' ? 'small-count' : k === 'withheld' ? 'withheld' : '');
+
+/** The class index of a buurt that has figures but no value for the metric, one withheld, and one with a count hidden for this viewer. */
+export const CLS_NO_VALUE = -2;
+export const CLS_WITHHELD = -1;
+export const CLS_SMALL = -3;
+
+/**
+ * Whether the metric's value of an area is hidden for this viewer: its count ("< 5"), or for a
+ * change, the previous count (the change cannot be shown without it).
+ */
+export function metricSuppressed(p: AreaProps, m: Metric): boolean {
+  if (p.count == null) return !!p.suppressed;
+  return m === 'change' && p.change_pct == null && !!p.previous_suppressed;
+}
+
+/** A metric's value as text, "< 5" or withheld instead of a missing value where that is why. */
+export function metricCell(p: AreaProps, m: Metric): string {
+  if (metricSuppressed(p, m)) return t('small_count');
+  if (p.count == null) return t('withheld');
+  return metricText(metricValue(p, m), m);
+}
 
 export function metricValue(p: AreaProps, m: Metric): number | null {
   return (m === 'count' ? p.count : m === 'rate' ? p.rate_per_1000 : p.change_pct) ?? null;
@@ -31,8 +72,8 @@ export function classesFor(buurten: AreaProps[], m: Metric): Classes {
 /** A buurt's colour and class in the choropleth, and whether it lies in the wijk in scope. */
 export function buurtStyle(p: AreaProps, m: Metric, c: Classes, wijk: string | null): BuurtStyle {
   const v = metricValue(p, m);
-  const cls = p.count == null ? -1 : v === null ? -2 : classOf(v, c);
-  const colour = cls >= 0 ? (c.colours[cls] ?? WITHHELD_COLOUR) : cls === -2 ? NO_VALUE_COLOUR : WITHHELD_COLOUR;
+  const cls = metricSuppressed(p, m) ? CLS_SMALL : p.count == null ? CLS_WITHHELD : v === null ? CLS_NO_VALUE : classOf(v, c);
+  const colour = cls >= 0 ? (c.colours[cls] ?? WITHHELD_COLOUR) : cls === CLS_NO_VALUE ? NO_VALUE_COLOUR : cls === CLS_SMALL ? SUPPRESSED_COLOUR : WITHHELD_COLOUR;
   return { colour, cls, in_scope: inScope(p, wijk) };
 }
 
@@ -52,29 +93,59 @@ export function classLabel(i: number, c: Classes, m: Metric): string {
   return from >= to ? f(to) : `${f(from)} – ${f(to)}`;
 }
 
-export interface Headline { total: number; withheld: number; prev: number | null; change: number | null; rate: number | null; enfFree: number; enfAll: number }
+export interface Headline {
+  total: number;
+  /** buurten withheld at the source, not in the total */
+  withheld: number;
+  /** buurten whose count is hidden for this viewer ("< 5"), not in the total */
+  small: number;
+  /** the figures are the wijk totals (exact), as buurten in scope had hidden counts */
+  fromWijken: boolean;
+  prev: number | null; change: number | null; rate: number | null; enfFree: number; enfAll: number;
+}
 
 /**
  * The headline figures of the buurten in scope: the total without the withheld buurten, the
  * change over the buurten with a previous count, the rate over the inhabitants of those with
  * figures, and the share of enforcement that ended in compliance without a sanction.
+ *
+ * When buurten in scope have counts hidden for this viewer ("< 5"), a sum over the buurten would
+ * be too low. Then the totals of the wijken in scope (`wijken`: all wijken, or the one in scope)
+ * are used when each of them has its count; otherwise the sum says how many buurten it leaves out.
  */
-export function headline(bs: AreaProps[], enforcement: { properties: EnforcementProps }[], wijk: string | null): Headline {
-  let total = 0, withheld = 0, pop = 0, cur = 0, prev = 0, hasPrev = false;
+export function headline(bs: AreaProps[], enforcement: { properties: EnforcementProps }[], wijk: string | null, wijken: AreaProps[] = []): Headline {
+  let total = 0, withheld = 0, small = 0, pop = 0, cur = 0, prev = 0, hasPrev = false;
   for (const b of bs) {
-    if (b.count == null) { withheld++; continue; }
+    if (b.count == null) { if (b.suppressed) small++; else withheld++; continue; }
     total += b.count;
     if (b.population) pop += b.population;
     if (b.previous_count != null) { cur += b.count; prev += b.previous_count; hasPrev = true; }
   }
   const codes = new Set(bs.map((b) => b.code));
   const enf = enforcement.filter((f) => !wijk || (f.properties.buurt_code != null && codes.has(f.properties.buurt_code)));
+  const enfFigures = {
+    enfFree: enf.filter((f) => f.properties.outcome === 'compliance_without_sanction').length,
+    enfAll: enf.length,
+  };
+  const ws = wijken.filter((w) => !wijk || w.code === wijk);
+  if (small > 0 && ws.length && ws.every((w) => w.count != null)) {
+    const wTotal = ws.reduce((a, w) => a + (w.count as number), 0);
+    const wPop = ws.reduce((a, w) => a + (w.population ?? 0), 0);
+    const withPrev = ws.every((w) => w.previous_count != null);
+    const wPrev = withPrev ? ws.reduce((a, w) => a + (w.previous_count as number), 0) : null;
+    return {
+      total: wTotal, withheld: 0, small: 0, fromWijken: true,
+      prev: wPrev,
+      change: wPrev !== null && wPrev > 0 ? ((wTotal - wPrev) / wPrev) * 100 : null,
+      rate: wPop > 0 ? (wTotal / wPop) * 1000 : null,
+      ...enfFigures,
+    };
+  }
   return {
-    total, withheld,
+    total, withheld, small, fromWijken: false,
     prev: hasPrev ? prev : null,
     change: hasPrev && prev > 0 ? ((cur - prev) / prev) * 100 : null,
     rate: pop > 0 ? (total / pop) * 1000 : null,
-    enfFree: enf.filter((f) => f.properties.outcome === 'compliance_without_sanction').length,
-    enfAll: enf.length,
+    ...enfFigures,
   };
 }

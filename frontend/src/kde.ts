@@ -1,5 +1,5 @@
 // KDE surface and hotspot class colours. The KDE grid is painted into a canvas with a fixed
-// colour scale from 0 to the grid's max and shown as a MapLibre image source, so its
+// colour scale from 0 to the grid's max and shown as a MapLibre image source (map.ts), so its
 // intensity is tied to the ground and does not change with zoom.
 import type { Kde } from './api';
 
@@ -66,8 +66,4 @@ export function kdeCanvas(k: Kde): HTMLCanvasElement {
   img.data.set(kdePixels(k));
   ctx.putImageData(img, 0, 0);
   return c;
-}
-
-export function kdeDataUrl(k: Kde): string {
-  return kdeCanvas(k).toDataURL('image/png');
 }

@@ -4,7 +4,7 @@
 // failure becomes a Dutch (or English) sentence from i18n, never a bare exception. `statusNote`
 // is how every view shows a slot that is loading, failed, or came back empty, so no chart or
 // table is ever left blank without a sentence saying why.
-import { ApiError } from './api';
+import { apiStatus } from './api';
 import { h } from './dom';
 import { t } from './i18n';
 
@@ -19,7 +19,12 @@ export interface SlotOptions {
 
 /** A failure as a sentence for the user. */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.status === 404 ? t('err_not_available') : t('error', { m: err.message });
+  const status = apiStatus(err);
+  if (status !== null) {
+    if (status === 401) return t('err_unauthorized');
+    if (status === 403) return t('err_forbidden');
+    return status === 404 ? t('err_not_available') : t('error', { m: (err as Error).message });
+  }
   // fetch rejects with a TypeError when the server cannot be reached at all
   if (err instanceof TypeError) return t('err_network');
   return t('error', { m: err instanceof Error ? err.message : String(err) });
@@ -63,7 +68,7 @@ export class Slot<T> {
         data = await fetcher(ctl.signal);
       } catch (err) {
         if (ctl.signal.aborted || isAbort(err)) return false;
-        if (!(err instanceof ApiError)) console.error(err);
+        if (apiStatus(err) === null) console.error(err);
         error = errorText(err);
       }
       if (this.ctl !== ctl) return false; // overtaken: a stale answer is dropped

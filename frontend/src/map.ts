@@ -3,13 +3,13 @@
 // MapLibre behind one small API: the app hands it data (GeoJSON, sent to the map's worker only
 // when it changed) and styles per feature (feature-state: the choropleth's class colours and the
 // scope of a wijk, recoloured without re-sending any geometry).
-import { Map as MLMap, Marker, NavigationControl, prewarm, ScaleControl, setWorkerUrl } from 'maplibre-gl';
+import { addProtocol, Map as MLMap, Marker, NavigationControl, prewarm, ScaleControl, setWorkerUrl } from 'maplibre-gl';
 import type { ExpressionSpecification, FilterSpecification, ImageSource, LayerSpecification, LngLatBoundsLike, SourceSpecification, StyleSpecification } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, Point, Polygon } from 'geojson';
 import type { CameraProps, EnforcementProps, IncidentProps, InitiativeProps, AreaProps, Emerging, Hotspots, Kde } from './api';
-import { EMERGING_COLOURS, HOT_COLOURS, kdeDataUrl } from './kde';
+import { EMERGING_COLOURS, HOT_COLOURS, kdeCanvas } from './kde';
 import { circlePolygon, labelPoint } from './geo';
-import { WITHHELD_COLOUR } from './classify';
+import { SUPPRESSED_COLOUR, WITHHELD_COLOUR } from './classify';
 import type { Layer } from './state';
 
 export const OUTCOME_COLOURS: Record<string, string> = {
@@ -28,7 +28,7 @@ const POLY: ExpressionSpecification = ['match', ['geometry-type'], ['Polygon', '
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 const LAYER_IDS: Record<Layer, string[]> = {
-  choropleth: ['buurt-fill', 'buurt-withheld', 'buurt-line'],
+  choropleth: ['buurt-fill', 'buurt-withheld', 'buurt-suppressed', 'buurt-line'],
   hotspots: ['hotspot-fill', 'hotspot-line', 'uncovered-hotspot'],
   emerging: ['emerging-fill', 'emerging-line'],
   kde: ['kde-raster'],
@@ -63,6 +63,11 @@ function dataLayers(): (LayerSpecification & { source: string })[] {
     {
       id: 'buurt-withheld', type: 'fill', source: 'buurten', layout: hidden, filter: ['==', ['get', 'is_withheld'], true],
       paint: { 'fill-antialias': false, 'fill-pattern': 'hatch', 'fill-opacity': ['case', ['==', ['feature-state', 'in_scope'], false], 0.35, 1] },
+    },
+    {
+      // counts hidden for this viewer ("< 5"): dots over the lavender of their class (filter per metric, DashboardMap.setSuppressedBy)
+      id: 'buurt-suppressed', type: 'fill', source: 'buurten', layout: hidden, filter: ['==', ['get', 'is_suppressed'], true],
+      paint: { 'fill-antialias': false, 'fill-pattern': 'dots', 'fill-opacity': ['case', ['==', ['feature-state', 'in_scope'], false], 0.35, 1] },
     },
     {
       id: 'buurt-line', type: 'line', source: 'buurten', layout: hidden,
@@ -162,6 +167,35 @@ function hatchImage(): ImageData {
   return ctx.getImageData(0, 0, size, size);
 }
 
+/** Dark dots on the lavender of a count hidden for this viewer ("< 5"). */
+function dotsImage(): ImageData {
+  const size = 6;
+  const c = document.createElement('canvas');
+  c.width = c.height = size;
+  const ctx = c.getContext('2d') as CanvasRenderingContext2D;
+  ctx.fillStyle = SUPPRESSED_COLOUR;
+  ctx.fillRect(0, 0, size, size);
+  ctx.fillStyle = '#5b4a80';
+  ctx.beginPath();
+  ctx.arc(size / 2, size / 2, 1.2, 0, 2 * Math.PI);
+  ctx.fill();
+  return ctx.getImageData(0, 0, size, size);
+}
+
+/**
+ * The KDE grids as images, by URL. MapLibre fetches an image source's URL with fetch(), and the
+ * page's Content-Security-Policy (`connect-src 'self'`) refuses data: URLs; a protocol of our own
+ * hands MapLibre the canvas directly instead, with no request at all.
+ */
+const KDE_PROTOCOL = 'wvkde';
+const kdeImages = new Map<string, HTMLCanvasElement>();
+let kdeSeq = 0;
+addProtocol(KDE_PROTOCOL, async (params) => {
+  const canvas = kdeImages.get(params.url);
+  if (!canvas) throw new Error(`no KDE image ${params.url}`);
+  return { data: await createImageBitmap(canvas) };
+});
+
 export interface MapEvents {
   onSelect: (code: string) => void;
   onMove: (lon: number, lat: number, zoom: number) => void;
@@ -170,10 +204,14 @@ export interface MapEvents {
 }
 
 type GeoSource = { setData(d: unknown): void } | undefined;
-/** A buurt's look in the choropleth, set as its feature-state. `cls`: class index, -1 withheld, -2 no value. */
+/** A buurt's look in the choropleth, set as its feature-state. `cls`: class index, -1 withheld, -2 no value, -3 hidden for this viewer ("< 5"). */
 export interface BuurtStyle { colour: string; cls: number; in_scope: boolean }
-/** The buurten as the map gets them: the API's properties and whether its count is withheld (`is_withheld`, for the hatching). */
-export type BuurtFeatures = FeatureCollection<Geometry, AreaProps & { is_withheld: boolean }>;
+/**
+ * The buurten as the map gets them: the API's properties, whether its count is withheld at the
+ * source (`is_withheld`, for the hatching), and whether it is hidden for this viewer, for the
+ * count and rate (`is_suppressed`) and for the change (`is_suppressed_change`), for the dots.
+ */
+export type BuurtFeatures = FeatureCollection<Geometry, AreaProps & { is_withheld: boolean; is_suppressed: boolean; is_suppressed_change: boolean }>;
 type FeatureStates = Map<string, Record<string, string | number | boolean>>;
 type Corners = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -217,6 +255,7 @@ export class DashboardMap {
     'buurt-selected': ['==', ['get', 'code'], ''],
     'buurt-hover': ['==', ['get', 'code'], ''],
     'uncovered-hotspot': ['in', ['get', 'code'], ['literal', []]],
+    'buurt-suppressed': ['==', ['get', 'is_suppressed'], true],
   };
 
   constructor(container: HTMLElement, bounds: LngLatBoundsLike, private styleUrl: string | null, private ev: MapEvents) {
@@ -250,6 +289,7 @@ export class DashboardMap {
     this.map.once('style.load', () => {
       this.loaded = true;
       this.map.addImage('hatch', hatchImage(), { pixelRatio: 1 });
+      this.map.addImage('dots', dotsImage(), { pixelRatio: 1 });
       this.catchUp();
       this.addEvents();
       performance.mark('wv-map-style');
@@ -420,7 +460,10 @@ export class DashboardMap {
       this.applyVisibility();
       return;
     }
-    this.kde = { url: kdeDataUrl(k), coordinates: k.corners as Corners };
+    if (this.kde) kdeImages.delete(this.kde.url);
+    const url = `${KDE_PROTOCOL}://grid/${++kdeSeq}`;
+    kdeImages.set(url, kdeCanvas(k));
+    this.kde = { url, coordinates: k.corners as Corners };
     if (!this.loaded) return;
     const src = m.getSource('kde') as ImageSource | undefined;
     if (src) src.updateImage(this.kde);
@@ -550,6 +593,12 @@ export class DashboardMap {
     for (const mk of this.suggestMarkers) mk.getElement().hidden = !on.has('cameras');
     this.applyVisibility();
     for (const m of this.labels) m.getElement().hidden = !on.has('wijken');
+  }
+
+  /** Which buurten get the dots of a hidden count: those whose metric value is hidden (the change also when the previous count is). */
+  setSuppressedBy(change: boolean): void {
+    const filter: FilterSpecification = ['==', ['get', change ? 'is_suppressed_change' : 'is_suppressed'], true];
+    if (JSON.stringify(filter) !== JSON.stringify(this.filters['buurt-suppressed'])) this.setFilter('buurt-suppressed', filter);
   }
 
   setSelected(code: string | null): void {

@@ -36,6 +36,12 @@ export function periodControl(app: App): HTMLElement {
       h('span', { 'aria-hidden': 'true' }, playing ? '❚❚ ' : '▶ '), playing ? t('pause') : t('play')));
 }
 
+/** Stops the playback (the session has ended). */
+export function stopPlay(): void {
+  if (playTimer !== null) clearInterval(playTimer);
+  playTimer = null;
+}
+
 /** Puts the state's period into the sliders and their outputs. */
 export function syncPeriod(s: State): void {
   for (const id of ['from', 'to'] as const) {

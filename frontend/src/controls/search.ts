@@ -16,7 +16,8 @@ export function searchControl(app: App): HTMLElement {
       ?? all.find((p) => p.name.toLowerCase().includes(q) || p.code.toLowerCase().includes(q));
     $('#search-msg').textContent = hit ? '' : t('search_none', { q: input.value });
     if (hit) {
-      if (app.state.wijk && hit.parent_code !== app.state.wijk) app.setWijk(null);
+      // a wijkregisseur's scope moves to the hit's wijk (their buurten are all they have)
+      if (app.state.wijk && hit.parent_code !== app.state.wijk) app.setWijk(app.access.wijken ? hit.parent_code ?? null : null);
       app.selectBuurt(hit.code, true);
     }
   };

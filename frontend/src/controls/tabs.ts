@@ -1,12 +1,13 @@
 // The view tabs (Wijk, Planning, Stuurgroep, Indicatoren) in the header: a WAI-ARIA tablist,
-// operable with the arrow keys, Home and End. Switching a tab is `App.setView`.
+// operable with the arrow keys, Home and End. Switching a tab is `App.setView`. Only the views
+// the role may see have a tab (access.ts).
 import type { App } from '../app';
 import { $, h } from '../dom';
 import { t, type Key } from '../i18n';
-import { VIEWS, type View } from '../state';
+import type { View } from '../state';
 
 export function viewTabs(app: App): HTMLElement {
-  const tabs: View[] = VIEWS;
+  const tabs: View[] = app.access.views;
   const n = tabs.length;
   const current = app.state.view;
   return h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('views') },

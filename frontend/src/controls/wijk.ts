@@ -1,19 +1,20 @@
 // The wijk selector: the whole gemeente or one wijk, which scopes the table, the views and the
 // headline figures, and zooms the map. The Indicatoren view uses the same select for its area.
+// A wijkregisseur's select holds only their own wijken (and not the whole gemeente).
 import type { App } from '../app';
 import { h } from '../dom';
 import { t } from '../i18n';
 
-/** A select of the wijken by name, with the whole gemeente first. */
+/** A select of the wijken by name, with the whole gemeente first (when the role's scope is the whole gemeente). */
 export function wijkSelect(app: App, id: string, allLabel: string): HTMLSelectElement {
   return h('select', { id, onchange: (e: Event) => app.setWijk((e.target as HTMLSelectElement).value || null) },
-    h('option', { value: '' }, allLabel),
-    [...app.meta.wijken].sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((w) => h('option', { value: w.code, selected: app.state.wijk === w.code }, w.name)));
+    app.access.wijken ? null : h('option', { value: '' }, allLabel),
+    [...app.scopeWijken()].sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((w) => h('option', { value: w.code, selected: app.state.wijk === w.code }, w.name)));
 }
 
 export function wijkControl(app: App): HTMLElement {
   return h('div', { class: 'ctl' },
-    h('label', { for: 'wijk-select', class: 'ctl-label' }, t('wijk')),
+    h('label', { for: 'wijk-select', class: 'ctl-label' }, app.access.wijken ? t('wijk_own') : t('wijk')),
     wijkSelect(app, 'wijk-select', t('all_wijken')));
 }
 

@@ -1,7 +1,7 @@
 // Programme indicators (issue #5): a card per indicator with its value, a trend sparkline against
 // the target, the status, the survey margin of error, a drill-down to the data behind the figure
-// and target editing that updates the status at once. Used by the Indicatoren view (editable) and
-// the steering report (read-only).
+// and target (and baseline) editing that updates the status at once. Used by the Indicatoren view
+// (editable, for the roles that may change targets or baselines) and the steering report (read-only).
 import { api, type Breakdown, type Indicator, type YearValue } from '../api';
 import { h, swap, type Child } from '../dom';
 import { fmt, getLang, t, type Key } from '../i18n';
@@ -69,11 +69,21 @@ export function statusBadge(ind: Indicator): HTMLElement {
   return h('span', { class: `status status-${STATUS_CLASS[ind.status] ?? 'none'}`, 'data-testid': 'status' }, t(`st_${ind.status}` as Key));
 }
 
-export interface CardOpts { editable: boolean; area: string | null; onUpdate?: (ind: Indicator) => void; onArea?: (code: string) => void }
+export interface CardOpts {
+  /** the dashboard's card: with the definition and the drill-down (not in the printed report) */
+  editable: boolean;
+  /** the target form (the role may change targets) */
+  targets?: boolean;
+  /** the baseline form (the role may change baselines) */
+  baselines?: boolean;
+  area: string | null;
+  onUpdate?: (ind: Indicator) => void;
+  onArea?: (code: string) => void;
+}
 
 export const indicatorTitle = (ind: Indicator): string => (getLang() === 'en' && ind.title_en ? ind.title_en : ind.title);
 
-/** One indicator card. With `editable`, the target form and the drill-down are included. */
+/** One indicator card. With `editable`, the drill-down is included, and the target and baseline forms the options ask for. */
 export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
   const lv = latestValue(ind);
   const nextTarget = [...ind.targets].sort((a, b) => a.year - b.year).find((x) => !ind.latest || x.year >= ind.latest.year) ?? ind.targets[ind.targets.length - 1] ?? null;
@@ -97,7 +107,7 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
     o.editable ? h('details', { class: 'small muted ind-def' }, h('summary', {}, `${t('ind_definition')} (${ind.source === 'survey' ? t('src_survey') : t('src_computed')})`), h('p', {}, getLang() === 'en' && ind.definition_en ? ind.definition_en : ind.definition))
       : h('p', { class: 'small muted ind-def' }, `${ind.source === 'survey' ? t('src_survey') : t('src_computed')}`),
     o.editable ? h('div', { class: 'ind-actions' },
-      h('details', { class: 'ind-edit' },
+      o.targets ? h('details', { class: 'ind-edit' },
         h('summary', {}, t('ind_edit_target')),
         h('form', { class: 'field-row', onsubmit: (e: Event) => { e.preventDefault(); void saveTarget(); } },
           h('div', { class: 'field' }, h('label', { for: `tg-y-${ind.key}` }, t('year')),
@@ -105,30 +115,42 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
           h('div', { class: 'field' }, h('label', { for: `tg-v-${ind.key}` }, `${t('ind_target')} (${ind.unit === '%' ? '%' : t('unit_count')})`),
             h('input', { type: 'number', id: `tg-v-${ind.key}`, step: 'any', required: true, value: nextTarget?.value ?? '' })),
           h('button', { type: 'submit', class: 'btn btn-small btn-primary', id: `tg-save-${ind.key}` }, t('save')),
-          h('p', { class: 'small', role: 'status', id: `tg-msg-${ind.key}` }))),
+          h('p', { class: 'small', role: 'status', id: `tg-msg-${ind.key}` }))) : null,
+      o.baselines ? h('details', { class: 'ind-edit-baseline' },
+        h('summary', {}, t('ind_edit_baseline')),
+        h('form', { class: 'field-row', onsubmit: (e: Event) => { e.preventDefault(); void saveBaseline(); } },
+          h('div', { class: 'field' }, h('label', { for: `bl-y-${ind.key}` }, t('year')),
+            h('input', { type: 'number', id: `bl-y-${ind.key}`, min: 2000, max: 2100, step: 1, required: true, value: ind.baseline?.year ?? ind.values[0]?.year ?? new Date().getFullYear() })),
+          h('div', { class: 'field' }, h('label', { for: `bl-v-${ind.key}` }, `${t('ind_baseline_label')} (${ind.unit === '%' ? '%' : t('unit_count')})`),
+            h('input', { type: 'number', id: `bl-v-${ind.key}`, step: 'any', required: true, value: ind.baseline?.value ?? '' })),
+          h('button', { type: 'submit', class: 'btn btn-small btn-primary', id: `bl-save-${ind.key}` }, t('save')),
+          h('p', { class: 'small', role: 'status', id: `bl-msg-${ind.key}` }))) : null,
       h('details', { class: 'ind-drill', ontoggle: (e: Event) => { if ((e.target as HTMLDetailsElement).open) loadBreakdown(); } },
         h('summary', {}, t('ind_breakdown')),
         h('div', { class: 'breakdown', id: `bd-${ind.key}` }, h('p', { class: 'small muted' }, t('loading'))))) : null,
   ];
-  async function saveTarget(): Promise<void> {
-    const y = Number((document.getElementById(`tg-y-${ind.key}`) as HTMLInputElement).value);
-    const v = Number((document.getElementById(`tg-v-${ind.key}`) as HTMLInputElement).value);
-    const msg = document.getElementById(`tg-msg-${ind.key}`);
+  /** Saves the target (`tg`) or the baseline (`bl`) form, and puts the card the API answers in this one's place. */
+  async function save(kind: 'tg' | 'bl'): Promise<void> {
+    const y = Number((document.getElementById(`${kind}-y-${ind.key}`) as HTMLInputElement).value);
+    const v = Number((document.getElementById(`${kind}-v-${ind.key}`) as HTMLInputElement).value);
+    const msg = document.getElementById(`${kind}-msg-${ind.key}`);
     try {
-      const updated = await api.setTarget(ind.key, y, v);
+      const updated = kind === 'tg' ? await api.setTarget(ind.key, y, v) : await api.setBaseline(ind.key, y, v);
       // the PUT answers for the whole gemeente; re-read the area's view when drilled down
       const fresh = o.area ? (await api.indicators(o.area)).find((x) => x.key === ind.key) ?? updated : updated;
       o.onUpdate?.(fresh);
       const next = indicatorCard(fresh, o);
       card.replaceWith(next);
-      const m = next.querySelector(`#tg-msg-${ind.key}`);
-      if (m) m.textContent = t('ind_saved', { s: t(`st_${fresh.status}` as Key) });
-      next.querySelector('details.ind-edit')?.setAttribute('open', '');
-      (next.querySelector(`#tg-save-${ind.key}`) as HTMLElement | null)?.focus();
+      const m = next.querySelector(`#${kind}-msg-${ind.key}`);
+      if (m) m.textContent = t(kind === 'tg' ? 'ind_saved' : 'ind_baseline_saved', { s: t(`st_${fresh.status}` as Key) });
+      next.querySelector(kind === 'tg' ? 'details.ind-edit' : 'details.ind-edit-baseline')?.setAttribute('open', '');
+      (next.querySelector(`#${kind}-save-${ind.key}`) as HTMLElement | null)?.focus();
     } catch (err) {
       if (msg) msg.textContent = errorText(err);
     }
   }
+  const saveTarget = (): Promise<void> => save('tg');
+  const saveBaseline = (): Promise<void> => save('bl');
   const breakdown = new Slot<Breakdown>({
     onChange: () => {
       const el = card.querySelector(`#bd-${ind.key}`);

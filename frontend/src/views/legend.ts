@@ -3,14 +3,14 @@
 // initiatives and wijk outlines. Shown in the sidebar and in the print report.
 import type { App } from '../app';
 import { h } from '../dom';
-import { classLabel, NO_VALUE_COLOUR } from '../figures';
+import { classLabel, metricSuppressed, NO_VALUE_COLOUR } from '../figures';
 import { fmt, t, type Key } from '../i18n';
 import { statusNote } from '../load';
 import { CAMERA_COLOUR, INITIATIVE_COLOUR, OUTCOME_COLOURS } from '../map';
 import { legendBlocks } from './planning';
 
-function swatch(style: string, label: string, cls = ''): HTMLElement {
-  return h('li', {}, h('span', { class: `swatch ${cls}`, style, 'aria-hidden': 'true' }), h('span', {}, label));
+function swatch(style: string, label: string, cls = '', testid?: string): HTMLElement {
+  return h('li', { 'data-testid': testid }, h('span', { class: `swatch ${cls}`, style, 'aria-hidden': 'true' }), h('span', {}, label));
 }
 
 export function buildLegend(app: App): HTMLElement {
@@ -24,6 +24,8 @@ export function buildLegend(app: App): HTMLElement {
       h('ul', { class: 'legend-list', 'data-testid': 'legend-classes' },
         c.colours.map((col, i) => swatch(`background:${col}`, classLabel(i, c, s.metric))),
         swatch('', t('withheld'), 'hatched'),
+        // counts hidden for this viewer ("< 5"): a class of their own, neither withheld nor no data
+        app.buurten().some((p) => metricSuppressed(p, s.metric)) ? swatch('', t('small_legend'), 'small-dots', 'legend-small') : null,
         s.metric !== 'count' ? swatch(`background:${NO_VALUE_COLOUR}`, t('no_data')) : null,
         s.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null));
   }

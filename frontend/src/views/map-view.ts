@@ -4,16 +4,26 @@
 // switches and the selection. Also marks the first frame that draws the figures.
 import type { App } from '../app';
 import type { Areas } from '../api';
-import { buurtStyle } from '../figures';
+import { buurtStyle, metricSuppressed } from '../figures';
 import { fmt, t } from '../i18n';
 import type { BuurtFeatures, BuurtStyle } from '../map';
 
-/** The map's form of each buurten collection: the API's properties plus `is_withheld` (for the hatching filter). */
+/**
+ * The map's form of each buurten collection: the API's properties plus `is_withheld` (withheld
+ * at the source, for the hatching filter) and `is_suppressed` / `is_suppressed_change` (hidden for
+ * this viewer, "< 5", for the dots' filter by metric).
+ */
 const forMap = new WeakMap<Areas, BuurtFeatures>();
 function mapFeatures(b: Areas): BuurtFeatures {
   let fc = forMap.get(b);
   if (!fc) {
-    fc = { type: 'FeatureCollection', features: b.features.map((f) => ({ ...f, properties: { ...f.properties, is_withheld: f.properties.count == null } })) };
+    fc = {
+      type: 'FeatureCollection',
+      features: b.features.map((f) => {
+        const p = f.properties;
+        return { ...f, properties: { ...p, is_withheld: p.count == null && !p.suppressed, is_suppressed: metricSuppressed(p, 'count'), is_suppressed_change: metricSuppressed(p, 'change') } };
+      }),
+    };
     forMap.set(b, fc);
   }
   return fc;
@@ -31,6 +41,7 @@ export function renderMap(app: App): void {
   }
   m.setBuurten(mapFeatures(d.buurten));
   m.setBuurtStyles(new Map<string, BuurtStyle>(d.buurten.features.map((f) => [f.properties.code, buurtStyle(f.properties, s.metric, classes, s.wijk)])));
+  m.setSuppressedBy(s.metric === 'change');
   m.setWijken(d.wijken);
   m.setScopedWijk(s.wijk);
   app.pushStatics();

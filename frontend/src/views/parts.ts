@@ -3,7 +3,7 @@
 import type { App } from '../app';
 import type { AreaProps } from '../api';
 import { h, type Child } from '../dom';
-import { byRank, headline, type Headline } from '../figures';
+import { byRank, countClass, headline, type CountKind, type Headline } from '../figures';
 import { fmt, t } from '../i18n';
 import { figureTile } from './buurt-panel';
 
@@ -11,7 +11,7 @@ export function buurtButton(app: App, p: AreaProps): HTMLElement {
   return h('button', { type: 'button', class: 'link', 'data-code': p.code, 'aria-pressed': String(app.state.buurt === p.code), onclick: () => app.selectBuurt(p.code, true) }, p.name);
 }
 
-export interface BarItem { code: string; label: Child; value: number | null; text: string }
+export interface BarItem { code: string; label: Child; value: number | null; text: string; /** why there is no value: hidden for this viewer ("< 5") or withheld */ kind?: CountKind }
 
 /** Horizontal bars, scaled to the largest value; `diverging` centres them on zero (blue down, red up). */
 export function barRows(items: BarItem[], diverging: boolean): HTMLElement {
@@ -22,21 +22,24 @@ export function barRows(items: BarItem[], diverging: boolean): HTMLElement {
     const style = diverging && v !== null ? (v < 0 ? `width:${w}%;margin-left:${50 - w}%;background:#2166ac` : `width:${w}%;margin-left:50%;background:#b2182b`) : `width:${w}%`;
     return h('li', { 'data-code': i.code },
       h('span', { class: 'bar-label' }, i.label),
-      h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: `bar${v === null ? ' bar-withheld' : ''}`, style: v === null ? 'width:100%' : style })),
-      h('span', { class: 'bar-value' }, i.text));
+      h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: `bar${v === null ? (i.kind === 'small' ? ' bar-small' : ' bar-withheld') : ''}`, style: v === null ? 'width:100%' : style })),
+      h('span', { class: `bar-value ${i.kind ? countClass(i.kind) : ''}`.trim(), title: i.kind === 'small' ? t('small_title') : null }, i.text));
   }));
 }
 
 export function scopeHeadline(app: App): Headline {
-  return headline(app.scopedBuurten(), app.figures.data?.enforcement.features ?? [], app.state.wijk);
+  const wijken = (app.figures.data?.wijken.features ?? []).map((f) => f.properties);
+  return headline(app.scopedBuurten(), app.figures.data?.enforcement.features ?? [], app.state.wijk, wijken);
 }
 
-export function headlineTiles(hl: Headline): HTMLElement {
+/** The headline tiles; the enforcement share only for a role that sees the enforcement cases (`points`). */
+export function headlineTiles(hl: Headline, enforcement = true): HTMLElement {
+  const notes = [hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.small ? t('head_small', { n: hl.small }) : '', hl.fromWijken ? t('head_from_wijken') : ''].filter(Boolean).join(' · ');
   return h('div', { class: 'tiles headline', 'data-testid': 'headline' },
-    figureTile(t('head_total'), fmt.int(hl.total), hl.withheld ? t('head_withheld', { n: hl.withheld }) : null, 'head-total'),
+    figureTile(t('head_total'), fmt.int(hl.total), notes || null, 'head-total'),
     figureTile(t('head_change'), fmt.pct(hl.change), hl.prev !== null ? `${t('col_prev')}: ${fmt.int(hl.prev)}` : null, 'head-change'),
     figureTile(t('head_rate'), fmt.dec(hl.rate), null, 'head-rate'),
-    figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }), 'head-enf'));
+    enforcement ? figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }), 'head-enf') : null);
 }
 
 /** The `n` buurten in scope with the most incidents; a sentence instead when none has figures. */

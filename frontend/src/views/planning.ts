@@ -93,8 +93,9 @@ const TITLES: Record<Section, Key> = {
   hotspots: 'hs_title', emerging: 'em_title', kde: 'kde_title', coverage: 'cov_title', placement: 'place_title', edit: 'edit_title', patrol: 'patrol_title',
 };
 
+/** The sections the role gets: camera editing only with `change_cameras`. */
 export function planningSections(): HTMLElement[] {
-  return SECTIONS.map((s) => h('section', {
+  return SECTIONS.filter((s) => s !== 'edit' || app.access.can.editCameras).map((s) => h('section', {
     class: 'panel-section plan-section', id: s === 'hotspots' ? 'hotspot-layers' : `plan-${s}`, 'data-section': s,
     'aria-labelledby': `plan-${s}-title`,
   }, h('h3', { id: `plan-${s}-title` }, t(TITLES[s])), h('div', { class: 'plan-body' }, RENDER[s]())));

@@ -5,6 +5,7 @@
 import { api, type Areas, type Meta, type ReportData } from '../api';
 import { $, clear, h, type Child } from '../dom';
 import { fmt, getLang, hasKey, setLang, t, type Key } from '../i18n';
+import { countClass, countKind, countText } from '../figures';
 import { indicatorCard } from './indicator-card';
 import { HOT_COLOURS, KDE_GRADIENT } from '../kde';
 import { Slot, statusNote } from '../load';
@@ -56,7 +57,6 @@ const KINDS: Record<string, string> = { whatsapp: 'kind_whatsapp', foot_patrol: 
 const reportData = new Slot<{ d: ReportData; wijken: Areas | null }>();
 /** An enforcement domain's name, or its code when the dictionary lacks it. */
 const domainName = (d: string): string => { const k = `domain_${d}`; return hasKey(k) ? t(k) : d; };
-let pageStyle: HTMLStyleElement | null = null;
 
 export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang) => void): Promise<void> {
   const route = parseReportHash(location.hash);
@@ -67,11 +67,6 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
   document.body.dataset.reportReady = 'false';
   const g = meta.gemeente.name;
   document.title = `${t('rap_title', { g })} · ${periodLabel(period)}`;
-  if (!pageStyle) {
-    pageStyle = document.createElement('style');
-    pageStyle.textContent = '@page { size: A4 portrait; margin: 14mm 13mm 14mm 13mm; }';
-    document.head.append(pageStyle);
-  }
   const back = `${location.pathname}${location.search}`;
   const app = $('#app');
   const doc = h('article', { class: 'rapport', 'aria-labelledby': 'rap-title' }, h('p', { class: 'loading', role: 'status' }, t('loading')));
@@ -99,7 +94,13 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
   const mapBox = h('div', { class: 'r-map-live', 'aria-hidden': 'true' });
   const img = h('img', { class: 'r-map', id: 'rap-map-img', alt: t('rap_map_alt', { g, p: periodLabel(period) }) });
   // enforcement_outcomes has the counted domains only (indicator 3's rule); the share is the API's
-  const outcomesTotal = d.enforcement_outcomes.reduce((a, o) => a + o.count, 0);
+  // the total of the counted domains: the API's (null when it is hidden for this viewer, "< 5"),
+  // or the sum of the outcomes when the API does not send one and none is hidden
+  const anySmall = d.enforcement_outcomes.some((o) => o.count == null);
+  const outcomesTotal: number | null = d.enforcement_total !== undefined ? d.enforcement_total
+    : anySmall ? null : d.enforcement_outcomes.reduce((a, o) => a + (o.count ?? 0), 0);
+  const countCellR = (v: number | null | undefined, suppressed: boolean | null | undefined): HTMLElement =>
+    h('td', { class: `num ${countClass(countKind(v, suppressed))}`.trim(), title: v == null && suppressed ? t('small_title') : null }, countText(v, suppressed));
   const es = d.enforcement_share ?? null;
   const domains = (counted: boolean): string[] => [...new Set(d.enforcement_by_domain.filter((x) => x.counted === counted).map((x) => x.domain))];
   const notCounted = d.enforcement_by_domain.filter((x) => !x.counted).reduce((a, x) => a + x.count, 0);
@@ -142,7 +143,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         d.top_hotspots.length ? h('table', { class: 'data compact', 'data-testid': 'r-hotspots' },
           h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, t('col_buurt')), h('th', { scope: 'col', class: 'num' }, t('col_count')), h('th', { scope: 'col', class: 'num' }, 'z'), h('th', { scope: 'col' }, t('rap_class')))),
           h('tbody', {}, d.top_hotspots.map((r, i) => h('tr', { 'data-code': r.code },
-            h('td', { class: 'num' }, i + 1), h('th', { scope: 'row' }, r.name), h('td', { class: 'num' }, fmt.num(r.value, 1)), h('td', { class: 'num' }, fmt.num(r.z, 2)),
+            h('td', { class: 'num' }, i + 1), h('th', { scope: 'row' }, r.name), r.value == null ? countCellR(null, true) : h('td', { class: 'num' }, fmt.num(r.value, 1)), h('td', { class: 'num' }, fmt.num(r.z, 2)),
             h('td', {}, h('span', { class: 'swatch', style: `background:${HOT_COLOURS[r.class] ?? '#fff'}`, 'aria-hidden': 'true' }), ` ${t(`hs_${r.class}` as Key)}`))))) : h('p', { class: 'muted' }, t('hs_none_hot'))),
       sec('coverage', t('rap_coverage'),
         cov ? h('div', { class: 'tiles r-tiles' },
@@ -156,8 +157,8 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('rap_outcome')), h('th', { scope: 'col', class: 'num' }, t('rap_number')), h('th', { scope: 'col', class: 'num' }, t('rap_share')))),
           h('tbody', {}, d.enforcement_outcomes.map((o) => h('tr', {},
             h('th', { scope: 'row' }, h('span', { class: 'swatch', style: `background:${OUTCOME_COLOURS[o.outcome] ?? '#999'};border-radius:50%`, 'aria-hidden': 'true' }), ` ${t(`outcome_${o.outcome}` as Key) ?? o.outcome}`),
-            h('td', { class: 'num' }, fmt.int(o.count)), h('td', { class: 'num' }, fmt.share(outcomesTotal ? o.count / outcomesTotal : null))))),
-          h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('total')), h('td', { class: 'num' }, fmt.int(outcomesTotal)), h('td', {})))) : h('p', { class: 'muted' }, t('none')),
+            countCellR(o.count, o.suppressed), h('td', { class: 'num' }, fmt.share(outcomesTotal && o.count != null ? o.count / outcomesTotal : null))))),
+          h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('total')), countCellR(outcomesTotal, outcomesTotal == null), h('td', {})))) : h('p', { class: 'muted' }, t('none')),
         domains(true).length ? h('p', { class: 'small muted', 'data-testid': 'r-enf-domains' }, t('rap_enf_counted', { d: domains(true).map(domainName).join(', ') }),
           notCounted ? ` ${t('rap_enf_not_counted', { n: fmt.int(notCounted), d: domains(false).map(domainName).join(', ') })}` : '') : null),
       sec('initiatives', t('rap_initiatives'),

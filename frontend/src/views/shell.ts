@@ -1,7 +1,9 @@
-// The page around the views: header (brand, view tabs, language switch), the demo banner, the
+// The page around the views: header (brand, view tabs, who is signed in, language switch), the
+// demo banner (with the demo's role switch), the
 // sidebar with the controls and the legend, the map with the buurt table under it, the view panel,
 // and the (hidden) print report. Built again as a whole when the language changes.
 import type { App } from '../app';
+import { accountBox, demoRoleSwitch } from '../controls/account';
 import { typeFilter } from '../controls/crime-types';
 import { langSwitch } from '../controls/lang';
 import { layerControl } from '../controls/layers';
@@ -12,6 +14,7 @@ import { viewTabs } from '../controls/tabs';
 import { wijkControl } from '../controls/wijk';
 import { $, clear, h } from '../dom';
 import { t } from '../i18n';
+import { logo } from './logo';
 import { markPrintStale } from './print';
 
 export function buildShell(app: App): void {
@@ -26,9 +29,11 @@ export function buildShell(app: App): void {
           h('div', { class: 'brand-name' }, h('span', { class: 'wordmark' }, 'wijkveilig'), h('span', { class: 'sep', 'aria-hidden': 'true' }, ' · '), `${t('app_sub')} ${g}`),
           h('div', { class: 'brand-sub' }, t('programme', { g })))),
       viewTabs(app),
+      accountBox(app),
       langSwitch(app)),
-    meta.demo ? h('div', { class: 'demo-banner', role: 'note', 'data-testid': 'demo-banner' },
-      h('strong', {}, t('demo_banner')), meta.demo_notice ? h('span', {}, ` — ${meta.demo_notice}`) : null) : null,
+    meta.demo ? h('div', { class: 'demo-banner', 'data-testid': 'demo-banner' },
+      h('p', { role: 'note' }, h('strong', {}, t('demo_banner')), meta.demo_notice ? h('span', {}, ` — ${meta.demo_notice}`) : null),
+      demoRoleSwitch(app)) : null,
     h('div', { class: 'layout', 'data-view': state.view },
       h('aside', { class: 'sidebar', 'aria-label': t('controls') },
         periodControl(app),
@@ -47,14 +52,4 @@ export function buildShell(app: App): void {
       h('aside', { id: 'viewpanel', class: 'viewpanel', role: 'tabpanel', 'aria-labelledby': `tab-${state.view}`, 'data-view': state.view })),
     h('section', { id: 'report', class: 'report', 'aria-hidden': 'true' }));
   markPrintStale();
-}
-
-function logo(): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 32 32');
-  svg.setAttribute('class', 'logo');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.innerHTML = '<path d="M16 2 4 6v9c0 7.5 5.1 13.2 12 15 6.9-1.8 12-7.5 12-15V6z" fill="#1d4e89"/><path d="M9 17h4v5H9zm5-5h4v10h-4zm5 3h4v7h-4z" fill="#fff"/>';
-  return svg;
 }

@@ -7,13 +7,14 @@ import { headlineTiles, scopeHeadline, topTable } from './parts';
 import { reportHref } from './report';
 
 export function stuurgroepView(app: App): Child[] {
+  const report = app.access.can.report;
   return [
     h('div', { class: 'view-head' },
       h('h2', {}, t('stuur_title')),
-      h('div', { class: 'btn-row' },
+      report ? h('div', { class: 'btn-row' },
         h('button', { type: 'button', class: 'btn btn-primary', id: 'print', 'aria-label': t('print_label'), onclick: () => app.print() }, t('print')),
-        h('a', { class: 'btn', id: 'open-report', href: reportHref(app.meta, app.state) }, t('rap_open')))),
-    headlineTiles(scopeHeadline(app)),
+        h('a', { class: 'btn', id: 'open-report', href: reportHref(app.meta, app.state) }, t('rap_open'))) : null),
+    headlineTiles(scopeHeadline(app), app.access.can.points),
     topTable(app, 10, t('top10'), 'top10', false),
   ];
 }

@@ -2,11 +2,17 @@
 // accessible twin of the choropleth, and the keyboard's way to open a buurt's panel.
 import type { App } from '../app';
 import { h } from '../dom';
-import { byRank } from '../figures';
+import { byRank, countClass, countKind, countText } from '../figures';
 import { fmt, t } from '../i18n';
 import { statusNote } from '../load';
-import { countText, rankText } from './buurt-panel';
+import { rankText } from './buurt-panel';
 import { buurtButton } from './parts';
+
+/** A table cell with a count: the number, "< 5" (hidden for this viewer) or withheld, each with its class. */
+export function countCell(count: number | null | undefined, suppressed: boolean | null | undefined, col: string): HTMLElement {
+  const k = countKind(count, suppressed);
+  return h('td', { class: `num ${countClass(k)}`.trim(), 'data-col': col, title: k === 'small' ? t('small_title') : null }, countText(count, suppressed));
+}
 
 export function renderTable(app: App): void {
   const el = document.getElementById('buurt-table');
@@ -23,9 +29,9 @@ export function renderTable(app: App): void {
       h('th', { scope: 'row' }, buurtButton(app, p), h('span', { class: 'code' }, ` ${p.code}`)),
       h('td', {}, p.parent_name ?? ''),
       h('td', { class: 'num' }, fmt.int(p.population)),
-      h('td', { class: `num${p.count == null ? ' withheld' : ''}`, 'data-col': 'count' }, countText(p.count)),
+      countCell(p.count, p.suppressed, 'count'),
       h('td', { class: 'num' }, fmt.dec(p.rate_per_1000)),
-      h('td', { class: 'num' }, fmt.int(p.previous_count)),
+      p.previous_count == null && p.previous_suppressed ? countCell(null, true, 'prev') : h('td', { class: 'num', 'data-col': 'prev' }, fmt.int(p.previous_count)),
       h('td', { class: 'num' }, fmt.pct(p.change_pct)),
       h('td', { class: 'num' }, rankText(p.rank, p.rank_of)))))));
 }
