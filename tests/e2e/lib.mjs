@@ -87,6 +87,96 @@ export function axeSource() {
   return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 }
 
+/**
+ * Puts axe-core into the page. Not as an inline <script> (addScriptTag): the page's
+ * Content-Security-Policy refuses those, as it should. An evaluation from the test runs outside
+ * the page's policy.
+ */
+export async function injectAxe(page) {
+  if (await page.evaluate(() => typeof window.axe === 'object')) return;
+  await page.evaluate(axeSource());
+}
+
+/** axe-core's serious and critical violations on the page, as short strings (none expected). */
+export async function axeViolations(page) {
+  await injectAxe(page);
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+// ---------- accounts (scripts/e2e.sh adds them before the server starts) ----------
+/** The test accounts, one per role; all have the password E2E_PASSWORD. */
+export const ACCOUNTS = {
+  beheerder: 'bea',
+  veiligheidsteam: 'vera',
+  wijkregisseur: 'wim',
+  stuurgroep: 'sterre',
+};
+/** wim's wijken */
+export const WIM_WIJKEN = ['WK999902', 'WK999905'];
+export const PASSWORD = process.env.E2E_PASSWORD ?? '';
+/** The server with the synthetic files imported as real data (no demo visitor), if scripts/e2e.sh started one. */
+export const BASE_URL_REAL = (process.env.BASE_URL_REAL ?? '').replace(/\/$/, '');
+
+/**
+ * A browser context with the guards of openDashboard: page errors, console errors (Content
+ * Security Policy violations among them) and requests to other origins are collected in `errors`.
+ */
+export async function newPage(browser, base = BASE_URL, viewport = { width: 1440, height: 900 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'nl-NL' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(base) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    errors.push(`external request blocked: ${u}`);
+    return route.abort();
+  });
+  return { page, context, errors };
+}
+
+/** Fills in the sign-in page and submits it; resolves once the page has loaded again (or an error shows). */
+export async function submitSignIn(page, username, password = PASSWORD) {
+  await page.fill('#signin-user', username);
+  await page.fill('#signin-pass', password);
+  await Promise.all([
+    page.waitForEvent('load', { timeout: 30000 }),
+    page.click('#signin-submit'),
+  ]);
+}
+
+/**
+ * Signs in as the account of `role` through the page: the demo's sign-in route (`#/inloggen`) on
+ * `base` with `search`, then waits for the dashboard's first data render.
+ */
+export async function signInAs(browser, role, search = '', base = BASE_URL) {
+  const s = await newPage(browser, base);
+  await s.page.goto(`${base}/${search}#/inloggen`);
+  await s.page.waitForSelector('#signin-form');
+  await submitSignIn(s.page, ACCOUNTS[role]);
+  await waitForMapIdle(s.page);
+  return s;
+}
+
+/** Signs in with the API from node (no browser): the session cookie, for requests as that account. */
+export async function apiSession(role, base = BASE_URL) {
+  const res = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: ACCOUNTS[role], password: PASSWORD }) });
+  if (res.status !== 204) throw new Error(`sign-in as ${role}: ${res.status}`);
+  const cookie = res.headers.get('set-cookie').split(';')[0];
+  return {
+    cookie,
+    get: async (path) => {
+      const r = await fetch(`${base}${path}`, { headers: { cookie } });
+      if (!r.ok) throw new Error(`${path}: ${r.status}`);
+      return r.json();
+    },
+    fetch: (path, init = {}) => fetch(`${base}${path}`, { ...init, headers: { ...(init.headers ?? {}), cookie } }),
+  };
+}
+
 /** The query the page is showing, from its URL (the state lives there). */
 export async function pageQuery(page) {
   const u = new URL(page.url());

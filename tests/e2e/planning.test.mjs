@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, openDashboard, canvasPixels, colourCounts, getJson, pageQuery, hexToRgb, close, axeSource, BASE_URL } from './lib.mjs';
+import { launch, openDashboard, canvasPixels, colourCounts, getJson, pageQuery, hexToRgb, close, injectAxe, BASE_URL } from './lib.mjs';
 
 // The frontend's Gi* class colours (frontend/src/kde.ts, RdBu).
 const HOT_COLOURS = { hot_99: '#b2182b', hot_95: '#ef8a62', hot_90: '#fddbc7', none: '#f7f7f7', cold_90: '#d1e5f0', cold_95: '#67a9cf', cold_99: '#2166ac' };
@@ -19,7 +19,7 @@ const mapIdle = (page) => page.evaluate(() => window.wijkveilig.idle());
 const qs = (q) => `from=${q.from}&to=${q.to}&types=${q.types}`;
 
 async function axe(page, label) {
-  await page.addScriptTag({ content: axeSource() });
+  await injectAxe(page);
   const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${label}`);

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { launch, getJson, axeSource, BASE_URL } from './lib.mjs';
+import { launch, getJson, injectAxe, BASE_URL } from './lib.mjs';
 
 const SECTIONS = ['Waar gebeurt het? Dichtheid van incidenten', 'In het kort', 'Programma-indicatoren', 'Belangrijkste hotspots', 'Cameradekking', 'Handhaving: uitkomsten', 'Buurtinitiatieven'];
 const nl1 = (v) => new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 1 }).format(v);
@@ -60,7 +60,7 @@ test('the report page has every section with the API figures and no serious axe 
     assert.equal(es.denominator, total, 'the outcomes table lists the counted actions the share is over');
     const img = await page.evaluate(() => { const i = document.getElementById('rap-map-img'); return [i.naturalWidth, i.naturalHeight]; });
     assert.ok(img[0] > 300 && img[1] > 300, `the KDE map is rendered into the report (${img})`);
-    await page.addScriptTag({ content: axeSource() });
+    await injectAxe(page);
     const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
     const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), []);

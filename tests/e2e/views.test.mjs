@@ -1,14 +1,14 @@
 // Every view switches and shows its content; axe-core finds no serious or critical violations.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openDashboard, getJson, pageQuery, nlInt, axeSource, waitForMapIdle, renderSeq } from './lib.mjs';
+import { launch, openDashboard, getJson, pageQuery, nlInt, injectAxe, waitForMapIdle, renderSeq } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 async function axe(page, label) {
-  await page.addScriptTag({ content: axeSource() });
+  await injectAxe(page);
   const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${label}`);
