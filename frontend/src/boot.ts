@@ -59,17 +59,21 @@ function wasSignedIn(): boolean {
 /** An empty collection, for the point data of a role that may not see points. */
 const none = <T>(): T => ({ type: 'FeatureCollection', features: [] }) as T;
 
+/** A request the page will not need (the sign-in route needs none): never made. */
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
 export function startBoot(): Boot {
   const session = quiet(api.session());
   session.then(() => rememberSignedIn(true), () => rememberSignedIn(false));
   const hinted = wasSignedIn();
+  const signInRoute = location.hash.startsWith('#/inloggen');
   /** an aggregate: at once when this browser was signed in, else once the session is known */
-  const aggregate = <T>(f: () => Promise<T>): Promise<T> => quiet(hinted ? f() : session.then(f));
+  const aggregate = <T>(f: () => Promise<T>): Promise<T> => (signInRoute ? never<T>() : quiet(hinted ? f() : session.then(f)));
   /** point data: only for a role that may see points */
-  const points = <T>(f: () => Promise<T>): Promise<T> => quiet(session.then((s) => (s.may.includes('points') ? f() : none<T>())));
+  const points = <T>(f: () => Promise<T>): Promise<T> => (signInRoute ? never<T>() : quiet(session.then((s) => (s.may.includes('points') ? f() : none<T>()))));
   // the areas first: they take the server longest
   let figures: FirstFigures | null = null;
-  if (!location.hash.startsWith('#/rapport') && !location.hash.startsWith('#/inloggen')) {
+  if (!location.hash.startsWith('#/rapport') && !signInRoute) {
     // The app's state as it will parse it from the URL; without a period in the URL, the
     // defaults (from meta) are not known yet, and the API's own default is asked for.
     const s = parseState(location.search, { from: '', to: '' });

@@ -78,7 +78,7 @@ export function buurtStyle(p: AreaProps, m: Metric, c: Classes, wijk: string | n
 }
 
 /** The legend's text for class `i`: a range of values, in the metric's format. */
-export function classLabel(i: number, c: Classes, m: Metric): string {
+export function classLabel(i: number, c: Classes, m: Metric, smallHidden = false): string {
   const f = (v: number): string => metricText(v, m);
   const lo = i === 0 ? null : (c.breaks[i - 1] as number);
   const hi = i < c.breaks.length ? (c.breaks[i] as number) : null;
@@ -88,7 +88,10 @@ export function classLabel(i: number, c: Classes, m: Metric): string {
     return `${f(lo)} … ${f(hi)}`;
   }
   // counts are whole numbers: a class above a break of 12 starts at 13
-  const from = lo === null ? c.min : m === 'count' ? lo + 1 : lo;
+  let from = lo === null ? c.min : m === 'count' ? lo + 1 : lo;
+  // with counts of 1 to 4 hidden for this viewer ("< 5"), a count class holds 0 or 5 and up:
+  // a class above 0 starts at 5, not at a 1 that no buurt shown has
+  if (m === 'count' && smallHidden && from >= 1 && from < 5) from = 5;
   const to = hi === null ? c.max : hi;
   return from >= to ? f(to) : `${f(from)} – ${f(to)}`;
 }

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { AreaProps } from '../src/api';
 import { ApiError } from '../src/api';
 import { SUPPRESSED_COLOUR, WITHHELD_COLOUR } from '../src/classify';
-import { buurtStyle, classesFor, CLS_NO_VALUE, CLS_SMALL, CLS_WITHHELD, countClass, countKind, countText, headline, metricCell, metricSuppressed, NO_VALUE_COLOUR } from '../src/figures';
+import { buurtStyle, classesFor, classLabel, CLS_NO_VALUE, CLS_SMALL, CLS_WITHHELD, countClass, countKind, countText, headline, metricCell, metricSuppressed, NO_VALUE_COLOUR } from '../src/figures';
 import { setLang } from '../src/i18n';
 import { signInError, throttleMinutes } from '../src/views/signin';
 
@@ -150,5 +150,15 @@ describe('the sign-in page\'s sentences for the server\'s answers', () => {
   test('an error from the boot script\'s own copy of the API module is known by its shape', () => {
     class OtherApiError extends Error { constructor(public status: number, public code: string, m: string) { super(m); } }
     assert.equal(signInError(new OtherApiError(401, 'unauthorized', 'x')), 'De gebruikersnaam of het wachtwoord klopt niet. Controleer ze en probeer het opnieuw.');
+  });
+});
+
+describe('the legend with hidden counts', () => {
+  test('a count class above 0 starts at 5 when counts of 1 to 4 are hidden', () => {
+    const c = { breaks: [0, 6, 9], colours: ['#1', '#2', '#3', '#4'], min: 0, max: 21, diverging: false };
+    assert.deepEqual([0, 1, 2, 3].map((i) => classLabel(i, c, 'count', true)), ['0', '5 – 6', '7 – 9', '10 – 21']);
+    assert.deepEqual([0, 1, 2, 3].map((i) => classLabel(i, c, 'count')), ['0', '1 – 6', '7 – 9', '10 – 21']);
+    // rates are not counts: no change
+    assert.equal(classLabel(1, c, 'rate', true), '0,0 – 6,0');
   });
 });

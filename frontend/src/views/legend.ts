@@ -19,13 +19,14 @@ export function buildLegend(app: App): HTMLElement {
   const c = app.classes();
   const box = h('div', { class: 'legend-body' });
   if (on.has('choropleth') && c) {
+    const small = app.buurten().some((p) => metricSuppressed(p, s.metric));
     box.append(
       h('h3', {}, `${app.metricLabel()}${s.metric === 'change' ? '' : ` · ${fmt.period(s.from, s.to)}`}`),
       h('ul', { class: 'legend-list', 'data-testid': 'legend-classes' },
-        c.colours.map((col, i) => swatch(`background:${col}`, classLabel(i, c, s.metric))),
+        c.colours.map((col, i) => swatch(`background:${col}`, classLabel(i, c, s.metric, small))),
         swatch('', t('withheld'), 'hatched'),
         // counts hidden for this viewer ("< 5"): a class of their own, neither withheld nor no data
-        app.buurten().some((p) => metricSuppressed(p, s.metric)) ? swatch('', t('small_legend'), 'small-dots', 'legend-small') : null,
+        small ? swatch('', t('small_legend'), 'small-dots', 'legend-small') : null,
         s.metric !== 'count' ? swatch(`background:${NO_VALUE_COLOUR}`, t('no_data')) : null,
         s.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null));
   }
