@@ -121,21 +121,32 @@ export const BASE_URL_REAL = (process.env.BASE_URL_REAL ?? '').replace(/\/$/, ''
 
 /**
  * A browser context with the guards of openDashboard: page errors, console errors (Content
- * Security Policy violations among them) and requests to other origins are collected in `errors`.
+ * Security Policy violations among them) and requests to other origins are collected in `errors`;
+ * every API request in `requests` (method and path), every API answer of 400 or more in `refused`.
+ * A refused request also logs a console error ("Failed to load resource"); those are in `refused`
+ * and not repeated in `errors`.
  */
 export async function newPage(browser, base = BASE_URL, viewport = { width: 1440, height: 900 }) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'nl-NL' });
   const page = await context.newPage();
   const errors = [];
+  const requests = [];
+  const refused = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/^Failed to load resource: the server responded with a status of \d+/.test(m.text()) && m.location().url?.startsWith(`${base}/api/`)) return;
+    errors.push(m.text());
+  });
+  page.on('request', (r) => { if (r.url().startsWith(`${base}/api/`)) requests.push(`${r.method()} ${new URL(r.url()).pathname}`); });
+  page.on('response', (r) => { if (r.status() >= 400 && r.url().startsWith(`${base}/api/`)) refused.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`); });
   await page.route('**/*', (route) => {
     const u = route.request().url();
     if (u.startsWith(base) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
     errors.push(`external request blocked: ${u}`);
     return route.abort();
   });
-  return { page, context, errors };
+  return { page, context, errors, requests, refused };
 }
 
 /** Fills in the sign-in page and submits it; resolves once the page has loaded again (or an error shows). */

@@ -1,7 +1,12 @@
 // Not a test: saves docs/screenshots/{wijk,planning,stuurgroep,buurt,indicators}.png (1440x900)
 // and report-page1.png (the first page of the steering report's PDF, via pdftoppm) from a running
 // server. Usage: BASE_URL=http://127.0.0.1:PORT node tests/e2e/screenshots.mjs [outdir]
-import { launch, openDashboard, getJson, waitForMapIdle, renderSeq, BASE_URL } from './lib.mjs';
+// With the test accounts (E2E_PASSWORD, see scripts/e2e.sh) also the sign-in page and each role's
+// landing view: signin.png, role-{beheerder,veiligheidsteam,wijkregisseur,stuurgroep}.png,
+// role-demo.png (the demo visitor), stuurgroep-small.png (the steering group's Wijk view of one
+// month, with "< 5"); with BASE_URL_REAL also signin-real.png, signin-error.png and
+// session-ended.png from the server with imported data.
+import { launch, openDashboard, getJson, waitForMapIdle, renderSeq, signInAs, newPage, submitSignIn, ACCOUNTS, PASSWORD, BASE_URL, BASE_URL_REAL } from './lib.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -58,6 +63,53 @@ try {
   rmSync(tmp, { recursive: true, force: true });
   await context.close();
   console.log(`${out}/report-page1.png`);
+  if (PASSWORD) await roleShots(browser);
 } finally {
   await browser.close();
+}
+
+/** A screenshot of the page once the map has drawn; logs the page's errors, if any. */
+async function shot(s, name) {
+  await s.page.evaluate(() => window.wijkveilig?.map.triggerRepaint());
+  await s.page.waitForTimeout(300);
+  await s.page.screenshot({ path: `${out}/${name}.png` });
+  if (s.errors.length) console.error(name, s.errors);
+  console.log(`${out}/${name}.png`);
+}
+
+async function roleShots(browser) {
+  const signin = await newPage(browser);
+  await signin.page.goto(`${BASE_URL}/#/inloggen`);
+  await signin.page.waitForSelector('#signin-form');
+  await shot(signin, 'signin');
+  await signin.context.close();
+  const demo = await openDashboard(browser);
+  await shot(demo, 'role-demo');
+  await demo.context.close();
+  for (const role of Object.keys(ACCOUNTS)) {
+    const s = await signInAs(browser, role);
+    if (role === 'stuurgroep') await s.page.waitForFunction(() => document.body.dataset.kdeStatus === 'ready', null, { timeout: 60000 });
+    await shot(s, `role-${role}`);
+    await s.context.close();
+  }
+  const small = await signInAs(browser, 'stuurgroep', '?view=wijk&from=2023-06&to=2023-06&layers=choropleth,wijken');
+  await shot(small, 'stuurgroep-small');
+  await small.context.close();
+  if (!BASE_URL_REAL) return;
+  const real = await newPage(browser, BASE_URL_REAL);
+  await real.page.goto(`${BASE_URL_REAL}/?view=wijk`);
+  await real.page.waitForSelector('#signin-form');
+  await shot(real, 'signin-real');
+  await real.page.fill('#signin-user', ACCOUNTS.veiligheidsteam);
+  await real.page.fill('#signin-pass', 'not-the-password');
+  await real.page.click('#signin-submit');
+  await real.page.waitForFunction(() => document.getElementById('signin-error')?.textContent);
+  await shot(real, 'signin-error');
+  await submitSignIn(real.page, ACCOUNTS.veiligheidsteam);
+  await waitForMapIdle(real.page);
+  await real.context.clearCookies();
+  await real.page.check('input[name=layer][value=heatmap]');
+  await real.page.waitForSelector('[data-testid=signin-expired]');
+  await shot(real, 'session-ended');
+  await real.context.close();
 }
