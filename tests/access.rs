@@ -615,6 +615,26 @@ async fn security_headers_and_cross_site_changes_are_refused() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 403, "a cross-site change is refused");
+    // The printable report: its own strict policy, and markup that needs nothing inline.
+    let r = anna
+        .get(format!("{base}/api/report?format=html&period=2023"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = r.text().await.unwrap();
+    assert!(
+        csp.contains("style-src 'sha256-") && !csp.contains("unsafe") && !csp.contains("script"),
+        "{csp}"
+    );
+    assert!(
+        !html.contains(" style=\"") && !html.contains("<script"),
+        "no inline style attributes or scripts"
+    );
     let cookie_flags = reqwest::Client::new()
         .post(format!("{base}/api/session"))
         .json(&json!({"username": "anna", "password": common::TEST_PASSWORD}))
@@ -630,5 +650,163 @@ async fn security_headers_and_cross_site_changes_are_refused() {
         "{set_cookie}"
     );
     store.close().await;
+    db.cleanup().await;
+}
+
+/// A session ends after its idle time without a request (here 1 s).
+#[tokio::test]
+async fn an_idle_session_ends() {
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    small_town(&store, dir.path()).await;
+    ensure_user(&store, "vera", Role::Veiligheidsteam, &[]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state =
+        wijkveilig::server_state(store.clone(), None).with_access(wijkveilig::http::AccessConfig {
+            idle: std::time::Duration::from_secs(1),
+            ..Default::default()
+        });
+    tokio::spawn(async move { wijkveilig::http::serve(listener, state).await.unwrap() });
+    let vera = sign_in(&base, "vera").await;
+    assert_eq!(call(&vera, &base, "GET", "/api/session", None).await.0, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(
+        call(&vera, &base, "GET", "/api/session", None).await.0,
+        401,
+        "idle for 2 s of 1"
+    );
+    store.close().await;
+    db.cleanup().await;
+}
+
+/// Pruning old rows keeps the rest verifiable; the first request after it still chains.
+#[tokio::test]
+async fn a_pruned_audit_trail_still_verifies() {
+    use wijkveilig::auth::audit::{Action, Broken, Event, record, verify};
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    let admin = wijkveilig::auth::Principal::local_admin();
+    for k in 0..4 {
+        record(
+            &store,
+            &Event::by(&admin, Action::ChangeUser, &format!("user {k}"), "cli"),
+        )
+        .await
+        .unwrap();
+    }
+    let cutoff = store.audit_all().await.unwrap()[2].at.clone();
+    assert_eq!(store.audit_prune(&cutoff).await.unwrap(), 2);
+    record(
+        &store,
+        &Event::by(&admin, Action::AuditPrune, "2 rows", "cli"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(verify(&store).await.unwrap(), Ok(3));
+    sqlx::query("DELETE FROM audit_log WHERE seq = 3")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        verify(&store).await.unwrap(),
+        Err(Broken::Missing { after: 2, found: 4 })
+    );
+    store.close().await;
+    db.cleanup().await;
+}
+
+/// `serve` on real data without a beheerder refuses to start and says how to make one; the
+/// `user` and `audit` commands work as documented.
+#[tokio::test]
+async fn serve_refuses_real_data_without_an_administrator() {
+    let bin = env!("CARGO_BIN_EXE_wijkveilig");
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    small_town(&store, dir.path()).await;
+    store.close().await;
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(bin)
+            .args(args)
+            .env("DATABASE_URL", &db.url)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (ok, text) = run(&["serve", "--addr", "127.0.0.1:0"], "");
+    assert!(
+        !ok && text.contains("no beheerder account") && text.contains("wijkveilig user add"),
+        "{text}"
+    );
+    let (ok, text) = run(
+        &[
+            "user",
+            "add",
+            "anna",
+            "--role",
+            "beheerder",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert!(!ok && text.contains("too short"), "{text}");
+    let (ok, text) = run(
+        &[
+            "user",
+            "add",
+            "wim",
+            "--role",
+            "wijkregisseur",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(
+        !ok && text.contains("--wijk"),
+        "a wijkregisseur needs wijken: {text}"
+    );
+    let (ok, _) = run(
+        &[
+            "user",
+            "add",
+            "anna",
+            "--role",
+            "beheerder",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(ok);
+    let (ok, text) = run(&["user", "list"], "");
+    assert!(ok && text.contains("anna\tbeheerder"), "{text}");
+    assert!(!text.contains("argon2"), "no hashes in the listing");
+    let (ok, text) = run(&["audit", "verify"], "");
+    assert!(ok && text.contains("intact"), "{text}");
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let (ok, text) = run(&["audit", "export", "--from", &today, "--to", &today], "");
+    assert!(
+        ok && text.contains("change-user") && text.contains("add anna as beheerder"),
+        "{text}"
+    );
     db.cleanup().await;
 }

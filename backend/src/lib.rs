@@ -28,5 +28,8 @@ mod testdata;
 /// The server's state with everything wired in: the service over `store`, and the HTML
 /// report renderer for `GET /api/report?format=html`.
 pub fn server_state(store: store::Store, basemap_style_url: Option<String>) -> http::AppState {
-    http::AppState::new(store, basemap_style_url).with_report_renderer(report::html::render)
+    http::AppState::new(store, basemap_style_url).with_report_renderer(
+        report::html::render,
+        report::html::content_security_policy(),
+    )
 }

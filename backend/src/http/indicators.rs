@@ -116,11 +116,14 @@ pub async fn report(
             })?;
             (
                 [
-                    (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    // The report is one self-contained file with inline styles and no script.
+                    (
+                        axum::http::header::CONTENT_TYPE,
+                        "text/html; charset=utf-8".to_string(),
+                    ),
+                    // One self-contained file: its stylesheet by hash, its map inline, no script.
                     (
                         axum::http::header::CONTENT_SECURITY_POLICY,
-                        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'",
+                        state.report_csp.clone(),
                     ),
                 ],
                 render(&data),

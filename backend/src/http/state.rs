@@ -16,6 +16,8 @@ pub struct AppState {
     pub basemap_style_url: Option<String>,
     /// For `GET /api/report?format=html`; without it that format answers 404.
     pub report_html: Option<ReportRenderer>,
+    /// The Content-Security-Policy of the HTML report (its stylesheet's hash).
+    pub report_csp: String,
     /// Cookie and session rules.
     pub access: AccessConfig,
 }
@@ -26,6 +28,7 @@ impl AppState {
             service: Service::new(store),
             basemap_style_url,
             report_html: None,
+            report_csp: "default-src 'none'".into(),
             access: AccessConfig::default(),
         }
     }
@@ -35,8 +38,9 @@ impl AppState {
         self
     }
 
-    pub fn with_report_renderer(mut self, render: ReportRenderer) -> Self {
+    pub fn with_report_renderer(mut self, render: ReportRenderer, csp: String) -> Self {
         self.report_html = Some(render);
+        self.report_csp = csp;
         self
     }
 }

@@ -97,6 +97,17 @@ fn class_nl(bin: i8) -> String {
     }
 }
 
+/// The Content-Security-Policy the report is served with: no script, no fetches, only its own
+/// stylesheet (by hash) and its inline map image.
+pub fn content_security_policy() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(CSS));
+    format!(
+        "default-src 'none'; img-src data:; style-src 'sha256-{hash}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+}
+
 const CSS: &str = r#"
 :root { --ink:#1f2a37; --muted:#5b6573; --line:#d5dbe1; --accent:#1d4e89; --ok:#166534; --bad:#b91c1c; }
 * { box-sizing: border-box; }
@@ -128,7 +139,9 @@ th, td { border-bottom: 1px solid var(--line); padding: 1.2mm 1.5mm; text-align:
 th { background: #f3f5f7; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr { break-inside: avoid; page-break-inside: avoid; }
-.bar { display: inline-block; height: 7pt; background: var(--accent); vertical-align: middle; }
+.bar { display: inline-block; vertical-align: middle; }
+.bar rect { fill: var(--accent); }
+.sw.camera { border: 0; }
 footer { margin-top: 8mm; font-size: 8pt; color: var(--muted); border-top: 1px solid var(--line); padding-top: 2mm; }
 @page { size: A4 portrait; margin: 14mm 12mm 16mm; }
 @media print {
@@ -449,24 +462,31 @@ pub fn render(d: &ReportData) -> String {
         let (r, g, b) = bin_colour(bin);
         let _ = write!(
             h,
-            r#"<span><span class="sw" style="background:rgb({r},{g},{b})"></span>{}</span>"#,
+            r#"<span><svg class="sw" viewBox="0 0 9 9" aria-hidden="true"><rect width="9" height="9" fill="rgb({r},{g},{b})"/></svg>{}</span>"#,
             class_nl(bin)
         );
     }
+    let last = KDE_RAMP.len().saturating_sub(1).max(1) as f64;
     let stops: Vec<String> = KDE_RAMP
         .iter()
-        .map(|(r, g, b)| format!("rgb({r},{g},{b})"))
+        .enumerate()
+        .map(|(k, (r, g, b))| {
+            format!(
+                r#"<stop offset="{:.3}" stop-color="rgb({r},{g},{b})"/>"#,
+                k as f64 / last
+            )
+        })
         .collect();
     let _ = write!(
         h,
-        r#"<span><span class="ramp" style="background:linear-gradient(90deg,{})"></span> dichtheid incidenten (laag → hoog){}</span>"#,
-        stops.join(","),
+        r#"<span><svg class="ramp" viewBox="0 0 100 9" preserveAspectRatio="none" aria-hidden="true"><defs><linearGradient id="kde-ramp">{}</linearGradient></defs><rect width="100" height="9" fill="url(#kde-ramp)"/></svg> dichtheid incidenten (laag → hoog){}</span>"#,
+        stops.concat(),
         d.kde
             .as_ref()
             .and_then(|k| k.bandwidth_m)
             .map_or(String::new(), |b| format!(", bandbreedte {} m", num(b, 0)))
     );
-    h.push_str(r#"<span><span class="sw" style="background:rgba(29,78,137,.3);border-color:#1d4e89;border-radius:50%"></span>camera (actief; gestippeld: gepland)</span><span><span class="sw" style="border:2px solid #283240;background:#fff"></span>wijkgrens</span></div></section>"#);
+    h.push_str(r##"<span><svg class="sw camera" viewBox="0 0 9 9" aria-hidden="true"><circle cx="4.5" cy="4.5" r="4" fill="rgba(29,78,137,.3)" stroke="#1d4e89"/></svg>camera (actief; gestippeld: gepland)</span><span><svg class="sw" viewBox="0 0 9 9" aria-hidden="true"><rect x="1" y="1" width="7" height="7" fill="#fff" stroke="#283240" stroke-width="2"/></svg>wijkgrens</span></div></section>"##);
 
     // Indicators.
     h.push_str(r#"<section id="indicatoren" class="newpage"><h2>Programma-indicatoren</h2><p class="small muted">Laatste waarde tegen de streefwaarde van hetzelfde jaar; de definities staan onder Verantwoording. In de grafiek: blauw de waarden (met 95 %-foutmarge bij enquêtecijfers), grijs gestippeld de nulmeting, oranje ruiten de streefwaarden.</p><div class="cards">"#);
@@ -551,7 +571,7 @@ pub fn render(d: &ReportData) -> String {
             let share = count as f64 / total as f64;
             let _ = write!(
                 h,
-                r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td><span class="bar" style="width:{:.1}mm"></span></td></tr>"#,
+                r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td><svg class="bar" width="60mm" height="7pt" aria-hidden="true"><rect width="{:.1}mm" height="7pt"/></svg></td></tr>"#,
                 esc(outcome_nl(&o.outcome)),
                 num(count as f64, 0),
                 pct(share),
