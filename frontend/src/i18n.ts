@@ -701,7 +701,11 @@ const en: Record<Key, string> = {
 let lang: Lang = 'nl';
 export function setLang(l: Lang): void {
   lang = l;
-  if (typeof document !== 'undefined') document.documentElement.lang = l;
+  if (typeof document === 'undefined') return;
+  document.documentElement.lang = l;
+  // the skip link is in index.html, outside what the views build
+  const skip = document.querySelector('a.skip');
+  if (skip) skip.textContent = (l === 'en' ? en : nl).skip;
 }
 export function getLang(): Lang { return lang; }
 

@@ -9,6 +9,7 @@ import { ApiError } from '../src/api';
 import { SUPPRESSED_COLOUR, WITHHELD_COLOUR } from '../src/classify';
 import { buurtStyle, classesFor, classLabel, CLS_NO_VALUE, CLS_SMALL, CLS_WITHHELD, countClass, countKind, countText, headline, metricCell, metricSuppressed, NO_VALUE_COLOUR } from '../src/figures';
 import { setLang } from '../src/i18n';
+import { partHidden } from '../src/views/indicator-card';
 import { signInError, throttleMinutes } from '../src/views/signin';
 
 const area = (code: string, o: Partial<AreaProps> = {}): AreaProps => ({
@@ -160,5 +161,16 @@ describe('the legend with hidden counts', () => {
     assert.deepEqual([0, 1, 2, 3].map((i) => classLabel(i, c, 'count')), ['0', '1 – 6', '7 – 9', '10 – 21']);
     // rates are not counts: no change
     assert.equal(classLabel(1, c, 'rate', true), '0,0 – 6,0');
+  });
+});
+
+describe('the indicator breakdown with hidden counts', () => {
+  test('an offence part without a value is "< 5" only for a viewer who gets small counts hidden', () => {
+    const b = { value: { year: 2023, value: 442 } };
+    assert.equal(partHidden({ key: 'offences' }, b, null, true), true);
+    assert.equal(partHidden({ key: 'offences' }, b, 71, true), false);
+    assert.equal(partHidden({ key: 'offences' }, b, null, false), false, 'the safety team: missing, not hidden');
+    assert.equal(partHidden({ key: 'feels_safe' }, b, null, true), false, 'survey figures are not hidden');
+    assert.equal(partHidden({ key: 'offences' }, { value: null }, null, true), false, 'no total: nothing was hidden');
   });
 });

@@ -141,6 +141,27 @@ test('an ended session: the next request brings the sign-in page, signing in res
   } finally { await context.close(); }
 });
 
+test('an ended session on the steering report page: signing in brings back the report of the same period', { skip }, async () => {
+  const { page, context, errors } = await newPage(browser, base);
+  try {
+    await page.goto(`${base}/#/rapport?period=2023`);
+    await page.waitForSelector('#signin-form');
+    await submitSignIn(page, ACCOUNTS.stuurgroep);
+    await page.waitForFunction(() => document.body.dataset.reportReady === 'true', null, { timeout: 60000 });
+    assert.equal(new URL(page.url()).hash, '#/rapport?period=2023');
+    await context.clearCookies();
+    // another period: the report is asked for again, and refused
+    await page.selectOption('#rap-period', '2023H1');
+    await page.waitForSelector('#signin-form');
+    assert.match(await page.getByTestId('signin-expired').innerText(), /Uw sessie is verlopen/);
+    assert.equal(new URL(page.url()).hash, '#/rapport?period=2023H1', 'the report\'s state (in the hash) is kept');
+    await submitSignIn(page, ACCOUNTS.stuurgroep);
+    await page.waitForFunction(() => document.body.dataset.reportReady === 'true', null, { timeout: 60000 });
+    assert.equal(await page.inputValue('#rap-period'), '2023H1');
+    assert.deepEqual(errors, []);
+  } finally { await context.close(); }
+});
+
 test('signing out ends the session: the sign-in page, and the data is refused', { skip }, async () => {
   const { page, context, errors } = await newPage(browser, base);
   try {

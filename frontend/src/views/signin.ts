@@ -20,8 +20,11 @@ export interface SignInOptions {
 /** Is this the demo's sign-in route? */
 export const isSignInHash = (hash: string): boolean => /^#\/inloggen\b/.test(hash);
 
-/** The URL to load after signing in (or to go back to the demo): this page without the sign-in route. */
-export const afterSignInUrl = (): string => `${location.pathname}${location.search}`;
+/**
+ * The URL to load after signing in (or to go back to the demo): this page as it is, the state in
+ * its query and (on the steering report page) its hash, without the demo's sign-in route.
+ */
+export const afterSignInUrl = (): string => `${location.pathname}${location.search}${isSignInHash(location.hash) ? '' : location.hash}`;
 
 /** The minutes the server names in a throttled answer ("try again in 15 minutes"), else 15. */
 export function throttleMinutes(message: string): number {
