@@ -17,8 +17,21 @@ export async function launch() {
 }
 
 /** Opens the dashboard at `search` and resolves once the choropleth data has rendered (map idle). */
+/**
+ * Reports every Content-Security-Policy violation of the page as a console error (which the
+ * tests collect), whatever the browser itself logs for it.
+ */
+export async function reportCspViolations(context) {
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+}
+
 export async function openDashboard(browser, search = '', viewport = { width: 1440, height: 900 }) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'nl-NL' });
+  await reportCspViolations(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -128,6 +141,7 @@ export const BASE_URL_REAL = (process.env.BASE_URL_REAL ?? '').replace(/\/$/, ''
  */
 export async function newPage(browser, base = BASE_URL, viewport = { width: 1440, height: 900 }) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'nl-NL' });
+  await reportCspViolations(context);
   const page = await context.newPage();
   const errors = [];
   const requests = [];
