@@ -36,6 +36,7 @@ export type BreakdownPart = Schemas['BreakdownPart'];
 export type ReportData = Schemas['ReportData'];
 export type ErrorBody = Schemas['ErrorBody'];
 export type Session = Schemas['SessionInfo'];
+export type ScopeSummary = Schemas['ScopeSummary'];
 export type Need = Schemas['Need'];
 export type Role = Schemas['Role'];
 

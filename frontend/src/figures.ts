@@ -2,7 +2,7 @@
 // and text, the buurten in scope and their ranking, the headline sums, the choropleth's classes
 // and each buurt's colour in them, and the legend's class labels. Pure functions, in one place,
 // so that the map, the legend, the tables and the print all say the same.
-import type { AreaProps, EnforcementProps } from './api';
+import type { AreaProps, EnforcementProps, ScopeSummary } from './api';
 import { classOf, divergingClasses, quantileClasses, SUPPRESSED_COLOUR, WITHHELD_COLOUR, type Classes } from './classify';
 import { fmt, t } from './i18n';
 import type { BuurtStyle } from './map';
@@ -98,6 +98,9 @@ export function classLabel(i: number, c: Classes, m: Metric, smallHidden = false
 
 export interface Headline {
   total: number;
+  /** from the API's scope summary (the roll-up the steering report uses); its withheld cells */
+  fromSummary?: boolean;
+  withheldCells?: number;
   /** buurten withheld at the source, not in the total */
   withheld: number;
   /** buurten whose count is hidden for this viewer ("< 5"), not in the total */
@@ -150,5 +153,19 @@ export function headline(bs: AreaProps[], enforcement: { properties: Enforcement
     change: hasPrev && prev > 0 ? ((cur - prev) / prev) * 100 : null,
     rate: pop > 0 ? (total / pop) * 1000 : null,
     ...enfFigures,
+  };
+}
+
+/**
+ * The headline of the whole gemeente as the API's scope summary has it (`summary` of
+ * /api/areas: the roll-up, with counts hidden for this viewer taken care of, the figure the
+ * steering report shows). Without a summary count the buurten's headline stays.
+ */
+export function summaryHeadline(hl: Headline, s: ScopeSummary | null | undefined): Headline {
+  const f = s?.figures;
+  if (!f || f.count == null) return hl;
+  return {
+    ...hl, total: f.count, withheld: 0, small: 0, fromWijken: false, fromSummary: true, withheldCells: f.withheld,
+    prev: f.previous_count ?? null, change: f.change_pct ?? null, rate: f.rate_per_1000 ?? null,
   };
 }

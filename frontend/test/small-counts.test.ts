@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { AreaProps } from '../src/api';
 import { ApiError } from '../src/api';
 import { SUPPRESSED_COLOUR, WITHHELD_COLOUR } from '../src/classify';
-import { buurtStyle, classesFor, classLabel, CLS_NO_VALUE, CLS_SMALL, CLS_WITHHELD, countClass, countKind, countText, headline, metricCell, metricSuppressed, NO_VALUE_COLOUR } from '../src/figures';
+import { buurtStyle, classesFor, classLabel, CLS_NO_VALUE, CLS_SMALL, CLS_WITHHELD, countClass, countKind, countText, headline, metricCell, metricSuppressed, NO_VALUE_COLOUR, summaryHeadline } from '../src/figures';
 import { setLang } from '../src/i18n';
 import { partHidden } from '../src/views/indicator-card';
 import { signInError, throttleMinutes } from '../src/views/signin';
@@ -172,5 +172,17 @@ describe('the indicator breakdown with hidden counts', () => {
     assert.equal(partHidden({ key: 'offences' }, b, null, false), false, 'the safety team: missing, not hidden');
     assert.equal(partHidden({ key: 'feels_safe' }, b, null, true), false, 'survey figures are not hidden');
     assert.equal(partHidden({ key: 'offences' }, { value: null }, null, true), false, 'no total: nothing was hidden');
+  });
+});
+
+describe('the gemeente\'s headline from the API\'s scope summary', () => {
+  const hl = headline([area('A', { count: 30 }), small('S')], [], null, []);
+  test('the summary\'s roll-up replaces a sum that leaves hidden counts out', () => {
+    const s = summaryHeadline(hl, { code: 'GM0001', figures: { count: 36, withheld: 2, rate_per_1000: 12, previous_count: 25, change_pct: 44, rank_of: 1, suppressed: false, previous_suppressed: false } });
+    assert.deepEqual([s.total, s.prev, s.change, s.rate, s.small, s.withheld, s.withheldCells, s.fromSummary], [36, 25, 44, 12, 0, 0, 2, true]);
+  });
+  test('without a summary count, the buurten\'s headline stays', () => {
+    assert.equal(summaryHeadline(hl, null), hl);
+    assert.equal(summaryHeadline(hl, { code: 'GM0001', figures: { count: null, withheld: 0, rank_of: 1, suppressed: true, previous_suppressed: false } }), hl);
   });
 });

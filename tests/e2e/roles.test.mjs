@@ -5,7 +5,7 @@
 // and for API requests the server refused (a control or load the role may not use).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openDashboard, signInAs, axeViolations, getJson, waitForMapIdle, renderSeq, ACCOUNTS, WIM_WIJKEN, PASSWORD, BASE_URL } from './lib.mjs';
+import { launch, openDashboard, signInAs, apiSession, axeViolations, getJson, waitForMapIdle, renderSeq, nlInt, ACCOUNTS, WIM_WIJKEN, PASSWORD, BASE_URL } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -139,7 +139,13 @@ test('stuurgroep: lands on Stuurgroep, no point layers and no point requests, ta
     assert.deepEqual(await layerBoxes(page), AGGREGATE_LAYERS, 'no point layers');
     assert.ok(await page.locator('#print').isVisible(), 'print');
     assert.ok(await page.locator('#open-report').isVisible(), 'the steering report');
-    assert.equal(await page.getByTestId('head-enf').count(), 0, 'no enforcement share from points it may not see');
+    // the headline is the API's summary for the steering group (the report's figures), the
+    // enforcement share among them: not from the enforcement cases, which it may not see
+    const sterre = await apiSession('stuurgroep');
+    const { summary } = await sterre.get('/api/areas?level=buurt&from=2023-06&to=2023-06');
+    assert.equal(await page.getByTestId('head-total').innerText(), nlInt(summary.figures.count));
+    const enf = summary.enforcement_without_sanction;
+    assert.match(await page.getByTestId('head-enf').locator('..').innerText(), new RegExp(`${nlInt(enf.numerator)} van ${nlInt(enf.denominator)}`));
     await page.waitForFunction(() => document.body.dataset.kdeStatus === 'ready', null, { timeout: 60000 });
     assert.deepEqual(await axeViolations(page), [], 'axe on the steering group\'s view');
     // "< 5": the table, the legend's own class, the map's own class (not withheld, not no data)
@@ -148,7 +154,6 @@ test('stuurgroep: lands on Stuurgroep, no point layers and no point requests, ta
     assert.ok(small.length >= 5, `buurten with "< 5" in the table (${small.length})`);
     assert.ok(small.every((c) => c.cls.includes('small-count')));
     assert.ok(!cells.some((c) => c.count === 'geheim/afgeschermd'), 'hidden counts are not shown as withheld');
-    assert.match(await page.getByTestId('head-total').locator('..').innerText(), /wijktotalen/, 'the headline from the wijk totals');
     await switchTo(page, 'wijk');
     assert.match(await page.getByTestId('legend-small').innerText(), /< 5/);
     const states = await page.evaluate(() => {
@@ -167,6 +172,21 @@ test('stuurgroep: lands on Stuurgroep, no point layers and no point requests, ta
     assert.equal(await page.getByTestId('panel-count').innerText(), '< 5');
     assert.deepEqual(await axeViolations(page), [], 'axe on a buurt panel with "< 5"');
     await page.click('.buurt-panel .icon-btn');
+    // a wijk with hidden buurten in scope: the headline is the wijk's own total, not a sum short of them
+    const buurten = await sterre.get('/api/areas?level=buurt&from=2023-06&to=2023-06');
+    const wijkCode = buurten.features.find((f) => f.properties.code === small[0].code).properties.parent_code;
+    const wijken = await sterre.get('/api/areas?level=wijk&from=2023-06&to=2023-06');
+    const w = wijken.features.find((f) => f.properties.code === wijkCode).properties;
+    let seq = await renderSeq(page);
+    await page.selectOption('#wijk-select', wijkCode);
+    await waitForMapIdle(page, seq);
+    await switchTo(page, 'stuurgroep');
+    assert.equal(await page.getByTestId('head-total').innerText(), nlInt(w.count), `the total of ${w.name}`);
+    assert.match(await page.getByTestId('head-total').locator('..').innerText(), /wijktotalen/);
+    assert.equal(await page.getByTestId('head-enf').count(), 0, 'no enforcement share for a wijk without the enforcement cases');
+    seq = await renderSeq(page);
+    await page.selectOption('#wijk-select', '');
+    await waitForMapIdle(page, seq);
     await switchTo(page, 'indicatoren');
     await ready(page, 'indicators');
     assert.equal(await page.locator('details.ind-edit').count(), 6, 'target editing');

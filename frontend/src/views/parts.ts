@@ -3,7 +3,7 @@
 import type { App } from '../app';
 import type { AreaProps } from '../api';
 import { h, type Child } from '../dom';
-import { byRank, countClass, headline, type CountKind, type Headline } from '../figures';
+import { byRank, countClass, headline, summaryHeadline, type CountKind, type Headline } from '../figures';
 import { fmt, t } from '../i18n';
 import { figureTile } from './buurt-panel';
 
@@ -27,14 +27,27 @@ export function barRows(items: BarItem[], diverging: boolean): HTMLElement {
   }));
 }
 
-export function scopeHeadline(app: App): Headline {
-  const wijken = (app.figures.data?.wijken.features ?? []).map((f) => f.properties);
-  return headline(app.scopedBuurten(), app.figures.data?.enforcement.features ?? [], app.state.wijk, wijken);
+/**
+ * The headline of the scope: for the whole gemeente the API's summary (the steering report's
+ * figure), for a wijk its buurten (or the wijk's total when counts are hidden). The enforcement
+ * share: from the enforcement cases for a role that sees them (`points`); for one that does not,
+ * the summary's share (indicator 3) of the whole gemeente, and none for a wijk (`enfShown`).
+ */
+export function scopeHeadline(app: App): Headline & { enfShown: boolean } {
+  const d = app.figures.data;
+  const wijken = (d?.wijken.features ?? []).map((f) => f.properties);
+  let hl = headline(app.scopedBuurten(), d?.enforcement.features ?? [], app.state.wijk, wijken);
+  if (!app.state.wijk) hl = summaryHeadline(hl, d?.buurten.summary);
+  if (app.access.can.points) return { ...hl, enfShown: true };
+  const e = app.state.wijk ? null : d?.buurten.summary?.enforcement_without_sanction;
+  return { ...hl, enfFree: e?.numerator ?? 0, enfAll: e?.denominator ?? 0, enfShown: e?.numerator != null && e.denominator != null };
 }
 
-/** The headline tiles; the enforcement share only for a role that sees the enforcement cases (`points`). */
-export function headlineTiles(hl: Headline, enforcement = true): HTMLElement {
-  const notes = [hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.small ? t('head_small', { n: hl.small }) : '', hl.fromWijken ? t('head_from_wijken') : ''].filter(Boolean).join(' · ');
+/** The headline tiles; the enforcement share when there is one for this role (see scopeHeadline). */
+export function headlineTiles(hl: Headline & { enfShown?: boolean }): HTMLElement {
+  const enforcement = hl.enfShown ?? true;
+  const notes = [hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.withheldCells ? t('fig_withheld_cells', { n: hl.withheldCells }) : '',
+    hl.small ? t('head_small', { n: hl.small }) : '', hl.fromWijken ? t('head_from_wijken') : ''].filter(Boolean).join(' · ');
   return h('div', { class: 'tiles headline', 'data-testid': 'headline' },
     figureTile(t('head_total'), fmt.int(hl.total), notes || null, 'head-total'),
     figureTile(t('head_change'), fmt.pct(hl.change), hl.prev !== null ? `${t('col_prev')}: ${fmt.int(hl.prev)}` : null, 'head-change'),
