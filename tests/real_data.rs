@@ -314,3 +314,41 @@ async fn a_cbs_geopackage_in_rd_new_gives_the_same_buurten_as_geojson() {
     assert_eq!(import(&store, ImportKind::Areas, &gpkg).await.rows, 71);
     store.close().await;
 }
+
+/// Twente's 517 buurten with Almelo's 2023 figures: the buurten of the other 13 gemeenten have
+/// no data, which is "no data" (null, `no_data`), never 0, and they do not rank.
+#[tokio::test]
+async fn twente_with_almelo_figures_shows_no_data_not_zero() {
+    let (Some(twente), Some(crime)) = (
+        shared_data("twente-buurten-2021.geojson"),
+        shared_data("almelo-misdrijven-47018NED-2023.csv"),
+    ) else {
+        eprintln!("skipped: ../shared/data lacks the Twente buurten or Almelo's crime file");
+        return;
+    };
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    assert_eq!(import(&store, ImportKind::Areas, &twente).await.rows, 517);
+    import(&store, ImportKind::Offences, &crime).await;
+    let base = serve(store.clone()).await;
+    let fc = get(&base, "/api/areas?level=buurt&from=2023&to=2023").await;
+    let features = fc["features"].as_array().unwrap();
+    let (mut almelo, mut other) = (0, 0);
+    for f in features {
+        let p = &f["properties"];
+        let code = p["code"].as_str().unwrap();
+        if code.starts_with("BU0141") {
+            almelo += 1;
+            assert_eq!(p["status"], "value", "{code}");
+            assert!(p["count"].as_i64().is_some(), "{code}");
+        } else {
+            other += 1;
+            assert_eq!(p["status"], "no_data", "{code}: {p}");
+            assert!(p["count"].is_null() && p["rank"].is_null(), "{code} is not 0: {p}");
+        }
+    }
+    assert_eq!(almelo, 71);
+    assert_eq!(other, 517 - 71);
+    store.close().await;
+    db.cleanup().await;
+}

@@ -108,7 +108,7 @@ async function roleShots(browser) {
   await submitSignIn(real.page, ACCOUNTS.veiligheidsteam);
   await waitForMapIdle(real.page);
   await real.context.clearCookies();
-  await real.page.check('input[name=layer][value=heatmap]');
+  await real.page.click('input[name=layer][value=heatmap]');
   await real.page.waitForSelector('[data-testid=signin-expired]');
   await shot(real, 'session-ended');
   await real.context.close();

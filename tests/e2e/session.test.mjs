@@ -117,7 +117,7 @@ test('an ended session: the next request brings the sign-in page, signing in res
     // the next request: the incident points for the heatmap layer
     const [res] = await Promise.all([
       page.waitForResponse((r) => r.url().includes('/api/incidents')),
-      page.check('input[name=layer][value=heatmap]'),
+      page.click('input[name=layer][value=heatmap]'),
     ]);
     assert.equal(res.status(), 401);
     await page.waitForSelector('#signin-form');

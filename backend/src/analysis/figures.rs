@@ -6,7 +6,7 @@
 //! use wijkveilig::store::CountSum;
 //! let now = CountSum { known: 30, withheld: 0, cells: 12 };
 //! let before = CountSum { known: 20, withheld: 0, cells: 12 };
-//! let f = figures(&[Input { current: Some(now), previous: Some(before), population: Some(1500) }], true, true);
+//! let f = figures(&[Input { current: Some(now), previous: Some(before), population: Some(1500) }]);
 //! assert_eq!(f[0].count, Some(30));
 //! assert_eq!(f[0].rate_per_1000, Some(20.0));
 //! assert_eq!(f[0].change_pct, Some(50.0));
@@ -18,12 +18,15 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figures {
-    /// `null` when every contributing cell was withheld, or there is no data for the period.
+    /// `null` when every contributing cell was withheld, or there is no data for the period
+    /// (see `status`).
     pub count: Option<i64>,
+    pub status: DataStatus,
     /// Contributing cells that CBS withheld (0 = complete).
     pub withheld: i64,
     pub rate_per_1000: Option<f64>,
     pub previous_count: Option<i64>,
+    pub previous_status: DataStatus,
     pub change_pct: Option<f64>,
     /// 1 = most offences in the compared set; `null` for areas without a count.
     pub rank: Option<usize>,
@@ -41,23 +44,43 @@ pub struct Input {
     pub population: Option<i64>,
 }
 
-/// A count from a sum: all cells withheld is unknown; no cells is zero only where the
-/// dataset covers the period at all.
-pub fn count_of(sum: Option<CountSum>, period_has_data: bool) -> Option<i64> {
+/// What a figure is: a value, withheld by CBS, or no data at all (no row for that area and
+/// period). Missing data is never 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DataStatus {
+    /// A count (possibly with some withheld cells, see `withheld`).
+    Value,
+    /// Every contributing cell was withheld by CBS (`.` in StatLine).
+    Withheld,
+    /// No row for this area and period: "geen gegevens", never 0.
+    NoData,
+}
+
+/// The status of a sum of cells.
+pub fn status_of(sum: Option<CountSum>) -> DataStatus {
     match sum {
-        Some(s) if s.cells > 0 && s.withheld == s.cells => None,
-        Some(s) if s.cells > 0 => Some(s.known),
-        _ => period_has_data.then_some(0),
+        Some(s) if s.cells > 0 && s.withheld == s.cells => DataStatus::Withheld,
+        Some(s) if s.cells > 0 => DataStatus::Value,
+        _ => DataStatus::NoData,
+    }
+}
+
+/// A count from a sum: all cells withheld is unknown, and no cells is no data; neither is 0.
+pub fn count_of(sum: Option<CountSum>) -> Option<i64> {
+    match status_of(sum) {
+        DataStatus::Value => sum.map(|s| s.known),
+        DataStatus::Withheld | DataStatus::NoData => None,
     }
 }
 
 /// Figures for a set of areas compared with each other (ranks are within the set).
-pub fn figures(inputs: &[Input], current_has_data: bool, previous_has_data: bool) -> Vec<Figures> {
+pub fn figures(inputs: &[Input]) -> Vec<Figures> {
     let mut out: Vec<Figures> = inputs
         .iter()
         .map(|i| {
-            let count = count_of(i.current, current_has_data);
-            let previous_count = count_of(i.previous, previous_has_data);
+            let (count, status) = (count_of(i.current), status_of(i.current));
+            let (previous_count, previous_status) = (count_of(i.previous), status_of(i.previous));
             let rate_per_1000 = match (count, i.population) {
                 (Some(c), Some(p)) if p > 0 => Some(c as f64 * 1000.0 / p as f64),
                 _ => None,
@@ -71,6 +94,8 @@ pub fn figures(inputs: &[Input], current_has_data: bool, previous_has_data: bool
                 withheld: i.current.map_or(0, |s| s.withheld),
                 rate_per_1000,
                 previous_count,
+                previous_status,
+                status,
                 change_pct,
                 rank: None,
                 rank_of: inputs.len(),
@@ -200,10 +225,12 @@ mod tests {
 
     #[test]
     fn withheld_is_not_zero() {
-        assert_eq!(count_of(s(0, 3, 3), true), None);
-        assert_eq!(count_of(s(5, 1, 3), true), Some(5));
-        assert_eq!(count_of(None, true), Some(0));
-        assert_eq!(count_of(None, false), None);
+        assert_eq!(count_of(s(0, 3, 3)), None);
+        assert_eq!(status_of(s(0, 3, 3)), DataStatus::Withheld);
+        assert_eq!(count_of(s(5, 1, 3)), Some(5));
+        assert_eq!(count_of(s(0, 0, 3)), Some(0), "a row of 0 is a zero");
+        assert_eq!(count_of(None), None, "no row is no data, not 0");
+        assert_eq!(status_of(None), DataStatus::NoData);
     }
 
     #[test]
@@ -213,7 +240,7 @@ mod tests {
             previous: None,
             population: None,
         });
-        let f = figures(&inputs, true, false);
+        let f = figures(&inputs);
         let ranks: Vec<_> = f.iter().map(|x| x.rank).collect();
         assert_eq!(ranks, [Some(2), Some(1), Some(2), None]);
         assert!(f.iter().all(|x| x.change_pct.is_none()));

@@ -4,7 +4,7 @@
 //! route's need is granted.
 
 use super::areas::OffenceSums;
-use super::{AreaCache, Resolved, ServiceError, ServiceResult};
+use super::{AreaCache, ServiceError, ServiceResult};
 use crate::analysis::disclosure::{self, Relation};
 use crate::analysis::figures::{Figures, count_of};
 use crate::auth::{Need, Principal};
@@ -85,7 +85,7 @@ fn relations(set: &AreaCache) -> Vec<Relation> {
 
 impl AreaView {
     /// The view of `who` on `set` with the selection's sums.
-    pub fn new(set: &AreaCache, sums: &OffenceSums, sel: &Resolved, who: &Principal) -> AreaView {
+    pub fn new(set: &AreaCache, sums: &OffenceSums, who: &Principal) -> AreaView {
         let n = set.areas.len();
         let visible: Vec<bool> = set.areas.iter().map(|a| sees_area(who, a)).collect();
         if !who.suppresses_small_counts() {
@@ -102,7 +102,7 @@ impl AreaView {
             .collect();
         let omitted: Vec<bool> = visible.iter().map(|v| !v).collect();
         let rel = relations(set);
-        let (current, previous) = sums.counts(set, sel);
+        let (current, previous) = sums.counts(set);
         AreaView {
             hidden: disclosure::suppress_with(&current, &exempt, &omitted, &rel),
             hidden_previous: disclosure::suppress_with(&previous, &exempt, &omitted, &rel),
@@ -134,14 +134,11 @@ pub fn hide(f: &mut Figures) {
 
 impl OffenceSums {
     /// Every area's count now and before, by the roll-up rule.
-    pub fn counts(&self, set: &AreaCache, sel: &Resolved) -> (Vec<Option<i64>>, Vec<Option<i64>>) {
+    pub fn counts(&self, set: &AreaCache) -> (Vec<Option<i64>>, Vec<Option<i64>>) {
         (0..set.areas.len())
             .map(|i| {
                 let input = self.input(set, i);
-                (
-                    count_of(input.current, sel.has_data),
-                    count_of(input.previous, sel.previous_has_data),
-                )
+                (count_of(input.current), count_of(input.previous))
             })
             .unzip()
     }

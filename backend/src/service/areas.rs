@@ -213,14 +213,9 @@ pub struct AreaDetail {
 }
 
 /// Figures for the areas `members` (positions in the cache), ranked within that set.
-pub fn ranked(
-    set: &AreaCache,
-    members: &[usize],
-    sel: &Resolved,
-    sums: &OffenceSums,
-) -> Vec<Figures> {
+pub fn ranked(set: &AreaCache, members: &[usize], sums: &OffenceSums) -> Vec<Figures> {
     let inputs: Vec<Input> = members.iter().map(|&i| sums.input(set, i)).collect();
-    figures(&inputs, sel.has_data, sel.previous_has_data)
+    figures(&inputs)
 }
 
 impl Service {
@@ -263,12 +258,12 @@ impl Service {
         let set = self.areas().await?;
         let level: AreaLevel = q.level.unwrap_or_default().into();
         let sums = self.offence_sums(sel).await?;
-        let view = AreaView::new(&set, &sums, sel, who);
+        let view = AreaView::new(&set, &sums, who);
         let members: Vec<usize> = Self::level_members(&set, level, q.wijk.as_deref())?
             .into_iter()
             .filter(|&i| view.visible[i])
             .collect();
-        let mut figs = ranked(&set, &members, sel, &sums);
+        let mut figs = ranked(&set, &members, &sums);
         for (f, &i) in figs.iter_mut().zip(&members) {
             view.apply(i, f);
         }
@@ -328,7 +323,7 @@ impl Service {
     ) -> ServiceResult<ScopeSummary> {
         let mut fig = match set.position(scope.as_str()) {
             Some(i) => {
-                let mut f = ranked(set, &[i], sel, sums).remove(0);
+                let mut f = ranked(set, &[i], sums).remove(0);
                 view.apply(i, &mut f);
                 f
             }
@@ -352,15 +347,11 @@ impl Service {
                     .iter()
                     .filter_map(|&b| set.areas[b].population)
                     .reduce(|a, b| a + b);
-                let mut f = figures(
-                    &[Input {
-                        current: sum(&sums.current),
-                        previous: sum(&sums.previous),
-                        population,
-                    }],
-                    sel.has_data,
-                    sel.previous_has_data,
-                )
+                let mut f = figures(&[Input {
+                    current: sum(&sums.current),
+                    previous: sum(&sums.previous),
+                    population,
+                }])
                 .remove(0);
                 if who.suppresses_small_counts() {
                     if disclosure::is_small(f.count) {
@@ -416,7 +407,7 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("area {code} is not in the data")))?;
         let a = &set.areas[i];
         let sums = self.offence_sums(sel).await?;
-        let view = AreaView::new(&set, &sums, sel, who);
+        let view = AreaView::new(&set, &sums, who);
         if !view.visible[i] {
             return Err(ServiceError::Forbidden(format!(
                 "{} lies outside your wijken: its buurt figures are not shown to you",
@@ -433,8 +424,8 @@ impl Service {
             .filter(|&m| view.visible[m])
             .collect();
         let mut all = match members.iter().position(|&m| m == i) {
-            Some(_) => ranked(&set, &members, sel, &sums),
-            None => ranked(&set, &[i], sel, &sums),
+            Some(_) => ranked(&set, &members, &sums),
+            None => ranked(&set, &[i], &sums),
         };
         let own = if members.contains(&i) {
             members.clone()
@@ -486,11 +477,8 @@ impl Service {
                 .months()
                 .map(|m: Month| MonthPoint {
                     period: m.iso(),
-                    count: count_of(months.get(&m).copied(), true),
-                    previous_year_count: count_of(
-                        earlier.get(&m.plus(-12)).copied(),
-                        !earlier.is_empty(),
-                    ),
+                    count: count_of(months.get(&m).copied()),
+                    previous_year_count: count_of(earlier.get(&m.plus(-12)).copied()),
                     suppressed: false,
                 })
                 .collect()
@@ -524,7 +512,7 @@ impl Service {
             .filter(|(t, _)| t != TOTAL)
             .map(|(t, s)| TypeCount {
                 title: titles.get(&t).cloned().unwrap_or_else(|| t.clone()),
-                count: count_of(Some(s), true),
+                count: count_of(Some(s)),
                 withheld: s.withheld,
                 suppressed: false,
                 code: t,

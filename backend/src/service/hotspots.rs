@@ -315,7 +315,7 @@ impl Service {
         let (w, distance_m) = weights(&set, level, q)?;
         let opts = options(q)?;
         let sums = self.offence_sums(sel).await?;
-        let figs = ranked(&set, &members, sel, &sums);
+        let figs = ranked(&set, &members, &sums);
         // Gi* needs a value everywhere; a withheld count enters as 0 and is flagged.
         let counts: Vec<f64> = figs.iter().map(|f| f.count.unwrap_or(0) as f64).collect();
         let withheld: Vec<bool> = figs.iter().map(|f| f.count.is_none()).collect();
@@ -363,7 +363,7 @@ impl Service {
     ) -> ServiceResult<HotspotCollection> {
         let r = self.gi_star(q, sel).await?;
         let set = &r.set;
-        let view = AreaView::new(set, &self.offence_sums(sel).await?, sel, who);
+        let view = AreaView::new(set, &self.offence_sums(sel).await?, who);
         let features = r
             .members
             .iter()

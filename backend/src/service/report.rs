@@ -214,12 +214,7 @@ impl Service {
         };
         let mut top_hotspots = Vec::new();
         let view = if protected {
-            Some(AreaView::new(
-                &set,
-                &self.offence_sums(&sel).await?,
-                &sel,
-                who,
-            ))
+            Some(AreaView::new(&set, &self.offence_sums(&sel).await?, who))
         } else {
             None
         };
