@@ -11,25 +11,33 @@ import type { Metric } from './state';
 /** A buurt with figures but no value for the metric (a change without a previous count, a rate without inhabitants). */
 export const NO_VALUE_COLOUR = '#f4f4f4';
 
+/** The API's `status` of a figure: a value, withheld at the source (CBS), or no data at all. */
+export type DataStatus = 'value' | 'withheld' | 'no_data';
+
 /**
  * What a count is for the viewer: a number, hidden for this viewer (`suppressed`: 1 to 4, or
- * hidden so that such a count cannot be worked out by subtraction; shown as "< 5"), or withheld
- * at the source (CBS; `null` without `suppressed`). Missing is never 0.
+ * hidden so that such a count cannot be worked out by subtraction; shown as "< 5"), no data at
+ * all (`status` no_data: no row for that area and period), or withheld at the source (CBS; any
+ * other `null`). Missing is never 0.
  */
-export type CountKind = 'value' | 'small' | 'withheld';
-export function countKind(count: number | null | undefined, suppressed?: boolean | null): CountKind {
+export type CountKind = 'value' | 'small' | 'withheld' | 'no_data';
+export function countKind(count: number | null | undefined, suppressed?: boolean | null, status?: DataStatus | null): CountKind {
   if (count != null) return 'value';
-  return suppressed ? 'small' : 'withheld';
+  if (suppressed) return 'small';
+  return status === 'no_data' ? 'no_data' : 'withheld';
 }
 
-/** A count as text: the number, "< 5" when hidden for this viewer, or the withheld text. */
-export function countText(count: number | null | undefined, suppressed?: boolean | null): string {
-  const k = countKind(count, suppressed);
-  return k === 'value' ? fmt.int(count) : k === 'small' ? t('small_count') : t('withheld');
+/** A count as text: the number, "< 5" when hidden for this viewer, "no data", or the withheld text. */
+export function countText(count: number | null | undefined, suppressed?: boolean | null, status?: DataStatus | null): string {
+  const k = countKind(count, suppressed, status);
+  return k === 'value' ? fmt.int(count) : k === 'small' ? t('small_count') : k === 'no_data' ? t('no_data') : t('withheld');
 }
 
 /** The CSS class of a table cell or bar holding such a count ('' for a number). */
-export const countClass = (k: CountKind): string => (k === 'small' ? 'small-count' : k === 'withheld' ? 'withheld' : '');
+export const countClass = (k: CountKind): string => (k === 'small' ? 'small-count' : k === 'withheld' ? 'withheld' : k === 'no_data' ? 'no-data' : '');
+
+/** An area's own count, as countKind sees it (its `status` when the API sends one). */
+export const areaCountKind = (p: Pick<AreaProps, 'count' | 'suppressed'> & { status?: DataStatus }): CountKind => countKind(p.count, p.suppressed, p.status);
 
 /** The class index of a buurt that has figures but no value for the metric, one withheld, and one with a count hidden for this viewer. */
 export const CLS_NO_VALUE = -2;
@@ -45,10 +53,10 @@ export function metricSuppressed(p: AreaProps, m: Metric): boolean {
   return m === 'change' && p.change_pct == null && !!p.previous_suppressed;
 }
 
-/** A metric's value as text, "< 5" or withheld instead of a missing value where that is why. */
+/** A metric's value as text, "< 5", no data or withheld instead of a missing value where that is why. */
 export function metricCell(p: AreaProps, m: Metric): string {
   if (metricSuppressed(p, m)) return t('small_count');
-  if (p.count == null) return t('withheld');
+  if (p.count == null) return countText(null, false, p.status);
   return metricText(metricValue(p, m), m);
 }
 
@@ -72,7 +80,7 @@ export function classesFor(buurten: AreaProps[], m: Metric): Classes {
 /** A buurt's colour and class in the choropleth, and whether it lies in the wijk in scope. */
 export function buurtStyle(p: AreaProps, m: Metric, c: Classes, wijk: string | null): BuurtStyle {
   const v = metricValue(p, m);
-  const cls = metricSuppressed(p, m) ? CLS_SMALL : p.count == null ? CLS_WITHHELD : v === null ? CLS_NO_VALUE : classOf(v, c);
+  const cls = metricSuppressed(p, m) ? CLS_SMALL : p.count == null ? (p.status === 'no_data' ? CLS_NO_VALUE : CLS_WITHHELD) : v === null ? CLS_NO_VALUE : classOf(v, c);
   const colour = cls >= 0 ? (c.colours[cls] ?? WITHHELD_COLOUR) : cls === CLS_NO_VALUE ? NO_VALUE_COLOUR : cls === CLS_SMALL ? SUPPRESSED_COLOUR : WITHHELD_COLOUR;
   return { colour, cls, in_scope: inScope(p, wijk) };
 }
@@ -105,6 +113,8 @@ export interface Headline {
   withheld: number;
   /** buurten whose count is hidden for this viewer ("< 5"), not in the total */
   small: number;
+  /** buurten without any data for the period, not in the total */
+  noData?: number;
   /** the figures are the wijk totals (exact), as buurten in scope had hidden counts */
   fromWijken: boolean;
   prev: number | null; change: number | null; rate: number | null; enfFree: number; enfAll: number;
@@ -120,9 +130,13 @@ export interface Headline {
  * are used when each of them has its count; otherwise the sum says how many buurten it leaves out.
  */
 export function headline(bs: AreaProps[], enforcement: { properties: EnforcementProps }[], wijk: string | null, wijken: AreaProps[] = []): Headline {
-  let total = 0, withheld = 0, small = 0, pop = 0, cur = 0, prev = 0, hasPrev = false;
+  let total = 0, withheld = 0, small = 0, noData = 0, pop = 0, cur = 0, prev = 0, hasPrev = false;
   for (const b of bs) {
-    if (b.count == null) { if (b.suppressed) small++; else withheld++; continue; }
+    if (b.count == null) {
+      const k = areaCountKind(b);
+      if (k === 'small') small++; else if (k === 'no_data') noData++; else withheld++;
+      continue;
+    }
     total += b.count;
     if (b.population) pop += b.population;
     if (b.previous_count != null) { cur += b.count; prev += b.previous_count; hasPrev = true; }
@@ -148,7 +162,7 @@ export function headline(bs: AreaProps[], enforcement: { properties: Enforcement
     };
   }
   return {
-    total, withheld, small, fromWijken: false,
+    total, withheld, small, noData, fromWijken: false,
     prev: hasPrev ? prev : null,
     change: hasPrev && prev > 0 ? ((cur - prev) / prev) * 100 : null,
     rate: pop > 0 ? (total / pop) * 1000 : null,

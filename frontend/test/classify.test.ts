@@ -98,7 +98,7 @@ const area = (code: string, count: number | null, population: number | null, pre
   rate_per_1000: count !== null && population ? (count / population) * 1000 : null,
   previous_count: previous,
   change_pct: count !== null && previous ? ((count - previous) / previous) * 100 : null,
-  rank: null, rank_of: 12, suppressed: false, previous_suppressed: false,
+  rank: null, rank_of: 12, suppressed: false, previous_suppressed: false, status: count === null ? 'withheld' : 'value', previous_status: previous === null ? 'no_data' : 'value',
 });
 
 /** Buurten as the API sends them: withheld counts (null), no inhabitants, no previous period. */

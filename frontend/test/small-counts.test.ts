@@ -15,11 +15,11 @@ import { signInError, throttleMinutes } from '../src/views/signin';
 const area = (code: string, o: Partial<AreaProps> = {}): AreaProps => ({
   code, name: code, level: 'buurt', parent_code: 'WK000001', parent_name: 'Wijk 1', population: 1000,
   count: 12, withheld: 0, rate_per_1000: 12, previous_count: 10, change_pct: 20, rank: 1, rank_of: 6,
-  suppressed: false, previous_suppressed: false, ...o,
+  suppressed: false, previous_suppressed: false, status: 'value', previous_status: 'value', ...o,
 });
 /** A buurt whose count is hidden for this viewer, as the API sends it. */
 const small = (code: string, o: Partial<AreaProps> = {}): AreaProps =>
-  area(code, { count: null, rate_per_1000: null, change_pct: null, rank: null, suppressed: true, ...o });
+  area(code, { count: null, rate_per_1000: null, change_pct: null, rank: null, suppressed: true, status: 'withheld', ...o });
 
 describe('"< 5": the text and kind of a count', () => {
   test('a number, "< 5" when suppressed, the withheld text when withheld at the source', () => {
@@ -178,11 +178,34 @@ describe('the indicator breakdown with hidden counts', () => {
 describe('the gemeente\'s headline from the API\'s scope summary', () => {
   const hl = headline([area('A', { count: 30 }), small('S')], [], null, []);
   test('the summary\'s roll-up replaces a sum that leaves hidden counts out', () => {
-    const s = summaryHeadline(hl, { code: 'GM0001', figures: { count: 36, withheld: 2, rate_per_1000: 12, previous_count: 25, change_pct: 44, rank_of: 1, suppressed: false, previous_suppressed: false } });
+    const s = summaryHeadline(hl, { code: 'GM0001', figures: { count: 36, withheld: 2, rate_per_1000: 12, previous_count: 25, change_pct: 44, rank_of: 1, suppressed: false, previous_suppressed: false, status: 'value', previous_status: 'value' } });
     assert.deepEqual([s.total, s.prev, s.change, s.rate, s.small, s.withheld, s.withheldCells, s.fromSummary], [36, 25, 44, 12, 0, 0, 2, true]);
   });
   test('without a summary count, the buurten\'s headline stays', () => {
     assert.equal(summaryHeadline(hl, null), hl);
-    assert.equal(summaryHeadline(hl, { code: 'GM0001', figures: { count: null, withheld: 0, rank_of: 1, suppressed: true, previous_suppressed: false } }), hl);
+    assert.equal(summaryHeadline(hl, { code: 'GM0001', figures: { count: null, withheld: 0, rank_of: 1, suppressed: true, previous_suppressed: false, status: 'withheld', previous_status: 'value' } }), hl);
+  });
+});
+
+describe('no data is not withheld, not "< 5", not 0', () => {
+  test('a count without a row for the period (status no_data): "geen gegevens", the no-data class', () => {
+    setLang('nl');
+    assert.equal(countKind(null, false, 'no_data'), 'no_data');
+    assert.equal(countText(null, false, 'no_data'), 'geen gegevens');
+    assert.equal(countText(null, false, 'withheld'), 'geheim/afgeschermd');
+    assert.equal(countText(null, true, 'withheld'), '< 5', 'hidden for this viewer wins');
+    assert.equal(countClass('no_data'), 'no-data');
+    const nd = area('N', { count: null, rate_per_1000: null, change_pct: null, status: 'no_data' });
+    assert.equal(metricCell(nd, 'count'), 'geen gegevens');
+    const c = classesFor([area('A'), nd], 'count');
+    assert.deepEqual(buurtStyle(nd, 'count', c, null), { colour: NO_VALUE_COLOUR, cls: CLS_NO_VALUE, in_scope: true });
+    // without a status (an older server): withheld, as before
+    const old = area('O', { count: null, status: undefined as unknown as 'value' });
+    assert.equal(buurtStyle(old, 'count', c, null).cls, CLS_WITHHELD);
+  });
+
+  test('the headline leaves them out and says so apart from the withheld ones', () => {
+    const hl = headline([area('A', { count: 30 }), area('N', { count: null, status: 'no_data' }), area('W', { count: null, status: 'withheld' })], [], null);
+    assert.deepEqual([hl.total, hl.noData, hl.withheld, hl.small], [30, 1, 1, 0]);
   });
 });

@@ -28,7 +28,7 @@ function bars(rows: { label: string; value: number | null | undefined; suppresse
     return h('li', { 'data-kind': k },
       h('span', { class: 'bar-label' }, r.label),
       h('span', { class: 'bar-track', 'aria-hidden': 'true' },
-        h('span', { class: `bar${k === 'small' ? ' bar-small' : k === 'withheld' ? ' bar-withheld' : ''}`, style: `width:${r.value == null ? 100 : (100 * r.value) / max}%;${r.colour && k === 'value' ? `background:${r.colour}` : ''}` })),
+        h('span', { class: `bar${k === 'small' ? ' bar-small' : k === 'withheld' ? ' bar-withheld' : k === 'no_data' ? ' bar-nodata' : ''}`, style: `width:${r.value == null ? 100 : (100 * r.value) / max}%;${r.colour && k === 'value' ? `background:${r.colour}` : ''}` })),
       h('span', { class: `bar-value ${countClass(k)}`.trim(), title: k === 'small' ? t('small_title') : null }, countText(r.value, r.suppressed)));
   }));
 }
@@ -113,9 +113,9 @@ export function renderPanel(d: AreaDetail, period: { from: string; to: string },
       h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('close'), title: t('close'), onclick: onClose }, '×')),
     h('p', { class: 'muted small' }, `${fmt.period(period.from, period.to)} · ${typesLabel}`),
     h('div', { class: 'tiles' },
-      figureTile(t('fig_count'), countText(f.count, f.suppressed), f.withheld > 0 ? t('fig_withheld_cells', { n: f.withheld }) : f.suppressed ? t('small_title') : null, 'panel-count'),
+      figureTile(t('fig_count'), countText(f.count, f.suppressed, f.status), f.withheld > 0 ? t('fig_withheld_cells', { n: f.withheld }) : f.suppressed ? t('small_title') : null, 'panel-count'),
       figureTile(t('fig_rate'), fmt.dec(f.rate_per_1000), null, 'panel-rate'),
-      figureTile(t('fig_change'), fmt.pct(f.change_pct), f.previous_count != null || f.previous_suppressed ? `${t('col_prev')}: ${countText(f.previous_count, f.previous_suppressed)}` : null, 'panel-change'),
+      figureTile(t('fig_change'), fmt.pct(f.change_pct), f.previous_count != null || f.previous_suppressed ? `${t('col_prev')}: ${countText(f.previous_count, f.previous_suppressed, f.previous_status)}` : null, 'panel-change'),
       figureTile(t('fig_rank'), rankText(f.rank, f.rank_of), null, 'panel-rank')),
     section(t('trend'), trendChart(d)),
     section(t('by_type'), d.by_type.length

@@ -27,7 +27,7 @@ export function buildLegend(app: App): HTMLElement {
         swatch('', t('withheld'), 'hatched'),
         // counts hidden for this viewer ("< 5"): a class of their own, neither withheld nor no data
         small ? swatch('', t('small_legend'), 'small-dots', 'legend-small') : null,
-        s.metric !== 'count' ? swatch(`background:${NO_VALUE_COLOUR}`, t('no_data')) : null,
+        s.metric !== 'count' || app.buurten().some((p) => p.count == null && p.status === 'no_data') ? swatch(`background:${NO_VALUE_COLOUR}`, t('no_data')) : null,
         s.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null));
   }
   box.append(...(legendBlocks(on).filter(Boolean) as Node[]));

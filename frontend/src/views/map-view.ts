@@ -4,7 +4,7 @@
 // switches and the selection. Also marks the first frame that draws the figures.
 import type { App } from '../app';
 import type { Areas } from '../api';
-import { buurtStyle, metricSuppressed } from '../figures';
+import { areaCountKind, buurtStyle, metricSuppressed } from '../figures';
 import { fmt, t } from '../i18n';
 import type { BuurtFeatures, BuurtStyle } from '../map';
 
@@ -21,7 +21,7 @@ function mapFeatures(b: Areas): BuurtFeatures {
       type: 'FeatureCollection',
       features: b.features.map((f) => {
         const p = f.properties;
-        return { ...f, properties: { ...p, is_withheld: p.count == null && !p.suppressed, is_suppressed: metricSuppressed(p, 'count'), is_suppressed_change: metricSuppressed(p, 'change') } };
+        return { ...f, properties: { ...p, is_withheld: areaCountKind(p) === 'withheld', is_suppressed: metricSuppressed(p, 'count'), is_suppressed_change: metricSuppressed(p, 'change') } };
       }),
     };
     forMap.set(b, fc);

@@ -22,7 +22,7 @@ export function barRows(items: BarItem[], diverging: boolean): HTMLElement {
     const style = diverging && v !== null ? (v < 0 ? `width:${w}%;margin-left:${50 - w}%;background:#2166ac` : `width:${w}%;margin-left:50%;background:#b2182b`) : `width:${w}%`;
     return h('li', { 'data-code': i.code },
       h('span', { class: 'bar-label' }, i.label),
-      h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: `bar${v === null ? (i.kind === 'small' ? ' bar-small' : ' bar-withheld') : ''}`, style: v === null ? 'width:100%' : style })),
+      h('span', { class: 'bar-track', 'aria-hidden': 'true' }, h('span', { class: `bar${v === null ? (i.kind === 'small' ? ' bar-small' : i.kind === 'no_data' ? ' bar-nodata' : ' bar-withheld') : ''}`, style: v === null ? 'width:100%' : style })),
       h('span', { class: `bar-value ${i.kind ? countClass(i.kind) : ''}`.trim(), title: i.kind === 'small' ? t('small_title') : null }, i.text));
   }));
 }
@@ -46,7 +46,7 @@ export function scopeHeadline(app: App): Headline & { enfShown: boolean } {
 /** The headline tiles; the enforcement share when there is one for this role (see scopeHeadline). */
 export function headlineTiles(hl: Headline & { enfShown?: boolean }): HTMLElement {
   const enforcement = hl.enfShown ?? true;
-  const notes = [hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.withheldCells ? t('fig_withheld_cells', { n: hl.withheldCells }) : '',
+  const notes = [hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.noData ? t('head_no_data', { n: hl.noData }) : '', hl.withheldCells ? t('fig_withheld_cells', { n: hl.withheldCells }) : '',
     hl.small ? t('head_small', { n: hl.small }) : '', hl.fromWijken ? t('head_from_wijken') : ''].filter(Boolean).join(' · ');
   return h('div', { class: 'tiles headline', 'data-testid': 'headline' },
     figureTile(t('head_total'), fmt.int(hl.total), notes || null, 'head-total'),

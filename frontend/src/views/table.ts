@@ -2,16 +2,16 @@
 // accessible twin of the choropleth, and the keyboard's way to open a buurt's panel.
 import type { App } from '../app';
 import { h } from '../dom';
-import { byRank, countClass, countKind, countText } from '../figures';
+import { byRank, countClass, countKind, countText, type DataStatus } from '../figures';
 import { fmt, t } from '../i18n';
 import { statusNote } from '../load';
 import { rankText } from './buurt-panel';
 import { buurtButton } from './parts';
 
 /** A table cell with a count: the number, "< 5" (hidden for this viewer) or withheld, each with its class. */
-export function countCell(count: number | null | undefined, suppressed: boolean | null | undefined, col: string): HTMLElement {
-  const k = countKind(count, suppressed);
-  return h('td', { class: `num ${countClass(k)}`.trim(), 'data-col': col, title: k === 'small' ? t('small_title') : null }, countText(count, suppressed));
+export function countCell(count: number | null | undefined, suppressed: boolean | null | undefined, col: string, status?: DataStatus): HTMLElement {
+  const k = countKind(count, suppressed, status);
+  return h('td', { class: `num ${countClass(k)}`.trim(), 'data-col': col, title: k === 'small' ? t('small_title') : null }, countText(count, suppressed, status));
 }
 
 export function renderTable(app: App): void {
@@ -29,9 +29,10 @@ export function renderTable(app: App): void {
       h('th', { scope: 'row' }, buurtButton(app, p), h('span', { class: 'code' }, ` ${p.code}`)),
       h('td', {}, p.parent_name ?? ''),
       h('td', { class: 'num' }, fmt.int(p.population)),
-      countCell(p.count, p.suppressed, 'count'),
+      countCell(p.count, p.suppressed, 'count', p.status),
       h('td', { class: 'num' }, fmt.dec(p.rate_per_1000)),
-      p.previous_count == null && p.previous_suppressed ? countCell(null, true, 'prev') : h('td', { class: 'num', 'data-col': 'prev' }, fmt.int(p.previous_count)),
+      // a missing previous count says why when the API does ("< 5", no data, withheld)
+      p.previous_count == null && (p.previous_suppressed || p.previous_status) ? countCell(null, p.previous_suppressed, 'prev', p.previous_status) : h('td', { class: 'num', 'data-col': 'prev' }, fmt.int(p.previous_count)),
       h('td', { class: 'num' }, fmt.pct(p.change_pct)),
       h('td', { class: 'num' }, rankText(p.rank, p.rank_of)))))));
 }

@@ -2,7 +2,7 @@
 // figures and its buurten compared side by side.
 import type { App } from '../app';
 import { h, type Child } from '../dom';
-import { countKind, countText, metricCell, metricSuppressed, metricValue } from '../figures';
+import { areaCountKind, countText, metricCell, metricSuppressed, metricValue } from '../figures';
 import { fmt, t } from '../i18n';
 import { figureTile, rankText } from './buurt-panel';
 import { barRows, buurtButton } from './parts';
@@ -19,7 +19,7 @@ export function wijkView(app: App): Child[] {
       h('p', { class: 'muted small' }, t('wijk_pick')),
       ws.length ? barRows(ws.map((w) => ({
         code: w.code, label: h('button', { type: 'button', class: 'link', onclick: () => app.setWijk(w.code) }, w.name),
-        value: metricValue(w, m), text: metricCell(w, m), kind: metricSuppressed(w, m) ? 'small' : countKind(w.count, w.suppressed),
+        value: metricValue(w, m), text: metricCell(w, m), kind: metricSuppressed(w, m) ? 'small' : areaCountKind(w),
       })), m === 'change') : h('p', { class: 'small muted empty-note' }, t('empty_wijken')),
     ];
   }
@@ -28,13 +28,13 @@ export function wijkView(app: App): Child[] {
   return [
     h('h2', {}, `${t('wijk')} ${app.wijkName(s.wijk)}`),
     w ? h('div', { class: 'tiles' },
-      figureTile(t('fig_count'), countText(w.count, w.suppressed), w.withheld ? t('fig_withheld_cells', { n: w.withheld }) : null, 'wijk-count'),
+      figureTile(t('fig_count'), countText(w.count, w.suppressed, w.status), w.withheld ? t('fig_withheld_cells', { n: w.withheld }) : null, 'wijk-count'),
       figureTile(t('fig_rate'), fmt.dec(w.rate_per_1000)),
       figureTile(t('fig_change'), fmt.pct(w.change_pct)),
       figureTile(t('col_rank'), rankText(w.rank, w.rank_of))) : null,
     h('h3', {}, `${t('wijk_title')}: ${app.metricLabel()}`),
     bs.length ? barRows(bs.map((b) => ({
-      code: b.code, label: buurtButton(app, b), value: b.count == null ? null : metricValue(b, m), text: metricCell(b, m), kind: metricSuppressed(b, m) ? 'small' : countKind(b.count, b.suppressed),
+      code: b.code, label: buurtButton(app, b), value: b.count == null ? null : metricValue(b, m), text: metricCell(b, m), kind: metricSuppressed(b, m) ? 'small' : areaCountKind(b),
     })), m === 'change') : h('p', { class: 'small muted empty-note' }, t('empty_buurten')),
   ];
 }
