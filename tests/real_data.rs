@@ -344,11 +344,67 @@ async fn twente_with_almelo_figures_shows_no_data_not_zero() {
         } else {
             other += 1;
             assert_eq!(p["status"], "no_data", "{code}: {p}");
-            assert!(p["count"].is_null() && p["rank"].is_null(), "{code} is not 0: {p}");
+            assert!(
+                p["count"].is_null() && p["rank"].is_null(),
+                "{code} is not 0: {p}"
+            );
         }
     }
     assert_eq!(almelo, 71);
     assert_eq!(other, 517 - 71);
+    store.close().await;
+    db.cleanup().await;
+}
+
+/// The national 2014 buurten (11,691 features, nulls and invalid polygons among them): with
+/// `--repair` one run imports every usable buurt and lists the skipped ones; without it one
+/// run lists all the problems (the first 100) instead of stopping at the first.
+#[tokio::test]
+async fn the_national_2014_file_imports_in_one_repair_run() {
+    let Some(nl) = shared_data("nl-buurten-2014-coarse.geojson.gz") else {
+        eprintln!("skipped: ../shared/data lacks nl-buurten-2014-coarse.geojson.gz");
+        return;
+    };
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    let refused = import_file(&store, ImportKind::Areas, &nl, &ImportOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    let listed = refused.lines().filter(|l| l.starts_with("  - ")).count();
+    assert!(
+        refused.contains("problems in") && listed == 100,
+        "{}",
+        &refused[..300.min(refused.len())]
+    );
+    let report = import_file(
+        &store,
+        ImportKind::Areas,
+        &nl,
+        &ImportOptions {
+            repair: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let skipped = report
+        .notes
+        .iter()
+        .filter(|n| n.starts_with("skipped feature"))
+        .count();
+    assert_eq!(
+        report.rows + skipped as i64,
+        11_691,
+        "every feature is imported or listed as skipped"
+    );
+    assert!(report.rows > 10_000, "{} buurten", report.rows);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("the geometry is null"))
+    );
     store.close().await;
     db.cleanup().await;
 }

@@ -77,9 +77,10 @@ impl fmt::Display for ImportReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("{0}")]
+    // Transparent: the message is said once, not again as its own source.
+    #[error(transparent)]
     Ingest(#[from] IngestError),
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -240,6 +241,13 @@ async fn import_areas(
     let file = ingest::areas::read_areas(path, opts.repair).await?;
     notes.push(format!("CRS: {}", file.crs.describe()));
     notes.extend(file.repairs.iter().map(|r| format!("repaired {r}")));
+    if !file.skipped.is_empty() {
+        notes.push(format!(
+            "skipped {} feature(s) without a usable geometry (--repair):",
+            file.skipped.len()
+        ));
+        notes.extend(file.skipped.iter().map(|r| format!("skipped {r}")));
+    }
     if !opts.demo {
         let removed = tx.remove_demo().await?;
         if removed > 0 {

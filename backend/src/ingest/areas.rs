@@ -35,6 +35,8 @@ pub struct AreaFile {
     pub boundary_year: Option<i32>,
     /// One line per geometry that `--repair` changed.
     pub repairs: Vec<String>,
+    /// One line per feature `--repair` left out for want of a usable geometry.
+    pub skipped: Vec<String>,
 }
 
 /// Reads an area file; the format (GeoJSON, gzipped GeoJSON, GeoPackage) is detected from
@@ -64,59 +66,109 @@ pub fn areas_from_features(
     let crs = crs::to_wgs84(&mut set, path, &frame)?;
     let mut areas = Vec::with_capacity(set.features.len());
     let mut repairs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut errors = Vec::new();
+    let mut error_count = 0;
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut boundary_year = None;
     for feature in set.features {
-        let code = area_code(&feature, path)?;
-        if let Some(first) = seen.insert(code.as_str().to_string(), feature.index) {
-            return Err(IngestError::feature(
-                path,
-                feature.index,
-                Some(code.to_string()),
-                format!("the code {code} occurs twice (also feature {first})"),
-                "each area must appear once; dissolve or remove the duplicate",
-            )
-            .with_field("code"));
-        }
-        let geometry = polygonal(&feature, &code, path)?;
-        let geometry = validate(geometry, &feature, &code, path, repair, &mut repairs)?;
-        let population = match feature.number(POPULATION_PROPERTIES) {
-            // CBS marks unknown values with large negative sentinels (−99,999,999 and kin).
-            Some(Ok(n)) if n >= 0.0 => Some(n.round() as i64),
-            Some(Ok(_)) | None => None,
-            Some(Err(e)) => {
-                return Err(IngestError::feature(
-                    path,
-                    feature.index,
-                    Some(code.to_string()),
-                    e,
-                    "make the population a number or leave it empty",
-                )
-                .with_field("population"));
+        match area_of(&feature, path, repair, &mut repairs, &mut seen) {
+            Ok(area) => {
+                if boundary_year.is_none() {
+                    boundary_year = feature
+                        .number(YEAR_PROPERTIES)
+                        .and_then(|y| y.ok())
+                        .map(|y| y as i32);
+                }
+                areas.push(area);
             }
-        };
-        if boundary_year.is_none() {
-            boundary_year = feature
-                .number(YEAR_PROPERTIES)
-                .and_then(|y| y.ok())
-                .map(|y| y as i32);
+            // With --repair a feature without a usable geometry is left out and listed.
+            Err(e) if repair && e.field.as_deref() == Some("geometry") => {
+                skipped.push(format!(
+                    "feature {}{}: {}",
+                    feature.index,
+                    match &e.location {
+                        super::error::Location::Feature { id: Some(id), .. } => format!(" ({id})"),
+                        _ => String::new(),
+                    },
+                    e.problem
+                ));
+            }
+            Err(e) => {
+                error_count += 1;
+                if errors.len() < super::error::MAX_LISTED {
+                    errors.push(e);
+                }
+            }
         }
-        let name = feature
-            .text(NAME_PROPERTIES)
-            .unwrap_or_else(|| code.to_string());
-        areas.push(Area {
-            parent: code.parent(),
-            code,
-            name,
-            population,
-            geometry,
-        });
+    }
+    if let Some(e) = IngestError::collect(errors, error_count) {
+        return Err(e);
+    }
+    if areas.is_empty() {
+        return Err(IngestError::file(
+            path,
+            format!(
+                "none of the {} features has a usable geometry",
+                skipped.len()
+            ),
+            "export the wijk- en buurtkaart layer with its polygons",
+        ));
     }
     Ok(AreaFile {
         areas,
         crs,
         boundary_year,
         repairs,
+        skipped,
+    })
+}
+
+/// One feature as an area, or why not.
+fn area_of(
+    feature: &RawFeature,
+    path: &Path,
+    repair: bool,
+    repairs: &mut Vec<String>,
+    seen: &mut HashMap<String, usize>,
+) -> Result<Area, IngestError> {
+    let code = area_code(feature, path)?;
+    if let Some(first) = seen.insert(code.as_str().to_string(), feature.index) {
+        return Err(IngestError::feature(
+            path,
+            feature.index,
+            Some(code.to_string()),
+            format!("the code {code} occurs twice (also feature {first})"),
+            "each area must appear once; dissolve or remove the duplicate",
+        )
+        .with_field("code"));
+    }
+    let geometry = polygonal(feature, &code, path)?;
+    let geometry = validate(geometry, feature, &code, path, repair, repairs)?;
+    let population = match feature.number(POPULATION_PROPERTIES) {
+        // CBS marks unknown values with large negative sentinels (−99,999,999 and kin).
+        Some(Ok(n)) if n >= 0.0 => Some(n.round() as i64),
+        Some(Ok(_)) | None => None,
+        Some(Err(e)) => {
+            return Err(IngestError::feature(
+                path,
+                feature.index,
+                Some(code.to_string()),
+                e,
+                "make the population a number or leave it empty",
+            )
+            .with_field("population"));
+        }
+    };
+    let name = feature
+        .text(NAME_PROPERTIES)
+        .unwrap_or_else(|| code.to_string());
+    Ok(Area {
+        parent: code.parent(),
+        code,
+        name,
+        population,
+        geometry,
     })
 }
 
@@ -208,6 +260,7 @@ fn validate(
             format!("the geometry is invalid ({reason}) and could not be repaired ({e})"),
             "fix it in a GIS",
         )
+        .with_field("geometry")
     })?;
     if fixed.0.is_empty() || !fixed.is_valid() {
         return Err(IngestError::feature(
@@ -216,7 +269,8 @@ fn validate(
             Some(code.to_string()),
             format!("the geometry is invalid ({reason}) and repair left no valid polygon"),
             "fix it in a GIS",
-        ));
+        )
+        .with_field("geometry"));
     }
     repairs.push(format!(
         "feature {} ({code}): {reason} → made valid ({} polygon(s))",

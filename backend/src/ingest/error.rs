@@ -28,7 +28,14 @@ pub struct Details {
     pub problem: String,
     /// What the user can do about it.
     pub fix: String,
+    /// Further problems of the same file, reported together with this one (at most
+    /// [`MAX_LISTED`] in all), and how many there were in all.
+    pub others: Vec<IngestError>,
+    pub total: usize,
 }
+
+/// How many problems of one file an error lists.
+pub const MAX_LISTED: usize = 100;
 
 impl std::ops::Deref for IngestError {
     type Target = Details;
@@ -50,7 +57,22 @@ impl IngestError {
             field: None,
             problem: problem.into(),
             fix: fix.into(),
+            others: Vec::new(),
+            total: 1,
         }))
+    }
+
+    /// All problems of one file as one error: the first, then the others (up to
+    /// [`MAX_LISTED`]), and the total count. `None` for no problems.
+    pub fn collect(mut errors: Vec<IngestError>, total: usize) -> Option<IngestError> {
+        if errors.is_empty() {
+            return None;
+        }
+        errors.truncate(MAX_LISTED);
+        let mut first = errors.remove(0);
+        first.0.others = errors;
+        first.0.total = total.max(first.0.others.len() + 1);
+        Some(first)
     }
 
     pub fn file(file: &Path, problem: impl Into<String>, fix: impl Into<String>) -> Self {
@@ -84,6 +106,30 @@ impl IngestError {
 
 impl fmt::Display for IngestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.total > 1 {
+            write!(
+                f,
+                "{} problems in {}{}:\n  - ",
+                self.total,
+                self.file.display(),
+                if self.total > MAX_LISTED {
+                    format!(" (the first {MAX_LISTED} listed)")
+                } else {
+                    String::new()
+                }
+            )?;
+        }
+        self.fmt_one(f)?;
+        for e in &self.others {
+            write!(f, "\n  - ")?;
+            e.fmt_one(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl IngestError {
+    fn fmt_one(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
         match &self.location {
             Location::File => {}
