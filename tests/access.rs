@@ -810,3 +810,83 @@ async fn serve_refuses_real_data_without_an_administrator() {
     );
     db.cleanup().await;
 }
+
+/// Concurrent appends (many point reads at once) all land, in one unbroken chain.
+#[tokio::test]
+async fn concurrent_audit_appends_keep_one_chain() {
+    use wijkveilig::auth::audit::{Action, Event, record, verify};
+    for db in TestDb::both().await {
+        let store = Store::connect(&db.url).await.unwrap();
+        let admin = wijkveilig::auth::Principal::local_admin();
+        let tasks: Vec<_> = (0..40)
+            .map(|k| {
+                let (store, admin) = (store.clone(), admin.clone());
+                tokio::spawn(async move {
+                    record(
+                        &store,
+                        &Event::by(&admin, Action::ReadPoints, &format!("read {k}"), "cli"),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(verify(&store).await.unwrap(), Ok(40));
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+/// The indicator breakdown per buurt hides shares of few cases from the steering group (the
+/// demo has buurten with 1 of 1 and 3 of 3 enforcement actions), and the beheerder sees them.
+#[tokio::test]
+async fn breakdown_shares_of_few_cases_are_hidden() {
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    wijkveilig::demo::load(&store).await.unwrap();
+    ensure_user(&store, "anna", Role::Beheerder, &[]).await;
+    ensure_user(&store, "stef", Role::Stuurgroep, &[]).await;
+    let base = serve_anonymous(store.clone()).await;
+    let (anna, stef) = (sign_in(&base, "anna").await, sign_in(&base, "stef").await);
+    let small = |v: &Value| v.as_i64().is_some_and(|x| (1..5).contains(&x));
+    let (mut hidden, mut shown_small) = (0, 0);
+    for key in ["enforcement_without_sanction", "e33_fitting_care"] {
+        for w in 1..=11 {
+            let path = format!("/api/indicators/{key}/breakdown?area=WK9999{w:02}");
+            let (s, t) = call(&stef, &base, "GET", &path, None).await;
+            assert_eq!(s, 200, "{path}: {t}");
+            let b: Value = serde_json::from_str(&t).unwrap();
+            for p in b["wijken"].as_array().unwrap() {
+                let v = &p["value"];
+                if p["suppressed"] == true {
+                    assert!(v.is_null());
+                    hidden += 1;
+                } else if v.is_object() {
+                    let (n, d) = (&v["numerator"], &v["denominator"]);
+                    let rest = json!(d.as_i64().unwrap_or(0) - n.as_i64().unwrap_or(0));
+                    assert!(!small(n) && !small(d) && !small(&rest), "{path} shows {p}");
+                }
+            }
+            assert!(
+                b["data"].as_array().is_none_or(|d| d.is_empty()),
+                "no rows behind for stef"
+            );
+            let (_, t) = call(&anna, &base, "GET", &path, None).await;
+            let b: Value = serde_json::from_str(&t).unwrap();
+            shown_small += b["wijken"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| small(&p["value"]["denominator"]))
+                .count();
+        }
+    }
+    assert!(
+        hidden > 0 && shown_small > 0,
+        "the demo has shares of few cases ({hidden} hidden)"
+    );
+    store.close().await;
+    db.cleanup().await;
+}

@@ -448,7 +448,16 @@ async fn hotspots_density_coverage_and_patrol_on_both_stores() {
         .text()
         .await
         .unwrap();
+        assert!(
+            csv.starts_with('\u{feff}') && csv.contains("\r\n"),
+            "BOM and CRLF"
+        );
         let first = csv.lines().nth(1).unwrap();
+        let score = first.rsplit(';').next().unwrap();
+        assert!(
+            score.contains(',') && !score.contains('.'),
+            "a decimal comma: {first}"
+        );
         let top_of_first_shift = &patrol["shifts"][0]["areas"][0];
         assert!(
             first.starts_with(&format!(

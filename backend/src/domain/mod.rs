@@ -3,6 +3,7 @@
 
 pub mod area;
 pub mod crime_type;
+pub mod csv_export;
 pub mod period;
 pub mod registration;
 pub mod report_period;

@@ -3,6 +3,7 @@
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{Json, Query, Selection};
 use super::state::AppState;
+use crate::domain::csv_export::{DutchCsv, decimal};
 use crate::service::SelectionParams;
 use crate::service::geojson::Feature;
 use crate::service::planning::{
@@ -94,7 +95,7 @@ pub async fn patrol(
 }
 
 #[utoipa::path(get, path = "/api/patrol.csv", tag = "planning", params(PatrolQuery, SelectionParams),
-    responses((status = 200, description = "The patrol list per shift as CSV (shift;rank;code;name;score)", content_type = "text/csv"),
+    responses((status = 200, description = "The patrol list per shift as CSV in the Dutch convention (`;`, decimal comma, UTF-8 BOM, CRLF): shift;rank;code;name;score", content_type = "text/csv"),
               (status = 400, body = ErrorBody)))]
 pub async fn patrol_csv(
     State(state): State<AppState>,
@@ -102,19 +103,19 @@ pub async fn patrol_csv(
     Selection(sel): Selection,
 ) -> ApiResult<impl IntoResponse> {
     let p = state.service.patrol(&q, &sel).await?;
-    let mut csv = String::from("shift;rank;code;name;score\n");
+    let mut csv = DutchCsv::new(&["shift", "rank", "code", "name", "score"]);
     for s in &p.shifts {
         for (rank, a) in s.areas.iter().enumerate() {
-            csv.push_str(&format!(
-                "{};{};{};{};{:.3}\n",
-                s.shift,
-                rank + 1,
-                a.code,
-                a.name.replace(';', ","),
-                a.score
-            ));
+            csv.row(&[
+                s.shift.to_string(),
+                (rank + 1).to_string(),
+                a.code.to_string(),
+                a.name.clone(),
+                decimal(a.score, 3),
+            ]);
         }
     }
+    let csv = csv.finish();
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -168,3 +168,15 @@ pub fn suppress_list(counts: &[Option<i64>]) -> Vec<bool> {
         suppress_series(Some(total), counts)
     }
 }
+
+/// Whether a share discloses few cases: its numerator, its denominator or their difference
+/// (those not counted) is 1 to 4.
+pub fn share_of_few(v: &crate::analysis::indicators::YearValue) -> bool {
+    match (v.numerator, v.denominator) {
+        (Some(n), Some(d)) => [n, d, d - n]
+            .into_iter()
+            .any(|x| disclosure::is_small(Some(x))),
+        (_, Some(d)) => disclosure::is_small(Some(d)),
+        _ => v.n.is_some_and(|n| disclosure::is_small(Some(n))),
+    }
+}

@@ -103,8 +103,10 @@ pub struct ScopeSummary {
     pub figures: Figures,
     /// Enforcement actions of indicator 3's domains in the range that ended in compliance
     /// without a sanction, as a percentage (`numerator` of `denominator`); `null` without any
-    /// such action, or when hidden for this viewer (fewer than 5).
+    /// such action, or when hidden for this viewer (see `enforcement_suppressed`).
     pub enforcement_without_sanction: Option<YearValue>,
+    /// The share is hidden for this viewer: it rests on few cases ("< 5").
+    pub enforcement_suppressed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -380,16 +382,16 @@ impl Service {
             })
             .map(|r| (r.domain, r.outcome, r.count))
             .collect();
-        let share = enforcement_share(sel.range.to.year, &tally).filter(|v| {
-            !(who.suppresses_small_counts()
-                && !who.sees_detail_of(&scope)
-                && disclosure::is_small(v.denominator))
-        });
+        let share = enforcement_share(sel.range.to.year, &tally);
+        let hidden = who.suppresses_small_counts()
+            && !who.sees_detail_of(&scope)
+            && share.as_ref().is_some_and(access::share_of_few);
         Ok(ScopeSummary {
             name: set.name_of(scope.as_str()).map(str::to_string),
             code: scope.to_string(),
             figures: fig,
-            enforcement_without_sanction: share,
+            enforcement_without_sanction: share.filter(|_| !hidden),
+            enforcement_suppressed: hidden,
         })
     }
 

@@ -164,21 +164,29 @@ impl Service {
         let full = area.level() != AreaLevel::Gemeente && who.sees_detail_of(&area);
         if who.suppresses_small_counts() && !full {
             b.data.clear();
-            if matches!(def.key, Key::Offences) {
-                let total = b.value.as_ref().map(|v| v.value.round() as i64);
-                let values: Vec<Option<i64>> = b
+            let hidden: Vec<bool> = match def.key {
+                // Counts: small ones, and one more wherever one could be subtracted out.
+                Key::Offences | Key::Initiatives => {
+                    let total = b.value.as_ref().map(|v| v.value.round() as i64);
+                    let values: Vec<Option<i64>> = b
+                        .wijken
+                        .iter()
+                        .map(|p| p.value.as_ref().map(|v| v.value.round() as i64))
+                        .collect();
+                    access::suppress_series(total, &values)
+                }
+                // Shares: hidden when the cases, those counted or those not, are few.
+                _ => b
                     .wijken
                     .iter()
-                    .map(|p| p.value.as_ref().map(|v| v.value.round() as i64))
-                    .collect();
-                for (p, hide) in b
-                    .wijken
-                    .iter_mut()
-                    .zip(access::suppress_series(total, &values))
-                {
-                    if hide {
-                        p.value = None;
-                    }
+                    .map(|p| p.value.as_ref().is_some_and(access::share_of_few))
+                    .collect(),
+            };
+            for (p, hide) in b.wijken.iter_mut().zip(hidden) {
+                let own = AreaCode::parse(&p.code).is_ok_and(|c| who.sees_detail_of(&c));
+                if hide && !own {
+                    p.value = None;
+                    p.suppressed = true;
                 }
             }
         }

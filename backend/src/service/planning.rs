@@ -168,8 +168,36 @@ impl CameraInput {
                 "status must be active or planned".into(),
             ));
         }
-        if self.name.trim().is_empty() {
-            return Err(ServiceError::BadRequest("a camera needs a name".into()));
+        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
+            return Err(ServiceError::BadRequest(
+                "a camera needs a name of at most 200 characters".into(),
+            ));
+        }
+        if self.name.chars().any(|c| c.is_control()) {
+            return Err(ServiceError::BadRequest(
+                "the camera's name may not contain line breaks or control characters".into(),
+            ));
+        }
+        if let Some(d) = self.installed.as_deref().filter(|d| !d.is_empty())
+            && time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                .is_err()
+        {
+            return Err(ServiceError::BadRequest(format!(
+                "installed '{d}' is not a date: use YYYY-MM-DD"
+            )));
+        }
+        if let Some(id) = self.id.as_deref()
+            && (id.is_empty()
+                || id.len() > 64
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                || id.starts_with('.'))
+        {
+            return Err(ServiceError::BadRequest(
+                "a camera id is 1–64 letters, digits, '-', '_' or '.' (not starting with '.')"
+                    .into(),
+            ));
         }
         Ok(())
     }
@@ -407,13 +435,18 @@ impl Service {
     }
 
     /// Replaces a stored camera.
+    /// Changes a camera; a field the edit leaves out (`installed`) keeps its stored value.
     pub async fn update_camera(&self, id: &str, c: &CameraInput) -> ServiceResult<CameraRow> {
-        if self.store().camera(id).await?.is_none() {
+        let Some(old) = self.store().camera(id).await? else {
             return Err(ServiceError::NotFound(format!(
                 "camera {id} does not exist"
             )));
+        };
+        let mut c = c.clone();
+        if c.installed.is_none() {
+            c.installed = old.installed;
         }
-        self.save_camera(id.to_string(), c).await
+        self.save_camera(id.to_string(), &c).await
     }
 
     async fn save_camera(&self, id: String, c: &CameraInput) -> ServiceResult<CameraRow> {

@@ -40,56 +40,71 @@ impl Store {
         mut row: AuditRow,
         hash: impl Fn(&AuditRow) -> String,
     ) -> Result<AuditRow> {
+        // One append at a time in this process: SQLite would otherwise refuse the second
+        // writer of two that both read the head (SQLITE_BUSY on the lock upgrade).
+        let _turn = self.audit_lock.lock().await;
         let mut last_err = None;
-        for _ in 0..50 {
-            let mut tx = self.pool.begin().await?;
-            let head: Option<(i64, String)> =
-                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let (seq, prev) = match head {
-                Some((s, h)) => (s + 1, h),
-                None => {
-                    let a = anchor_on(&mut tx).await?;
-                    (a.seq + 1, a.hash)
-                }
-            };
-            row.seq = seq;
-            row.prev_hash = prev;
-            row.hash = hash(&row);
-            let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            )))
-            .bind(row.seq)
-            .bind(row.at.clone())
-            .bind(row.actor.clone())
-            .bind(row.role.clone())
-            .bind(row.action.clone())
-            .bind(row.object.clone())
-            .bind(row.result.clone())
-            .bind(row.origin.clone())
-            .bind(row.prev_hash.clone())
-            .bind(row.hash.clone())
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Ok(_) => {
-                    set_meta(&mut tx, "audit_head", &format!("{}", row.seq)).await?;
-                    match tx.commit().await {
-                        Ok(()) => return Ok(row),
-                        Err(e) => last_err = Some(e),
-                    }
-                }
+        for attempt in 0..50u64 {
+            match self.try_append(&mut row, &hash).await {
+                Ok(()) => return Ok(row),
+                // Another instance took the number, or the database was busy: try again on
+                // the new head.
                 Err(e) => {
-                    let _ = tx.rollback().await;
                     last_err = Some(e);
-                    tokio::task::yield_now().await;
+                    tokio::time::sleep(std::time::Duration::from_millis(2 + attempt * 5)).await;
                 }
             }
         }
         Err(StoreError::Sql(
             last_err.unwrap_or(sqlx::Error::PoolTimedOut),
         ))
+    }
+
+    async fn try_append(
+        &self,
+        row: &mut AuditRow,
+        hash: &impl Fn(&AuditRow) -> String,
+    ) -> std::result::Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (seq, prev) = match head {
+            Some((s, h)) => (s + 1, h),
+            None => {
+                let a = anchor_on(&mut tx).await.map_err(|e| match e {
+                    StoreError::Sql(e) => e,
+                    e => sqlx::Error::Protocol(e.to_string()),
+                })?;
+                (a.seq + 1, a.hash)
+            }
+        };
+        row.seq = seq;
+        row.prev_hash = prev;
+        row.hash = hash(row);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        )))
+        .bind(row.seq)
+        .bind(row.at.clone())
+        .bind(row.actor.clone())
+        .bind(row.role.clone())
+        .bind(row.action.clone())
+        .bind(row.object.clone())
+        .bind(row.result.clone())
+        .bind(row.origin.clone())
+        .bind(row.prev_hash.clone())
+        .bind(row.hash.clone())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('audit_head', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(row.seq.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
     }
 
     /// Rows with `from <= at < to` (RFC 3339 text compares in time order), oldest first.

@@ -82,6 +82,8 @@ pub struct BreakdownPart {
     pub code: String,
     pub name: String,
     pub value: Option<YearValue>,
+    /// `value` is hidden for this viewer ("< 5": a small count, or a share of few cases).
+    pub suppressed: bool,
 }
 
 /// A row behind one year's figure of an area.
@@ -428,6 +430,7 @@ impl IndicatorData {
                     code: code.to_string(),
                     name: name.clone(),
                     value: v,
+                    suppressed: false,
                 }
             })
             .collect();
