@@ -64,20 +64,6 @@ export function landingView(a: Access): View {
   return a.views.includes('wijk') ? 'wijk' : (a.views[0] ?? 'wijk');
 }
 
-/**
- * Whether the viewer gets counts of 1 to 4 hidden in the figures of `area` (a wijk code, or null
- * for the gemeente): the steering group everywhere, a wijkregisseur outside their own wijken.
- * This mirrors the server's rule (auth/policy.rs); it is needed only where the API hides a
- * count without saying so (an indicator breakdown's parts). Everywhere else the API's
- * `suppressed` flags decide.
- */
-export function hidesSmallCounts(a: Access, area: string | null): boolean {
-  const r = a.session.role;
-  if (r === 'stuurgroep') return true;
-  if (r === 'wijkregisseur') return !(area && a.session.wijken.includes(area));
-  return false;
-}
-
 /** A view's default layers, without those the role may not use. */
 export function viewLayers(v: View, a: Access): Set<Layer> {
   return new Set(VIEW_LAYERS[v].filter((l) => a.layers.includes(l)));

@@ -2,7 +2,7 @@
 // and text, the buurten in scope and their ranking, the headline sums, the choropleth's classes
 // and each buurt's colour in them, and the legend's class labels. Pure functions, in one place,
 // so that the map, the legend, the tables and the print all say the same.
-import type { AreaProps, EnforcementProps, ScopeSummary } from './api';
+import type { AreaProps, ScopeSummary } from './api';
 import { classOf, divergingClasses, quantileClasses, SUPPRESSED_COLOUR, WITHHELD_COLOUR, type Classes } from './classify';
 import { fmt, t } from './i18n';
 import type { BuurtStyle } from './map';
@@ -117,19 +117,23 @@ export interface Headline {
   noData?: number;
   /** the figures are the wijk totals (exact), as buurten in scope had hidden counts */
   fromWijken: boolean;
-  prev: number | null; change: number | null; rate: number | null; enfFree: number; enfAll: number;
+  prev: number | null; change: number | null; rate: number | null;
+  /** indicator 3 in scope, from the API's scope summary (never counted here): compliance without sanction of the counted actions */
+  enfFree: number; enfAll: number;
+  /** the share rests on few cases and is hidden for this viewer ("< 5") */
+  enfSmall?: boolean;
 }
 
 /**
  * The headline figures of the buurten in scope: the total without the withheld buurten, the
  * change over the buurten with a previous count, the rate over the inhabitants of those with
- * figures, and the share of enforcement that ended in compliance without a sanction.
+ * figures. The enforcement share comes only from the API's scope summary (`summaryHeadline`).
  *
  * When buurten in scope have counts hidden for this viewer ("< 5"), a sum over the buurten would
  * be too low. Then the totals of the wijken in scope (`wijken`: all wijken, or the one in scope)
  * are used when each of them has its count; otherwise the sum says how many buurten it leaves out.
  */
-export function headline(bs: AreaProps[], enforcement: { properties: EnforcementProps }[], wijk: string | null, wijken: AreaProps[] = []): Headline {
+export function headline(bs: AreaProps[], wijk: string | null, wijken: AreaProps[] = []): Headline {
   let total = 0, withheld = 0, small = 0, noData = 0, pop = 0, cur = 0, prev = 0, hasPrev = false;
   for (const b of bs) {
     if (b.count == null) {
@@ -141,12 +145,7 @@ export function headline(bs: AreaProps[], enforcement: { properties: Enforcement
     if (b.population) pop += b.population;
     if (b.previous_count != null) { cur += b.count; prev += b.previous_count; hasPrev = true; }
   }
-  const codes = new Set(bs.map((b) => b.code));
-  const enf = enforcement.filter((f) => !wijk || (f.properties.buurt_code != null && codes.has(f.properties.buurt_code)));
-  const enfFigures = {
-    enfFree: enf.filter((f) => f.properties.outcome === 'compliance_without_sanction').length,
-    enfAll: enf.length,
-  };
+  const enfFigures = { enfFree: 0, enfAll: 0 };
   const ws = wijken.filter((w) => !wijk || w.code === wijk);
   if (small > 0 && ws.length && ws.every((w) => w.count != null)) {
     const wTotal = ws.reduce((a, w) => a + (w.count as number), 0);
@@ -171,15 +170,18 @@ export function headline(bs: AreaProps[], enforcement: { properties: Enforcement
 }
 
 /**
- * The headline of the whole gemeente as the API's scope summary has it (`summary` of
- * /api/areas: the roll-up, with counts hidden for this viewer taken care of, the figure the
- * steering report shows). Without a summary count the buurten's headline stays.
+ * The headline of the scope (the gemeente, or a wijk) as the API's scope summary has it
+ * (`summary` / `wijk_summaries` of /api/areas: the roll-up, with counts hidden for this viewer
+ * taken care of, and indicator 3's enforcement share: the figures the steering report shows).
+ * Without a summary count the buurten's counts stay.
  */
 export function summaryHeadline(hl: Headline, s: ScopeSummary | null | undefined): Headline {
+  const e = s?.enforcement_without_sanction;
+  const enf = { enfFree: e?.numerator ?? 0, enfAll: e?.denominator ?? 0, enfSmall: s?.enforcement_suppressed ?? false };
   const f = s?.figures;
-  if (!f || f.count == null) return hl;
+  if (!f || f.count == null) return { ...hl, ...enf };
   return {
-    ...hl, total: f.count, withheld: 0, small: 0, fromWijken: false, fromSummary: true, withheldCells: f.withheld,
+    ...hl, ...enf, total: f.count, withheld: 0, small: 0, fromWijken: false, fromSummary: true, withheldCells: f.withheld,
     prev: f.previous_count ?? null, change: f.change_pct ?? null, rate: f.rate_per_1000 ?? null,
   };
 }

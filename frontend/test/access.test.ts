@@ -4,7 +4,7 @@
 // (docs/access-matrix.md).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { accessFor, allowedWijk, applyAccess, hidesSmallCounts, landingView, POINT_LAYERS, roleNeutralSearch, ROLES, viewLayers } from '../src/access';
+import { accessFor, allowedWijk, applyAccess, landingView, POINT_LAYERS, roleNeutralSearch, ROLES, viewLayers } from '../src/access';
 import type { Need, Role, Session } from '../src/api';
 import { LAYERS, parseState, VIEW_LAYERS } from '../src/state';
 
@@ -142,15 +142,3 @@ describe('roleNeutralSearch: what a change of role keeps of the URL', () => {
   });
 });
 
-describe('hidesSmallCounts: where the API hides small counts without a flag', () => {
-  test('the steering group everywhere, a wijkregisseur outside their wijken, the others nowhere', () => {
-    const st = accessFor(session('stuurgroep'));
-    assert.equal(hidesSmallCounts(st, null), true);
-    assert.equal(hidesSmallCounts(st, 'WK999902'), true);
-    const wr = accessFor(session('wijkregisseur'));
-    assert.equal(hidesSmallCounts(wr, 'WK999902'), false);
-    assert.equal(hidesSmallCounts(wr, 'WK999901'), true);
-    assert.equal(hidesSmallCounts(wr, null), true);
-    for (const r of ['beheerder', 'veiligheidsteam'] as const) assert.equal(hidesSmallCounts(accessFor(session(r)), null), false);
-  });
-});

@@ -9,7 +9,6 @@ import { ApiError } from '../src/api';
 import { SUPPRESSED_COLOUR, WITHHELD_COLOUR } from '../src/classify';
 import { buurtStyle, classesFor, classLabel, CLS_NO_VALUE, CLS_SMALL, CLS_WITHHELD, countClass, countKind, countText, headline, metricCell, metricSuppressed, NO_VALUE_COLOUR, summaryHeadline } from '../src/figures';
 import { setLang } from '../src/i18n';
-import { partHidden } from '../src/views/indicator-card';
 import { signInError, throttleMinutes } from '../src/views/signin';
 
 const area = (code: string, o: Partial<AreaProps> = {}): AreaProps => ({
@@ -106,7 +105,7 @@ describe('the headline with hidden counts', () => {
 
   test('buurten with "< 5" in scope: the wijk totals, which leave nothing out', () => {
     const bs = [area('A', { count: 30, previous_count: 20 }), small('S'), small('T')];
-    const hl = headline(bs, [], null, [wijk('WK000001', 36, 25)]);
+    const hl = headline(bs, null, [wijk('WK000001', 36, 25)]);
     assert.equal(hl.fromWijken, true);
     assert.equal(hl.total, 36);
     assert.equal(hl.prev, 25);
@@ -117,19 +116,19 @@ describe('the headline with hidden counts', () => {
 
   test('a wijk in scope: its own total', () => {
     const bs = [small('S')];
-    const hl = headline(bs, [], 'WK000002', [wijk('WK000001', 36, 25), wijk('WK000002', 7, null, 700)]);
+    const hl = headline(bs, 'WK000002', [wijk('WK000001', 36, 25), wijk('WK000002', 7, null, 700)]);
     assert.deepEqual([hl.total, hl.prev, hl.change, hl.rate, hl.fromWijken], [7, null, null, 10, true]);
   });
 
   test('a wijk total hidden too: the sum of the rest, saying how many buurten it leaves out', () => {
     const bs = [area('A', { count: 30 }), small('S')];
-    const hl = headline(bs, [], null, [wijk('WK000001', null, 25)]);
+    const hl = headline(bs, null, [wijk('WK000001', null, 25)]);
     assert.deepEqual([hl.total, hl.small, hl.withheld, hl.fromWijken], [30, 1, 0, false]);
   });
 
   test('no hidden counts: the sum of the buurten, as before', () => {
     const bs = [area('A', { count: 30 }), area('W', { count: null })];
-    const hl = headline(bs, [], null, [wijk('WK000001', 99, 25)]);
+    const hl = headline(bs, null, [wijk('WK000001', 99, 25)]);
     assert.deepEqual([hl.total, hl.small, hl.withheld, hl.fromWijken], [30, 0, 1, false]);
   });
 });
@@ -164,26 +163,17 @@ describe('the legend with hidden counts', () => {
   });
 });
 
-describe('the indicator breakdown with hidden counts', () => {
-  test('an offence part without a value is "< 5" only for a viewer who gets small counts hidden', () => {
-    const b = { value: { year: 2023, value: 442 } };
-    assert.equal(partHidden({ key: 'offences' }, b, null, true), true);
-    assert.equal(partHidden({ key: 'offences' }, b, 71, true), false);
-    assert.equal(partHidden({ key: 'offences' }, b, null, false), false, 'the safety team: missing, not hidden');
-    assert.equal(partHidden({ key: 'feels_safe' }, b, null, true), false, 'survey figures are not hidden');
-    assert.equal(partHidden({ key: 'offences' }, { value: null }, null, true), false, 'no total: nothing was hidden');
-  });
-});
-
 describe('the gemeente\'s headline from the API\'s scope summary', () => {
-  const hl = headline([area('A', { count: 30 }), small('S')], [], null, []);
+  const hl = headline([area('A', { count: 30 }), small('S')], null, []);
   test('the summary\'s roll-up replaces a sum that leaves hidden counts out', () => {
-    const s = summaryHeadline(hl, { code: 'GM0001', figures: { count: 36, withheld: 2, rate_per_1000: 12, previous_count: 25, change_pct: 44, rank_of: 1, suppressed: false, previous_suppressed: false, status: 'value', previous_status: 'value' } });
+    const s = summaryHeadline(hl, { code: 'GM0001', figures: { count: 36, withheld: 2, rate_per_1000: 12, previous_count: 25, change_pct: 44, rank_of: 1, suppressed: false, previous_suppressed: false, status: 'value', previous_status: 'value' },
+      enforcement_without_sanction: { year: 2023, value: 61.2, numerator: 120, denominator: 196 }, enforcement_suppressed: false });
+    assert.deepEqual([s.enfFree, s.enfAll, s.enfSmall], [120, 196, false], 'indicator 3 from the summary');
     assert.deepEqual([s.total, s.prev, s.change, s.rate, s.small, s.withheld, s.withheldCells, s.fromSummary], [36, 25, 44, 12, 0, 0, 2, true]);
   });
   test('without a summary count, the buurten\'s headline stays', () => {
-    assert.equal(summaryHeadline(hl, null), hl);
-    assert.equal(summaryHeadline(hl, { code: 'GM0001', figures: { count: null, withheld: 0, rank_of: 1, suppressed: true, previous_suppressed: false, status: 'withheld', previous_status: 'value' } }), hl);
+    assert.deepEqual(summaryHeadline(hl, null), { ...hl, enfFree: 0, enfAll: 0, enfSmall: false });
+    assert.deepEqual(summaryHeadline(hl, { code: 'GM0001', figures: { count: null, withheld: 0, rank_of: 1, suppressed: true, previous_suppressed: false, status: 'withheld', previous_status: 'value' }, enforcement_suppressed: true }), { ...hl, enfFree: 0, enfAll: 0, enfSmall: true });
   });
 });
 
@@ -205,7 +195,7 @@ describe('no data is not withheld, not "< 5", not 0', () => {
   });
 
   test('the headline leaves them out and says so apart from the withheld ones', () => {
-    const hl = headline([area('A', { count: 30 }), area('N', { count: null, status: 'no_data' }), area('W', { count: null, status: 'withheld' })], [], null);
+    const hl = headline([area('A', { count: 30 }), area('N', { count: null, status: 'no_data' }), area('W', { count: null, status: 'withheld' })], null);
     assert.deepEqual([hl.total, hl.noData, hl.withheld, hl.small], [30, 1, 1, 0]);
   });
 });

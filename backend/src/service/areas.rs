@@ -91,6 +91,8 @@ pub struct AreaCollection {
     pub crime_types: Vec<String>,
     /// The headline of the map's scope: the wijk asked for, else the gemeente.
     pub summary: ScopeSummary,
+    /// With `level=wijk`: each wijk's headline (empty for buurten).
+    pub wijk_summaries: Vec<ScopeSummary>,
     pub features: Vec<Feature<AreaProps>>,
 }
 
@@ -296,11 +298,26 @@ impl Service {
                 .gemeente_code()
                 .ok_or_else(|| ServiceError::NotFound("no areas have been imported".into()))?,
         };
-        let summary = self
-            .scope_summary(&set, &sums, &view, sel, scope, who)
+        let enforcement = self
+            .store()
+            .indicator_enforcement(sel.range.from, sel.range.to)
             .await?;
+        let summary = Self::scope_summary(&set, &sums, &view, sel, &enforcement, scope, who);
+        // On the wijk map every wijk's headline, by the same rule.
+        let wijk_summaries = if level == AreaLevel::Wijk {
+            members
+                .iter()
+                .map(|&i| {
+                    let code = set.areas[i].code.clone();
+                    Self::scope_summary(&set, &sums, &view, sel, &enforcement, code, who)
+                })
+                .collect()
+        } else {
+            vec![]
+        };
         Ok(AreaCollection {
             summary,
+            wijk_summaries,
             kind: CollectionTag::FeatureCollection,
             period: ComparedPeriod {
                 from: sel.range.from.iso(),
@@ -313,16 +330,18 @@ impl Service {
         })
     }
 
-    /// The headline of `scope` (a wijk or the gemeente) for `who`.
-    async fn scope_summary(
-        &self,
+    /// The headline of `scope` (a wijk or the gemeente) for `who`; `enforcement` is the
+    /// selection's enforcement counts (one read for all scopes of a request).
+    #[allow(clippy::too_many_arguments)]
+    fn scope_summary(
         set: &AreaCache,
         sums: &OffenceSums,
         view: &AreaView,
         sel: &Resolved,
+        enforcement: &[crate::store::EnforcementCount],
         scope: AreaCode,
         who: &Principal,
-    ) -> ServiceResult<ScopeSummary> {
+    ) -> ScopeSummary {
         let mut fig = match set.position(scope.as_str()) {
             Some(i) => {
                 let mut f = ranked(set, &[i], sums).remove(0);
@@ -369,30 +388,27 @@ impl Service {
             }
         };
         fig.rank = None;
-        let tally: Vec<(String, String, i64)> = self
-            .store()
-            .indicator_enforcement(sel.range.from, sel.range.to)
-            .await?
-            .into_iter()
+        let tally: Vec<(String, String, i64)> = enforcement
+            .iter()
             .filter(|r| {
                 r.buurt_code
                     .as_deref()
                     .and_then(|b| AreaCode::parse(b).ok())
                     .is_some_and(|b| scope.contains(&b))
             })
-            .map(|r| (r.domain, r.outcome, r.count))
+            .map(|r| (r.domain.clone(), r.outcome.clone(), r.count))
             .collect();
         let share = enforcement_share(sel.range.to.year, &tally);
         let hidden = who.suppresses_small_counts()
             && !who.sees_detail_of(&scope)
             && share.as_ref().is_some_and(access::share_of_few);
-        Ok(ScopeSummary {
+        ScopeSummary {
             name: set.name_of(scope.as_str()).map(str::to_string),
             code: scope.to_string(),
             figures: fig,
             enforcement_without_sanction: share.filter(|_| !hidden),
             enforcement_suppressed: hidden,
-        })
+        }
     }
 
     /// One area's detail, ranked among its level in the whole data.

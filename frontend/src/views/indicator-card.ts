@@ -77,8 +77,6 @@ export interface CardOpts {
   /** the baseline form (the role may change baselines) */
   baselines?: boolean;
   area: string | null;
-  /** the viewer gets small counts hidden for this area (access.ts hidesSmallCounts): a part without a value is "< 5" */
-  smallHidden?: boolean;
   onUpdate?: (ind: Indicator) => void;
   onArea?: (code: string) => void;
 }
@@ -156,7 +154,7 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
   const breakdown = new Slot<Breakdown>({
     onChange: () => {
       const el = card.querySelector(`#bd-${ind.key}`);
-      if (el) swap(el, breakdown.data ? breakdownView(ind, breakdown.data, o.onArea, o.smallHidden) : statusNote(breakdown));
+      if (el) swap(el, breakdown.data ? breakdownView(ind, breakdown.data, o.onArea) : statusNote(breakdown));
     },
   });
   function loadBreakdown(): void {
@@ -172,16 +170,8 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
  * wijken of the gemeente, or the buurten of a wijk; only wijken drill down further) with the
  * survey's margin and sample size or a share's counts, and a table of the rows behind the figure.
  */
-/**
- * Whether a part of a breakdown without a value is a count hidden for this viewer ("< 5"): the
- * API hides small offence counts of the parts for viewers who get small counts hidden, but sends
- * no flag with them (only the null), so it is known only from the viewer and the indicator.
- */
-export function partHidden(ind: Pick<Indicator, 'key'>, b: Pick<Breakdown, 'value'>, partValue: unknown, smallHidden: boolean): boolean {
-  return smallHidden && ind.key === 'offences' && b.value != null && partValue == null;
-}
 
-export function breakdownView(ind: Indicator, b: Breakdown, onArea?: (code: string) => void, smallHidden = false): Child[] {
+export function breakdownView(ind: Indicator, b: Breakdown, onArea?: (code: string) => void): Child[] {
   const parts = b.wijken;
   const survey = parts.some((w) => w.value?.margin != null);
   const shares = parts.some((w) => w.value?.denominator != null);
@@ -202,7 +192,7 @@ export function breakdownView(ind: Indicator, b: Breakdown, onArea?: (code: stri
         shares ? h('th', { scope: 'col', class: 'num' }, t('bd_counts')) : null)),
       h('tbody', {}, parts.map((w) => h('tr', { 'data-code': w.code },
         h('th', { scope: 'row' }, drill ? h('button', { type: 'button', class: 'link', onclick: () => drill(w.code) }, w.name) : w.name),
-        partHidden(ind, b, w.value?.value, smallHidden)
+        w.suppressed // hidden for this viewer: "< 5"
           ? h('td', { class: 'num small-count', 'data-testid': 'bd-small', title: t('small_title') }, t('small_count'))
           : h('td', { class: 'num' }, valueText(ind, w.value?.value)),
         survey ? [h('td', { class: 'num' }, w.value?.margin != null ? `± ${fmt.num(w.value.margin, 1)}` : '–'), h('td', { class: 'num' }, fmt.int(w.value?.n))] : null,

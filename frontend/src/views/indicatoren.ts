@@ -1,7 +1,6 @@
 // The Indicatoren view: the programme's indicator cards for the gemeente or one wijk (the wijk in
 // scope is the indicator area), with the data behind each figure, and target and baseline editing
 // for the roles that may change them.
-import { hidesSmallCounts } from '../access';
 import type { App } from '../app';
 import { wijkSelect } from '../controls/wijk';
 import { h, type Child } from '../dom';
@@ -22,7 +21,7 @@ export function indicatorenView(app: App): Child[] {
       wijkSelect(app, 'ind-area', `${t('all_wijken')} (${app.meta.gemeente.name})`)),
     statusNote(slot, inds && !inds.length ? t('empty_indicators') : null),
     inds?.length && slot.status === 'ready' ? h('div', { class: 'ind-grid', 'data-testid': 'indicators' }, [...inds].sort((a, b) => a.number - b.number).map((i) => indicatorCard(i, {
-      editable: true, targets: app.access.can.editTargets, baselines: app.access.can.editBaselines, area, smallHidden: hidesSmallCounts(app.access, area),
+      editable: true, targets: app.access.can.editTargets, baselines: app.access.can.editBaselines, area,
       onUpdate: (u) => { if (slot.data) slot.data = slot.data.map((x) => (x.key === u.key ? u : x)); },
       onArea: (code) => app.setWijk(code),
     }))) : null,

@@ -28,31 +28,29 @@ export function barRows(items: BarItem[], diverging: boolean): HTMLElement {
 }
 
 /**
- * The headline of the scope: for the whole gemeente the API's summary (the steering report's
- * figure), for a wijk its buurten (or the wijk's total when counts are hidden). The enforcement
- * share: from the enforcement cases for a role that sees them (`points`); for one that does not,
- * the summary's share (indicator 3) of the whole gemeente, and none for a wijk (`enfShown`).
+ * The headline of the scope: the API's summary of the gemeente or of the wijk in scope (the
+ * steering report's figures, indicator 3's enforcement share included), with the buurten's
+ * statuses for the notes.
  */
-export function scopeHeadline(app: App): Headline & { enfShown: boolean } {
+export function scopeHeadline(app: App): Headline {
   const d = app.figures.data;
   const wijken = (d?.wijken.features ?? []).map((f) => f.properties);
-  let hl = headline(app.scopedBuurten(), d?.enforcement.features ?? [], app.state.wijk, wijken);
-  if (!app.state.wijk) hl = summaryHeadline(hl, d?.buurten.summary);
-  if (app.access.can.points) return { ...hl, enfShown: true };
-  const e = app.state.wijk ? null : d?.buurten.summary?.enforcement_without_sanction;
-  return { ...hl, enfFree: e?.numerator ?? 0, enfAll: e?.denominator ?? 0, enfShown: e?.numerator != null && e.denominator != null };
+  const hl = headline(app.scopedBuurten(), app.state.wijk, wijken);
+  const summary = app.state.wijk ? d?.wijken.wijk_summaries.find((s) => s.code === app.state.wijk) : d?.buurten.summary;
+  return summaryHeadline(hl, summary);
 }
 
 /** The headline tiles; the enforcement share when there is one for this role (see scopeHeadline). */
-export function headlineTiles(hl: Headline & { enfShown?: boolean }): HTMLElement {
-  const enforcement = hl.enfShown ?? true;
+export function headlineTiles(hl: Headline): HTMLElement {
   const notes = [hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.noData ? t('head_no_data', { n: hl.noData }) : '', hl.withheldCells ? t('fig_withheld_cells', { n: hl.withheldCells }) : '',
     hl.small ? t('head_small', { n: hl.small }) : '', hl.fromWijken ? t('head_from_wijken') : ''].filter(Boolean).join(' · ');
   return h('div', { class: 'tiles headline', 'data-testid': 'headline' },
     figureTile(t('head_total'), fmt.int(hl.total), notes || null, 'head-total'),
     figureTile(t('head_change'), fmt.pct(hl.change), hl.prev !== null ? `${t('col_prev')}: ${fmt.int(hl.prev)}` : null, 'head-change'),
     figureTile(t('head_rate'), fmt.dec(hl.rate), null, 'head-rate'),
-    enforcement ? figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }), 'head-enf') : null);
+    hl.enfSmall
+      ? figureTile(t('head_enf'), t('small_count'), t('small_title'), 'head-enf')
+      : figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }), 'head-enf'));
 }
 
 /** The `n` buurten in scope with the most incidents; a sentence instead when none has figures. */
