@@ -48,6 +48,10 @@ enum Command {
         /// verifiable from the last pruned row).
         #[arg(long, env = "WIJKVEILIG_AUDIT_RETENTION_DAYS", default_value_t = 730)]
         audit_retention_days: u32,
+        /// Single sign-on (OpenID Connect); the client secret is read from
+        /// WIJKVEILIG_OIDC_CLIENT_SECRET. See docs/sso.md.
+        #[command(flatten)]
+        oidc: wijkveilig::auth::oidc::OidcArgs,
     },
     /// Manage accounts. The command line acts as the local administrator.
     User {
@@ -196,7 +200,14 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
             session_max_hours,
             trust_forwarded_for,
             audit_retention_days,
+            oidc,
         } => {
+            let oidc = oidc
+                .config(std::env::var("WIJKVEILIG_OIDC_CLIENT_SECRET").ok())
+                .map_err(anyhow::Error::msg)?
+                .map(wijkveilig::auth::oidc::Oidc::new)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let config = Config {
                 database_url,
                 addr,
@@ -249,8 +260,16 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 listener.local_addr()?,
                 store.backend().as_str()
             );
-            let state = wijkveilig::server_state(store.clone(), config.basemap_style_url)
+            let mut state = wijkveilig::server_state(store.clone(), config.basemap_style_url)
                 .with_access(access);
+            if let Some(oidc) = oidc {
+                eprintln!(
+                    "single sign-on with {} ({})",
+                    oidc.config().issuer.as_str(),
+                    oidc.config().name
+                );
+                state = state.with_oidc(oidc);
+            }
             wijkveilig::http::serve(listener, state).await?;
         }
         Command::Import {

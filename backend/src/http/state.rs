@@ -18,6 +18,8 @@ pub struct AppState {
     pub report_html: Option<ReportRenderer>,
     /// Cookie and session rules.
     pub access: AccessConfig,
+    /// Single sign-on, when configured (`--oidc-issuer`).
+    pub oidc: Option<std::sync::Arc<crate::auth::oidc::Oidc>>,
 }
 
 impl AppState {
@@ -27,11 +29,17 @@ impl AppState {
             basemap_style_url,
             report_html: None,
             access: AccessConfig::default(),
+            oidc: None,
         }
     }
 
     pub fn with_access(mut self, access: AccessConfig) -> Self {
         self.access = access;
+        self
+    }
+
+    pub fn with_oidc(mut self, oidc: crate::auth::oidc::Oidc) -> Self {
+        self.oidc = Some(std::sync::Arc::new(oidc));
         self
     }
 
