@@ -52,6 +52,10 @@ enum Command {
         /// without sessions or the access policy. Refused unless --addr is a loopback address.
         #[arg(long, hide = true)]
         benchmark_without_auth: bool,
+        /// Single sign-on (OpenID Connect); the client secret is read from
+        /// WIJKVEILIG_OIDC_CLIENT_SECRET. See docs/sso.md.
+        #[command(flatten)]
+        oidc: wijkveilig::auth::oidc::OidcArgs,
     },
     /// Manage accounts. The command line acts as the local administrator.
     User {
@@ -201,6 +205,7 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
             trust_forwarded_for,
             audit_retention_days,
             benchmark_without_auth,
+            oidc,
         } => {
             if benchmark_without_auth {
                 anyhow::ensure!(
@@ -209,6 +214,12 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 );
                 eprintln!("WARNING: benchmark mode: no sign-in, no access policy, no audit");
             }
+            let oidc = oidc
+                .config(std::env::var("WIJKVEILIG_OIDC_CLIENT_SECRET").ok())
+                .map_err(anyhow::Error::msg)?
+                .map(wijkveilig::auth::oidc::Oidc::new)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let config = Config {
                 database_url,
                 addr,
@@ -262,8 +273,16 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 listener.local_addr()?,
                 store.backend().as_str()
             );
-            let state = wijkveilig::server_state(store.clone(), config.basemap_style_url)
+            let mut state = wijkveilig::server_state(store.clone(), config.basemap_style_url)
                 .with_access(access);
+            if let Some(oidc) = oidc {
+                eprintln!(
+                    "single sign-on with {} ({})",
+                    oidc.config().issuer.as_str(),
+                    oidc.config().name
+                );
+                state = state.with_oidc(oidc);
+            }
             wijkveilig::http::serve(listener, state).await?;
         }
         Command::Import {

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod oidc;
 pub mod password;
 pub mod policy;
 pub mod sessions;

@@ -9,6 +9,7 @@ mod extract;
 mod hotspots;
 mod indicators;
 mod meta;
+mod oidc;
 mod planning;
 mod points;
 pub mod policy;
@@ -34,6 +35,7 @@ use utoipa_swagger_ui::SwaggerUi;
         A count of null is withheld by CBS, never zero."),
     paths(
         session::current, session::sign_in, session::sign_out, session::demo_role,
+        oidc::info, oidc::login, oidc::callback,
         meta::health, meta::meta, meta::crime_types,
         areas::list, areas::detail,
         points::cameras, points::enforcement, points::initiatives, points::incidents,
@@ -89,6 +91,9 @@ pub fn router(state: AppState) -> Router {
                 .delete(session::sign_out),
         )
         .route("/api/session/demo-role", put(session::demo_role))
+        .route("/api/session/oidc", get(oidc::info))
+        .route("/api/session/oidc/login", get(oidc::login))
+        .route("/api/session/oidc/callback", get(oidc::callback))
         .route("/api/health", get(meta::health))
         .route("/api/meta", get(meta::meta))
         .route("/api/crime-types", get(meta::crime_types))

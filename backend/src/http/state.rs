@@ -20,6 +20,8 @@ pub struct AppState {
     pub report_csp: String,
     /// Cookie and session rules.
     pub access: AccessConfig,
+    /// Single sign-on, when configured (`--oidc-issuer`).
+    pub oidc: Option<std::sync::Arc<crate::auth::oidc::Oidc>>,
 }
 
 impl AppState {
@@ -30,11 +32,17 @@ impl AppState {
             report_html: None,
             report_csp: "default-src 'none'".into(),
             access: AccessConfig::default(),
+            oidc: None,
         }
     }
 
     pub fn with_access(mut self, access: AccessConfig) -> Self {
         self.access = access;
+        self
+    }
+
+    pub fn with_oidc(mut self, oidc: crate::auth::oidc::Oidc) -> Self {
+        self.oidc = Some(std::sync::Arc::new(oidc));
         self
     }
 
