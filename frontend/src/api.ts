@@ -39,6 +39,7 @@ export type Session = Schemas['SessionInfo'];
 export type ScopeSummary = Schemas['ScopeSummary'];
 export type Need = Schemas['Need'];
 export type Role = Schemas['Role'];
+export type OidcInfo = Schemas['OidcInfo'];
 
 /**
  * A GeoJSON FeatureCollection as the API sends it: the schema's feature properties and its
@@ -157,6 +158,8 @@ export const api = {
   signIn: (username: string, password: string) =>
     send<void>('POST', apiUrl('session'), { username, password } satisfies BodyOf<'/api/session', 'post'>, undefined, true),
   signOut: () => send<void>('DELETE', apiUrl('session'), undefined, undefined, true),
+  /** Whether single sign-on is configured, and where it starts. */
+  oidc: () => send<OidcInfo>('GET', apiUrl('session/oidc'), undefined, undefined, true),
   /** the built-in demo only: look at the dashboard as another role */
   demoRole: (role: Role) => send<void>('PUT', apiUrl('session/demo-role'), { role } satisfies BodyOf<'/api/session/demo-role', 'put'>, undefined, true),
   meta: () => get<RawMeta>('meta'),

@@ -114,7 +114,16 @@ export function showSignIn(opts: SignInOptions = {}): void {
           h('div', { class: 'field' }, h('label', { for: 'signin-pass' }, t('signin_pass')), pass),
           h('div', { class: 'btn-row' },
             submit,
-            opts.demo ? h('a', { class: 'btn btn-ghost', href: afterSignInUrl(), id: 'signin-back' }, t('signin_back_demo')) : null)))));
+            opts.demo ? h('a', { class: 'btn btn-ghost', href: afterSignInUrl(), id: 'signin-back' }, t('signin_back_demo')) : null),
+          // single sign-on with the municipality's own identity provider, when configured
+          h('div', { id: 'signin-sso', class: 'btn-row' })))));
+  void api.oidc().then((o) => {
+    const slot = document.getElementById('signin-sso');
+    if (!slot || !o.enabled) return;
+    const back = afterSignInUrl();
+    const href = `${o.login_url}?return_to=${encodeURIComponent(back)}`;
+    clear(slot, h('a', { class: 'btn', id: 'signin-sso-link', href }, t('signin_sso', { name: o.name ?? 'SSO' })));
+  }).catch(() => { /* no single sign-on: the password form alone */ });
   // the demo's sign-in route: its link back is a plain link without the hash, which only
   // changes the hash-less URL the browser has; make it load the dashboard
   document.getElementById('signin-back')?.addEventListener('click', (e) => { e.preventDefault(); history.replaceState(null, '', afterSignInUrl()); location.reload(); });
