@@ -34,7 +34,9 @@ test('signed out: any URL shows the sign-in page, keeps the URL, and nothing but
     assert.equal(await page.locator('.demo-banner').count(), 0, 'not the demo');
     assert.equal(await page.locator('#signin-back').count(), 0);
     assert.equal(`${new URL(page.url()).pathname}${new URL(page.url()).search}`, deep, 'the URL is kept');
-    assert.deepEqual(requests, ['GET /api/session'], 'no data is asked for before signing in');
+    // the session, and whether single sign-on is configured: no data before signing in
+    assert.deepEqual(requests.filter((r) => r !== 'GET /api/session' && r !== 'GET /api/session/oidc'), [], 'no data is asked for before signing in');
+    assert.ok(requests.includes('GET /api/session'));
     assert.deepEqual(refused, ['401 GET /api/session']);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'signin-user');
     assert.deepEqual(await axeViolations(page), [], 'axe on the sign-in page');
