@@ -890,3 +890,56 @@ async fn breakdown_shares_of_few_cases_are_hidden() {
     store.close().await;
     db.cleanup().await;
 }
+
+/// Two `serve` instances on one PostgreSQL share their sessions: signed in on one, the
+/// same cookie works on the other, and signing out on the other ends it on both.
+#[tokio::test]
+async fn two_instances_share_sessions() {
+    let db = TestDb::postgres().await;
+    let store = Store::connect(&db.url).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    small_town(&store, dir.path()).await;
+    ensure_user(&store, "vera", Role::Veiligheidsteam, &[]).await;
+    let a = serve_anonymous(store.clone()).await;
+    let b = serve_anonymous(Store::connect(&db.url).await.unwrap()).await;
+    // The session cookie from signing in on A, sent by hand to both.
+    let r = Client::new()
+        .post(format!("{a}/api/session"))
+        .json(&json!({"username": "vera", "password": common::TEST_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let with_cookie = |base: &str, method: Method| {
+        Client::new()
+            .request(method, format!("{base}/api/incidents"))
+            .header("cookie", &cookie)
+    };
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(
+        status(with_cookie(&b, Method::GET).send().await.unwrap()),
+        200,
+        "signed in on A, served by B"
+    );
+    let out = Client::new()
+        .delete(format!("{b}/api/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(out), 204);
+    assert_eq!(
+        status(with_cookie(&a, Method::GET).send().await.unwrap()),
+        401,
+        "signed out on B, ended on A"
+    );
+    store.close().await;
+    db.cleanup().await;
+}
