@@ -306,6 +306,41 @@ async fn indicators_targets_and_breakdown_over_http_on_both_stores() {
             &year(&t, 2018)["pct_of_baseline"],
             96.0 / 4546.0 * 100.0
         ));
+        // A target for a later year is judged on the straight path from the baseline: with the
+        // 2018 target gone and one for 2020, 2018 should be at 4546 + (10 − 4546) / 3 = 3034.
+        let (s, _) = put(
+            &base,
+            "/api/indicators/offences/target",
+            json!({"year": 2018, "value": null}),
+        )
+        .await;
+        assert_eq!(s, 200);
+        let (_, t) = put(
+            &base,
+            "/api/indicators/offences/target",
+            json!({"year": 2020, "value": 10}),
+        )
+        .await;
+        assert_eq!(t["status"], "on_track", "96 is below the path's 3,034: {t}");
+        assert_eq!(t["expected"]["target_year"], 2020);
+        assert!(close(
+            &t["expected"]["value"],
+            4546.0 + (10.0 - 4546.0) / 3.0
+        ));
+        let (_, t) = put(
+            &base,
+            "/api/indicators/offences/target",
+            json!({"year": 2020, "value": null}),
+        )
+        .await;
+        assert_eq!(t["status"], "no_target");
+        let (_, t) = put(
+            &base,
+            "/api/indicators/offences/target",
+            json!({"year": 2018, "value": 100}),
+        )
+        .await;
+        assert_eq!(t["status"], "on_track");
         // A wijk's targets are its own.
         let (_, t) = put(
             &base,

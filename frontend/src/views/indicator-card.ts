@@ -102,6 +102,10 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
       ind.values.some((v) => v.value != null) || ind.targets.length ? sparkline(ind) : h('p', { class: 'small muted empty-note' }, t('empty_spark'))),
     h('p', { class: 'small ind-target', 'data-testid': 'target' },
       nextTarget ? t('ind_target_text', { y: nextTarget.year, v: valueText(ind, nextTarget.value) }) : t('ind_no_target'),
+      // what the status judges by when the latest year has no target of its own: the path to one
+      ind.expected && ind.expected.target_year !== ind.expected.year
+        ? h('span', { 'data-testid': 'expected' }, ` · ${t('ind_expected', { y: ind.expected.year, v: valueText(ind, ind.expected.value), t: ind.expected.target_year })}`)
+        : null,
       ind.baseline ? ` · ${t('ind_baseline', { y: ind.baseline.year, v: valueText(ind, ind.baseline.value) })}` : '',
       ind.demo_targets ? h('span', { class: 'muted' }, ` · ${t('ind_demo_targets')}`) : null),
     o.editable ? h('details', { class: 'small muted ind-def' }, h('summary', {}, `${t('ind_definition')} (${ind.source === 'survey' ? t('src_survey') : t('src_computed')})`), h('p', {}, getLang() === 'en' && ind.definition_en ? ind.definition_en : ind.definition))

@@ -71,6 +71,8 @@ pub struct IndicatorView {
     /// The latest value (for offences the latest complete year).
     pub latest: Option<Latest>,
     pub status: Status,
+    /// Where the latest year should be on the way to the targets (what `status` judges by).
+    pub expected: Option<Expected>,
     /// The targets are the demo's illustrative ones.
     pub demo_targets: bool,
 }
@@ -84,6 +86,15 @@ pub struct BreakdownPart {
     pub value: Option<YearValue>,
     /// `value` is hidden for this viewer ("< 5": a small count, or a share of few cases).
     pub suppressed: bool,
+}
+
+/// The value a year should have on the path to a target (see `path_value`).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Expected {
+    pub year: i32,
+    pub value: f64,
+    /// The target year the path leads to (the same year when that year has its own target).
+    pub target_year: i32,
 }
 
 /// A row behind one year's figure of an area.
@@ -364,11 +375,20 @@ impl IndicatorData {
         };
         let latest = Self::latest(&values);
         let pairs: Vec<(i32, f64)> = targets.iter().map(|t| (t.year, t.value)).collect();
+        let base = baseline.as_ref().map(|b| (b.year, b.value));
         let status = super::status(
             def.direction,
             latest.as_ref().map(|l| (l.year, l.value)),
             &pairs,
+            base,
         );
+        let expected = latest.as_ref().and_then(|l| {
+            super::path_value(l.year, base, &pairs).map(|(value, toward)| Expected {
+                year: l.year,
+                value,
+                target_year: toward,
+            })
+        });
         IndicatorView {
             key: key.as_str(),
             number: def.number,
@@ -386,6 +406,7 @@ impl IndicatorData {
             targets,
             latest,
             status,
+            expected,
             demo_targets,
         }
     }

@@ -19,15 +19,17 @@
 //! *within the margin* when `|p₂ − p₁| ≤ 1.96 · √(p₁(1 − p₁)/n₁ + p₂(1 − p₂)/n₂)`, the 95 %
 //! two-sided z-test for two independent proportions: the change may be sampling noise.
 //!
-//! **Status** ([`status`]): the latest value against the target set for that same year:
-//! `on_track` when it is at least as good as the target in the indicator's direction,
-//! `off_track` otherwise, `no_target` when no target exists for that year (or no value).
+//! **Status** ([`status`]): the latest value against the path to the targets
+//! ([`path_value`]): that year's own target, else the straight line from the baseline (or an
+//! earlier target) to the next target, else the last target before it. `on_track` when the
+//! value is at least as good in the indicator's direction, `off_track` otherwise,
+//! `no_target` without a target to judge by (or without a value).
 
 mod data;
 
 pub use data::{
-    Baseline, BaselineSource, BehindRow, Breakdown, BreakdownPart, IndicatorData, IndicatorView,
-    Latest, NamedCode, Target,
+    Baseline, BaselineSource, BehindRow, Breakdown, BreakdownPart, Expected, IndicatorData,
+    IndicatorView, Latest, NamedCode, Target,
 };
 
 use serde::Serialize;
@@ -420,12 +422,65 @@ pub fn e33_value(y: E33Year) -> Option<YearValue> {
     })
 }
 
-/// The latest value against that year's target (see the module docs).
-pub fn status(direction: Direction, latest: Option<(i32, f64)>, targets: &[(i32, f64)]) -> Status {
+/// The value the latest year should have on the way to the targets: that year's own target;
+/// else, on the straight path from the baseline to the next target after it, the value for
+/// that year; else (every target lies before it) the last target, which should have been
+/// reached and kept. Returns the value and the target year it leads to.
+///
+/// ```
+/// use wijkveilig::analysis::indicators::path_value;
+/// // baseline 4,546 in 2017, target 3,500 in 2026: in 2023 the path is at 3,848.7
+/// let (v, toward) = path_value(2023, Some((2017, 4546.0)), &[(2026, 3500.0)]).unwrap();
+/// assert!((v - 3848.67).abs() < 0.01 && toward == 2026);
+/// ```
+pub fn path_value(
+    year: i32,
+    baseline: Option<(i32, f64)>,
+    targets: &[(i32, f64)],
+) -> Option<(f64, i32)> {
+    if let Some(&(y, v)) = targets.iter().find(|t| t.0 == year) {
+        return Some((v, y));
+    }
+    let next = targets
+        .iter()
+        .filter(|t| t.0 > year)
+        .min_by_key(|t| t.0)
+        .copied();
+    if let Some((ty, tv)) = next {
+        // From the baseline, or from an earlier target when there is one after the baseline.
+        let start = targets
+            .iter()
+            .filter(|t| t.0 < year)
+            .max_by_key(|t| t.0)
+            .copied()
+            .into_iter()
+            .chain(baseline.filter(|b| b.0 < year))
+            .max_by_key(|p| p.0);
+        return start.map(|(sy, sv)| {
+            (
+                sv + (tv - sv) * f64::from(year - sy) / f64::from(ty - sy),
+                ty,
+            )
+        });
+    }
+    targets
+        .iter()
+        .filter(|t| t.0 < year)
+        .max_by_key(|t| t.0)
+        .map(|&(y, v)| (v, y))
+}
+
+/// The latest value against the path to the targets ([`path_value`]; see the module docs).
+pub fn status(
+    direction: Direction,
+    latest: Option<(i32, f64)>,
+    targets: &[(i32, f64)],
+    baseline: Option<(i32, f64)>,
+) -> Status {
     let Some((year, value)) = latest else {
         return Status::NoTarget;
     };
-    let Some(&(_, target)) = targets.iter().find(|t| t.0 == year) else {
+    let Some((target, _)) = path_value(year, baseline, targets) else {
         return Status::NoTarget;
     };
     let good = match direction {
@@ -577,27 +632,43 @@ mod tests {
     fn status_follows_direction_and_the_same_years_target() {
         use Direction::*;
         assert_eq!(
-            status(HigherIsBetter, Some((2023, 78.0)), &[(2023, 77.5)]),
+            status(HigherIsBetter, Some((2023, 78.0)), &[(2023, 77.5)], None),
             Status::OnTrack
         );
         assert_eq!(
-            status(HigherIsBetter, Some((2023, 77.0)), &[(2023, 77.5)]),
+            status(HigherIsBetter, Some((2023, 77.0)), &[(2023, 77.5)], None),
             Status::OffTrack
         );
         assert_eq!(
-            status(LowerIsBetter, Some((2023, 4000.0)), &[(2023, 4100.0)]),
+            status(LowerIsBetter, Some((2023, 4000.0)), &[(2023, 4100.0)], None),
             Status::OnTrack
         );
         assert_eq!(
-            status(LowerIsBetter, Some((2023, 4200.0)), &[(2023, 4100.0)]),
+            status(LowerIsBetter, Some((2023, 4200.0)), &[(2023, 4100.0)], None),
+            Status::OffTrack
+        );
+        // A target reached earlier should be kept.
+        assert_eq!(
+            status(LowerIsBetter, Some((2023, 4200.0)), &[(2022, 4100.0)], None),
             Status::OffTrack
         );
         assert_eq!(
-            status(LowerIsBetter, Some((2023, 4200.0)), &[(2022, 4100.0)]),
+            status(LowerIsBetter, None, &[(2023, 4100.0)], None),
             Status::NoTarget
         );
+        // A target for a later year: judged on the straight path from the baseline.
+        let b = Some((2017, 4546.0));
         assert_eq!(
-            status(LowerIsBetter, None, &[(2023, 4100.0)]),
+            status(LowerIsBetter, Some((2023, 3800.0)), &[(2026, 3500.0)], b),
+            Status::OnTrack
+        );
+        assert_eq!(
+            status(LowerIsBetter, Some((2023, 3900.0)), &[(2026, 3500.0)], b),
+            Status::OffTrack
+        );
+        // Without a baseline a later target cannot be judged yet.
+        assert_eq!(
+            status(LowerIsBetter, Some((2023, 3900.0)), &[(2026, 3500.0)], None),
             Status::NoTarget
         );
     }
