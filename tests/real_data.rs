@@ -408,3 +408,35 @@ async fn the_national_2014_file_imports_in_one_repair_run() {
     store.close().await;
     db.cleanup().await;
 }
+
+/// Almelo's yearly 47018NED file: emerging hotspots step by year, and with one year of data
+/// say so in a sentence instead of failing on an all-zero monthly series.
+#[tokio::test]
+async fn emerging_hotspots_on_yearly_data_say_why_not() {
+    let (Some(buurten), Some(crime)) = (
+        shared_data("almelo-buurten.geojson"),
+        shared_data("almelo-misdrijven-47018NED-2023.csv"),
+    ) else {
+        eprintln!("skipped: ../shared/data lacks Almelo's buurten or crime file");
+        return;
+    };
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    import(&store, ImportKind::Areas, &buurten).await;
+    import(&store, ImportKind::Offences, &crime).await;
+    let base = serve(store.clone()).await;
+    let r = common::get(format!("{base}/api/hotspots/emerging"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let body: Value = r.json().await.unwrap();
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("at least 3 years")
+            && message.contains("2023")
+            && !message.contains("sum to zero"),
+        "{message}"
+    );
+    store.close().await;
+    db.cleanup().await;
+}

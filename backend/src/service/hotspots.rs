@@ -81,7 +81,7 @@ pub struct HotspotQuery {
     /// Empirical Bayes smoothing of rates: `auto` (default: on when any area has fewer than
     /// 1,000 inhabitants), `on` or `off`.
     pub ebayes: Option<Smoothing>,
-    /// `month` (default) or `year`, for emerging hotspots.
+    /// `month` or `year`, for emerging hotspots (default: `month`, or `year` when the data is yearly only).
     pub step: Option<Step>,
 }
 
@@ -416,8 +416,20 @@ impl Service {
     ) -> ServiceResult<EmergingCollection> {
         let set = self.areas().await?;
         let mut range = sel.range;
+        let (monthly, yearly) = self.store().offence_extent().await?;
+        // Yearly-only data (47018NED) has no months to step through: step by year.
+        let step = q.step.unwrap_or(if monthly.is_none() && yearly.is_some() {
+            Step::Year
+        } else {
+            Step::Month
+        });
+        let first = match (monthly, yearly) {
+            (Some((first, _)), _) => Some(first),
+            (None, Some((first_year, _))) => Month::new(first_year, 1),
+            (None, None) => None,
+        };
         if !sel.from_given
-            && let (Some((first, _)), _) = self.store().offence_extent().await?
+            && let Some(first) = first
         {
             range = PeriodRange {
                 from: first.max(range.to.plus(-59)),
@@ -433,7 +445,7 @@ impl Service {
         }
         let (w, _) = weights(&set, level, q)?;
         let opts = options(q)?;
-        let (steps, series): (Vec<String>, Vec<Vec<f64>>) = match q.step.unwrap_or_default() {
+        let (steps, series): (Vec<String>, Vec<Vec<f64>>) = match step {
             Step::Month => {
                 let months = self.store().offence_area_months(range, &sel.types).await?;
                 let all: Vec<Month> = range.months().collect();
@@ -475,6 +487,20 @@ impl Service {
                 (steps, series)
             }
         };
+        if steps.len() < 3 {
+            return Err(ServiceError::BadRequest(format!(
+                "emerging hotspots need at least 3 {unit}s of data, and the selection has {n} ({first}{last}); \
+                 widen the period or import more {unit}s (e.g. 47018NED from 2017)",
+                unit = if step == Step::Year { "year" } else { "month" },
+                n = steps.len(),
+                first = steps.first().cloned().unwrap_or_default(),
+                last = steps
+                    .last()
+                    .filter(|_| steps.len() > 1)
+                    .map(|l| format!("–{l}"))
+                    .unwrap_or_default(),
+            )));
+        }
         let areas =
             emerging_hotspots(&series, &w, &opts).map_err(stats_error("emerging hotspots"))?;
         let features = members
