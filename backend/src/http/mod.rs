@@ -76,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         sessions,
     )
     .build();
-    let security_state = state.clone();
+    let security_state = security::Csp::new(state.basemap_style_url.clone());
     let docs = Router::new()
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .route_layer(axum::middleware::from_fn_with_state(

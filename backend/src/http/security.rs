@@ -2,7 +2,6 @@
 //! (the one inlined boot script is allowed by its SHA-256), no framing, no MIME sniffing, no
 //! referrer to other sites. No CORS headers are sent, so browsers keep other sites out.
 
-use super::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -36,15 +35,11 @@ fn origin_of(url: &str) -> Option<&str> {
     Some(&url[..scheme.len() + 3 + host_len])
 }
 
-fn policy(state: &AppState) -> String {
+fn policy(basemap_style_url: Option<&str>) -> String {
     let scripts = super::assets::index_html()
         .map(|h| inline_script_hashes(&h).join(" "))
         .unwrap_or_default();
-    let basemap = state
-        .basemap_style_url
-        .as_deref()
-        .and_then(origin_of)
-        .unwrap_or("");
+    let basemap = basemap_style_url.and_then(origin_of).unwrap_or("");
     format!(
         "default-src 'self'; script-src 'self' {scripts}; style-src 'self'; \
          img-src 'self' data: blob: {basemap}; connect-src 'self' {basemap}; \
@@ -53,21 +48,45 @@ fn policy(state: &AppState) -> String {
     )
 }
 
-pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The app's Content-Security-Policy, built once (release builds embed the page). Debug
+/// builds read the page from disk, so they build it per response and follow a frontend rebuild.
+#[derive(Clone)]
+pub struct Csp {
+    basemap_style_url: Option<String>,
+    fixed: Option<HeaderValue>,
+}
+
+impl Csp {
+    pub fn new(basemap_style_url: Option<String>) -> Csp {
+        let fixed = (!cfg!(debug_assertions))
+            .then(|| HeaderValue::from_str(&policy(basemap_style_url.as_deref())).ok())
+            .flatten();
+        Csp {
+            basemap_style_url,
+            fixed,
+        }
+    }
+
+    fn value(&self) -> Option<HeaderValue> {
+        self.fixed
+            .clone()
+            .or_else(|| HeaderValue::from_str(&policy(self.basemap_style_url.as_deref())).ok())
+    }
+}
+
+/// Swagger UI (developers' API browser, behind sign-in) styles itself inline; it holds no data.
+const DOCS_CSP: HeaderValue = HeaderValue::from_static(
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+     frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+);
+
+pub async fn headers(State(csp): State<Csp>, req: Request, next: Next) -> Response {
     let docs = req.uri().path().starts_with("/api/docs");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    // Swagger UI (developers' API browser) styles itself inline; it holds no data.
-    let csp = if docs {
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
-         frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-            .to_string()
-    } else {
-        policy(&state)
-    };
     // A response that set its own policy (the printable report) keeps it.
     if !h.contains_key(header::CONTENT_SECURITY_POLICY)
-        && let Ok(v) = HeaderValue::from_str(&csp)
+        && let Some(v) = if docs { Some(DOCS_CSP) } else { csp.value() }
     {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }

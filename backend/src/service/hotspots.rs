@@ -100,6 +100,8 @@ pub struct GiRun {
     pub empirical_bayes: bool,
     pub weights: WeightsKind,
     pub distance_m: Option<f64>,
+    /// The offence sums the values came from (for the viewer's [`AreaView`]).
+    pub sums: super::areas::OffenceSums,
 }
 
 impl GiRun {
@@ -351,6 +353,7 @@ impl Service {
             empirical_bayes,
             weights: q.weights.unwrap_or_default(),
             distance_m,
+            sums,
         })
     }
 
@@ -363,7 +366,7 @@ impl Service {
     ) -> ServiceResult<HotspotCollection> {
         let r = self.gi_star(q, sel).await?;
         let set = &r.set;
-        let view = AreaView::new(set, &self.offence_sums(sel).await?, who);
+        let view = AreaView::new(set, &r.sums, who);
         let features = r
             .members
             .iter()
@@ -566,7 +569,7 @@ impl Service {
                     .max(disclosure::MIN_BANDWIDTH_M),
             ),
         };
-        let mut d = self.exact_density(&q, sel).await?;
+        let mut d = self.density_of(points, &q).await?;
         if let Some(k) = d.0.kde.as_mut() {
             let h = k.bandwidth_m;
             disclosure::blank_sparse_cells(&mut k.grid, &d.0.points, h);
@@ -580,6 +583,16 @@ impl Service {
         &self,
         q: &KdeQuery,
         sel: &Resolved,
+    ) -> ServiceResult<(Density, f64)> {
+        let points = self.incident_points(sel).await?;
+        self.density_of(points, q).await
+    }
+
+    /// The density of `points` (RD metres) on the grid of [`density_grid`].
+    async fn density_of(
+        &self,
+        points: Vec<Coord<f64>>,
+        q: &KdeQuery,
     ) -> ServiceResult<(Density, f64)> {
         let cell = q.cell_m.unwrap_or(KDE_CELL_M);
         if !(10.0..=1_000.0).contains(&cell) {
@@ -595,7 +608,6 @@ impl Service {
             ));
         }
         let set = self.areas().await?;
-        let points = self.incident_points(sel).await?;
         if points.is_empty() {
             return Ok((Density { points, kde: None }, cell));
         }

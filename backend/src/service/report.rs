@@ -213,11 +213,10 @@ impl Service {
             Err(e) => return Err(e),
         };
         let mut top_hotspots = Vec::new();
-        let view = if protected {
-            Some(AreaView::new(&set, &self.offence_sums(&sel).await?, who))
-        } else {
-            None
-        };
+        let view = gi
+            .as_ref()
+            .filter(|_| protected)
+            .map(|g| AreaView::new(&set, &g.sums, who));
         let hidden = |i: usize| view.as_ref().is_some_and(|v| v.hidden[i]);
         if let Some(g) = &gi {
             hotspot_summary.hot = g.gi.bin.iter().filter(|&&b| b > 0).count();
