@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 (cd frontend && npm ci --no-audit --no-fund && npm run build)
 cargo build --release -p wijkveilig
-exec target/release/wijkveilig serve --addr "${WIJKVEILIG_ADDR:-127.0.0.1:8080}" "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/wijkveilig" serve --addr "${WIJKVEILIG_ADDR:-127.0.0.1:8080}" "$@"
