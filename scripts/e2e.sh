@@ -10,6 +10,15 @@
 # A second server (BASE_URL_REAL) serves the same synthetic files imported as if they were real
 # data: there, nobody is a demo visitor, so signing in is required and an ended session answers
 # 401 (tests/e2e/session.test.mjs).
+# Data as it really comes (issue #11), each on a server of its own:
+#   BASE_URL_ALMELO  the real Almelo files from ../shared/data (buurten, wijken, gemeente, CBS 47018NED
+#                    2023: yearly, the total only; 85984NED population), with the test accounts; empty
+#                    when that folder is absent (set WIJKVEILIG_SHARED_DATA to point elsewhere), and the
+#                    tests that need it skip saying so;
+#   BASE_URL_YEARLY  the synthetic town with only its yearly offence rows (2017 and 2018), so a trend
+#                    per year has two years to draw;
+#   BASE_URL_BASEMAP the imported synthetic town with a basemap URL on a closed local port
+#                    (BASEMAP_DEAD_URL): the map must fall back to its plain style and say so.
 #
 # Usage: scripts/e2e.sh [test files...]   (default: all of tests/e2e/)
 # Needs: scripts/e2e-setup.sh once; the backend built (cargo build -p wijkveilig).
@@ -58,11 +67,17 @@ add_accounts() {
   add_account "$1" sterre stuurgroep
 }
 
-# start_server DB LOG: starts a server on a free port, prints its base URL once /api/health answers
+# import_into DB KIND FILE: one import, or the script stops with the importer's words
+import_into() {
+  DATABASE_URL="sqlite://$1" "$BIN" import "$2" "$3" >/dev/null 2>"$TMP/import.log" || { echo "e2e: import of $3 failed:" >&2; cat "$TMP/import.log" >&2; exit 1; }
+}
+
+# start_server DB LOG [SERVE ARGS...]: starts a server on a free port; SERVED is its base URL once /api/health answers
 start_server() {
   local db="$1" log="$2" port pid
+  shift 2
   port="$(free_port)"
-  DATABASE_URL="sqlite://$db" "$BIN" serve --addr "127.0.0.1:$port" >"$log" 2>&1 &
+  DATABASE_URL="sqlite://$db" "$BIN" serve --addr "127.0.0.1:$port" "$@" >"$log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   for i in $(seq 1 120); do
@@ -87,20 +102,59 @@ for kind in areas population offences cameras enforcement initiatives; do
   file="geodata/$kind.csv"
   [ "$kind" = areas ] && file=geodata/areas.geojson
   [ "$kind" = initiatives ] && file=geodata/initiatives.geojson
-  DATABASE_URL="sqlite://$TMP/wv-real.db" "$BIN" import "$kind" "$file" >/dev/null 2>"$TMP/import.log" || { echo "e2e: import of $file failed:" >&2; cat "$TMP/import.log" >&2; exit 1; }
+  import_into "$TMP/wv-real.db" "$kind" "$file"
 done
 add_accounts "$TMP/wv-real.db"
+# the basemap server's database: a copy taken before any server opens the original
+cp "$TMP/wv-real.db" "$TMP/wv-basemap.db"
 start_server "$TMP/wv-real.db" "$TMP/server-real.log"
 BASE_URL_REAL="$SERVED"
 echo "e2e: backend with imported data up at $BASE_URL_REAL ($(curl -fsS "$BASE_URL_REAL/api/health"))"
 
+# Real Almelo data, as it comes: yearly offence totals for one year, no points at all.
+DATA="${WIJKVEILIG_SHARED_DATA:-$ROOT/../shared/data}"
+BASE_URL_ALMELO=""
+if [ -f "$DATA/almelo-buurten.geojson" ] && [ -f "$DATA/almelo-misdrijven-47018NED-2023.csv" ]; then
+  import_into "$TMP/wv-almelo.db" areas "$DATA/almelo-buurten.geojson"
+  import_into "$TMP/wv-almelo.db" areas "$DATA/almelo-wijken.geojson"
+  import_into "$TMP/wv-almelo.db" areas "$DATA/almelo-gemeente-2021.geojson"
+  import_into "$TMP/wv-almelo.db" offences "$DATA/almelo-misdrijven-47018NED-2023.csv"
+  import_into "$TMP/wv-almelo.db" population "$DATA/almelo-bevolking-buurt-85984NED-2024.csv"
+  add_accounts "$TMP/wv-almelo.db"
+  start_server "$TMP/wv-almelo.db" "$TMP/server-almelo.log"
+  BASE_URL_ALMELO="$SERVED"
+  echo "e2e: backend with the real Almelo data up at $BASE_URL_ALMELO"
+else
+  echo "e2e: no real Almelo data in $DATA: the tests on it will skip" >&2
+fi
+
+# The synthetic town with yearly offence figures only (its 2017 and 2018 rows).
+{ head -n 1 geodata/offences.csv; grep 'JJ00' geodata/offences.csv; } >"$TMP/offences-yearly.csv"
+import_into "$TMP/wv-yearly.db" areas geodata/areas.geojson
+import_into "$TMP/wv-yearly.db" population geodata/population.csv
+import_into "$TMP/wv-yearly.db" offences "$TMP/offences-yearly.csv"
+add_accounts "$TMP/wv-yearly.db"
+start_server "$TMP/wv-yearly.db" "$TMP/server-yearly.log"
+BASE_URL_YEARLY="$SERVED"
+echo "e2e: backend with yearly-only synthetic data up at $BASE_URL_YEARLY"
+
+# A basemap that cannot be reached: a port nothing listens on.
+BASEMAP_DEAD_URL="http://127.0.0.1:$(free_port)/style.json"
+start_server "$TMP/wv-basemap.db" "$TMP/server-basemap.log" --basemap-style-url "$BASEMAP_DEAD_URL"
+BASE_URL_BASEMAP="$SERVED"
+echo "e2e: backend with an unreachable basemap ($BASEMAP_DEAD_URL) up at $BASE_URL_BASEMAP"
+
 status=0
 if [ "$#" -gt 0 ]; then TESTS=("$@"); else TESTS=(tests/e2e/); fi
-BASE_URL="$BASE_URL" BASE_URL_REAL="$BASE_URL_REAL" E2E_PASSWORD="$E2E_PASSWORD" node --test --test-concurrency=1 "${TESTS[@]}" || status=$?
+BASE_URL="$BASE_URL" BASE_URL_REAL="$BASE_URL_REAL" BASE_URL_ALMELO="$BASE_URL_ALMELO" BASE_URL_YEARLY="$BASE_URL_YEARLY" \
+  BASE_URL_BASEMAP="$BASE_URL_BASEMAP" BASEMAP_DEAD_URL="$BASEMAP_DEAD_URL" E2E_PASSWORD="$E2E_PASSWORD" node --test --test-concurrency=1 "${TESTS[@]}" || status=$?
 if [ "$status" != 0 ]; then
   echo "e2e: tests failed; last server log lines:" >&2
   tail -n 40 "$TMP/server.log" >&2 || true
-  echo "e2e: last lines of the server with imported data:" >&2
-  tail -n 20 "$TMP/server-real.log" >&2 || true
+  for s in real almelo yearly basemap; do
+    [ -f "$TMP/server-$s.log" ] || continue
+    echo "e2e: last lines of the $s server:" >&2
+    tail -n 20 "$TMP/server-$s.log" >&2 || true
+  done
 fi
 exit "$status"

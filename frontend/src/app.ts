@@ -15,10 +15,12 @@ import { $, h } from './dom';
 import { classesFor, inScope } from './figures';
 import { bboxOf } from './geo';
 import { setLang, t, type Key } from './i18n';
-import { Slot } from './load';
+import { Slot, statusNote } from './load';
 import { DashboardMap } from './map';
+import { dataYears, yearPoint, yearRange, type YearPoint } from './trend';
 import { stateToSearch, type Layer, type Metric, type State, type View } from './state';
 import { renderLegend } from './views/legend';
+import { renderMapNotes } from './views/map-notes';
 import { renderMap } from './views/map-view';
 import { camerasChanged, ensure as ensureAnalyses, initPlanning, leave as leavePlanning, placeAt } from './views/planning';
 import { markPrintStale, preparePrint, printDoc, printReport } from './views/print';
@@ -40,8 +42,10 @@ export class App {
   readonly figures = new Slot<AreaData>({ onChange: () => this.figuresStatus() });
   /** the selected buurt's details (the panel) */
   readonly detail = new Slot<AreaDetail>();
+  /** the selected buurt's count per year, when the data has only yearly figures (the panel's trend) */
+  readonly yearly = new Slot<YearPoint[]>();
   /** incident points, for the client heatmap layer only */
-  readonly incidents = new Slot<Incidents>({ onChange: () => renderLegend(this) });
+  readonly incidents = new Slot<Incidents>({ onChange: () => this.renderLegend() });
   readonly cameras = new Slot<Cameras>();
   readonly initiatives = new Slot<Initiatives>();
   readonly indicators = new Slot<Indicator[]>({ name: 'indicators' });
@@ -58,6 +62,9 @@ export class App {
   private classMemo: { buurten: Areas; metric: Metric; classes: Classes } | null = null;
   /** the point layers' data as last handed to the map (they go to the map only while shown) */
   private pushed: Record<'enforcement' | 'incidents' | 'cameras' | 'initiatives', unknown> = { enforcement: null, incidents: null, cameras: null, initiatives: null };
+
+  /** the basemap from meta's `basemap_style_url` could not be loaded: the map shows the plain style */
+  basemapDown = false;
 
   /** the session has ended (a request answered 401): nothing renders any more */
   private halted = false;
@@ -117,6 +124,7 @@ export class App {
       onSelect: (code) => this.selectBuurt(code),
       onMove: (lon, lat, zoom) => { this.state.camera = [lon, lat, zoom]; this.syncUrl(); },
       onPlace: (lon, lat) => placeAt(lon, lat),
+      onBasemapDown: () => { this.basemapDown = true; renderMapNotes(this); },
     });
     initPlanning(this);
     const cam = this.state.camera;
@@ -204,6 +212,36 @@ export class App {
     const show = (): void => { renderViewPanel(this, this.focusPanelNext); this.focusPanelNext = false; };
     if (this.detail.key === key && this.detail.status === 'ready') { show(); return; }
     void this.detail.load(key, (signal) => api.area(code, q, signal), show);
+    this.loadYearly(code);
+  }
+
+  /** The years the data covers, when it has only yearly figures (null when it has months). */
+  yearlyYears(): number[] | null {
+    const p = this.meta.periods;
+    return p.monthly ? null : dataYears(p.first, p.last);
+  }
+
+  /**
+   * Yearly-only data has no months for the panel's trend: the buurt's figures per year, one
+   * request per year of the data (none when the data has a single year: there is no trend).
+   */
+  private loadYearly(code: string): void {
+    const years = this.yearlyYears();
+    if (!years || years.length < 2) return;
+    const types = this.query().types;
+    void this.yearly.load(`${code}|${types}`, (signal) => Promise.all(years.map((y) =>
+      api.area(code, { ...yearRange(y), types }, signal).then((d) => yearPoint(y, d)))), () => {
+      if (this.state.buurt === code) renderViewPanel(this);
+    });
+  }
+
+  /** The panel's yearly trend (null when the data has months). */
+  yearlyTrend(): { years: number[]; points: YearPoint[] | null; status: HTMLElement | null } | null {
+    const years = this.yearlyYears();
+    if (!years) return null;
+    const y = this.yearly;
+    const mine = y.key?.startsWith(`${this.state.buurt}|`) ?? false;
+    return { years, points: mine && y.status === 'ready' ? y.data : null, status: mine ? statusNote(y) : null };
   }
 
   async reloadCameras(): Promise<void> {
@@ -289,7 +327,7 @@ export class App {
     this.map.setLayers(s.layers);
     this.syncUrl();
     ensureAnalyses();
-    renderLegend(this);
+    this.renderLegend();
     markPrintStale();
     if (s.view === 'planning') {
       const box = document.getElementById(`${l === 'kde' ? 'kde' : 'em'}-layer`) as HTMLInputElement | null;
@@ -325,7 +363,12 @@ export class App {
   print(): void { if (this.access.can.report) printReport(this); }
   /** Prints another document (the patrol list) in place of the one-page report. */
   printDoc(doc: HTMLElement): void { printDoc(doc); }
-  renderLegend(): void { renderLegend(this); }
+  /** The legend and the map's notes, which follow the same layers and data. */
+  renderLegend(): void {
+    if (this.halted) return;
+    renderLegend(this);
+    renderMapNotes(this);
+  }
 
   // ---------- rendering ----------
   /**
@@ -344,7 +387,7 @@ export class App {
     }
     ensureAnalyses();
     this.ensureIndicators();
-    renderLegend(this);
+    this.renderLegend();
     renderTable(this);
     renderViewPanel(this);
     markPrintStale();

@@ -10,7 +10,7 @@ import { App } from './app';
 import { startBoot } from './boot';
 import { $, clear, h } from './dom';
 import { setLang, t } from './i18n';
-import { parseState, type Lang, type State } from './state';
+import { parseState, snapToYears, type Lang, type State } from './state';
 import { parseReportHash, renderReportPage } from './views/report';
 import { isSignInHash, showSignIn } from './views/signin';
 
@@ -87,6 +87,8 @@ async function boot(): Promise<void> {
     return;
   }
   const state = parseState(location.search, meta.default_range);
+  // yearly-only data (CBS 47018NED): a period of months would have no figures at all
+  if (!meta.periods.monthly) snapToYears(state);
   applyAccess(state, access, location.search);
   setLang(state.lang);
   window.addEventListener('hashchange', () => {

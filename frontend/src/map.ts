@@ -201,7 +201,12 @@ export interface MapEvents {
   onMove: (lon: number, lat: number, zoom: number) => void;
   /** a click on the map while placing a camera */
   onPlace?: (lon: number, lat: number) => void;
+  /** the basemap (meta's `basemap_style_url`) could not be reached: the map fell back to its plain style, or lacks the basemap's tiles */
+  onBasemapDown?: () => void;
 }
+
+/** How long the basemap's style may take before the map goes on without it. */
+const BASEMAP_TIMEOUT_MS = 8000;
 
 type GeoSource = { setData(d: unknown): void } | undefined;
 /** A buurt's look in the choropleth, set as its feature-state. `cls`: class index, -1 withheld, -2 no value, -3 hidden for this viewer ("< 5"). */
@@ -296,8 +301,39 @@ export class DashboardMap {
       this.resolveReady();
     });
     // Over a basemap from a URL our sources and layers go on top of its own.
-    if (this.styleUrl) this.map.setStyle(this.styleUrl, { transformStyle: (_prev, next) => this.withData(next) });
+    if (this.styleUrl) this.startWithBasemap(this.styleUrl);
     else this.map.setStyle(this.withData(baseStyle()));
+  }
+
+  /**
+   * The style from the basemap's URL, with our data on top. An unreachable basemap must not blank
+   * the map: when its style fails to load (or takes too long), the map takes the plain style with
+   * the same data; when the style loads but its tiles or other resources fail, our layers still
+   * draw. Either way `onBasemapDown` tells the app, which says so on the map.
+   */
+  private startWithBasemap(url: string): void {
+    const m = this.map;
+    let down = false;
+    const report = (): void => {
+      if (down) return;
+      down = true;
+      this.ev.onBasemapDown?.();
+    };
+    const fallback = (): void => {
+      window.clearTimeout(timer);
+      if (this.loaded) return;
+      report();
+      m.setStyle(this.withData(baseStyle()));
+    };
+    const timer = window.setTimeout(fallback, BASEMAP_TIMEOUT_MS);
+    // A listener also keeps MapLibre from logging these errors to the console.
+    m.on('error', (e) => {
+      if (!this.loaded) { fallback(); return; }
+      // ours are in memory: an error of another source (or of sprites, glyphs) is the basemap's
+      const sourceId = (e as { sourceId?: string }).sourceId;
+      if (!sourceId || ![...SOURCES, 'kde'].includes(sourceId)) report();
+    });
+    m.setStyle(url, { transformStyle: (_prev, next) => this.withData(next) });
   }
 
   /** Hands the map what was set while its style loaded. */

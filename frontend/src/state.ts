@@ -123,6 +123,15 @@ export function stateToSearch(s: State): string {
   return `?${q.toString().replaceAll('%2C', ',')}`;
 }
 
+/**
+ * Widens the period to whole years (January of the first, December of the last): yearly-only
+ * data has figures for whole years, and none for a part of one.
+ */
+export function snapToYears(s: Pick<State, 'from' | 'to'>): void {
+  s.from = `${s.from.slice(0, 4)}-01`;
+  s.to = `${s.to.slice(0, 4)}-12`;
+}
+
 // Month arithmetic on "YYYY-MM" strings.
 export function monthIndex(m: string): number {
   const [y, mo] = m.split('-').map(Number) as [number, number];

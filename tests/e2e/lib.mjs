@@ -131,6 +131,13 @@ export const WIM_WIJKEN = ['WK999902', 'WK999905'];
 export const PASSWORD = process.env.E2E_PASSWORD ?? '';
 /** The server with the synthetic files imported as real data (no demo visitor), if scripts/e2e.sh started one. */
 export const BASE_URL_REAL = (process.env.BASE_URL_REAL ?? '').replace(/\/$/, '');
+/** The server with the real Almelo files (yearly 47018NED, total only; no points); empty without ../shared/data. */
+export const BASE_URL_ALMELO = (process.env.BASE_URL_ALMELO ?? '').replace(/\/$/, '');
+/** The server with the synthetic town's yearly offence rows only (2017, 2018). */
+export const BASE_URL_YEARLY = (process.env.BASE_URL_YEARLY ?? '').replace(/\/$/, '');
+/** The server whose basemap style URL (BASEMAP_DEAD_URL) points at a closed local port. */
+export const BASE_URL_BASEMAP = (process.env.BASE_URL_BASEMAP ?? '').replace(/\/$/, '');
+export const BASEMAP_DEAD_URL = process.env.BASEMAP_DEAD_URL ?? '';
 
 /**
  * A browser context with the guards of openDashboard: page errors, console errors (Content
@@ -139,7 +146,7 @@ export const BASE_URL_REAL = (process.env.BASE_URL_REAL ?? '').replace(/\/$/, ''
  * A refused request also logs a console error ("Failed to load resource"); those are in `refused`
  * and not repeated in `errors`.
  */
-export async function newPage(browser, base = BASE_URL, viewport = { width: 1440, height: 900 }) {
+export async function newPage(browser, base = BASE_URL, viewport = { width: 1440, height: 900 }, allow = []) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'nl-NL' });
   await reportCspViolations(context);
   const page = await context.newPage();
@@ -156,7 +163,8 @@ export async function newPage(browser, base = BASE_URL, viewport = { width: 1440
   page.on('response', (r) => { if (r.status() >= 400 && r.url().startsWith(`${base}/api/`)) refused.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`); });
   await page.route('**/*', (route) => {
     const u = route.request().url();
-    if (u.startsWith(base) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    // `allow`: addresses on this machine a test lets the page try (an unreachable basemap)
+    if (u.startsWith(base) || u.startsWith('data:') || u.startsWith('blob:') || allow.some((a) => u.startsWith(a))) return route.continue();
     errors.push(`external request blocked: ${u}`);
     return route.abort();
   });
@@ -177,8 +185,8 @@ export async function submitSignIn(page, username, password = PASSWORD) {
  * Signs in as the account of `role` through the page: the demo's sign-in route (`#/inloggen`) on
  * `base` with `search`, then waits for the dashboard's first data render.
  */
-export async function signInAs(browser, role, search = '', base = BASE_URL) {
-  const s = await newPage(browser, base);
+export async function signInAs(browser, role, search = '', base = BASE_URL, allow = []) {
+  const s = await newPage(browser, base, undefined, allow);
   await s.page.goto(`${base}/${search}#/inloggen`);
   await s.page.waitForSelector('#signin-form');
   await submitSignIn(s.page, ACCOUNTS[role]);

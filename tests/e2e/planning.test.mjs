@@ -141,7 +141,7 @@ test('suggested camera sites match the greedy placement from the API', async () 
   } finally { await context.close(); }
 });
 
-test('a planned camera placed on the map and made active changes the coverage figure as the API computes it', async () => {
+test('a new camera asks active or planned (planned by default); the what-if shows what it adds once active and says so; saved active, the coverage moves', async () => {
   const { page, context } = await openDashboard(browser, '?view=planning&layers=hotspots,cameras');
   let savedId = null;
   try {
@@ -161,21 +161,33 @@ test('a planned camera placed on the map and made active changes the coverage fi
     await page.waitForFunction((lon) => Math.abs(Number(document.getElementById('cam-lon')?.value) - lon) < 1e-4, target.lon);
     await page.fill('#cam-name', 'E2E testcamera');
     await page.locator('#cam-name').dispatchEvent('change');
-    // what-if for the unsaved proposal, checked against the API with the same camera set
-    const proposal = async () => {
-      const cams = (await getJson('/api/cameras')).features.map((f) => ({ id: f.properties.id, name: f.properties.name, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], radius_m: f.properties.radius_m, status: f.properties.status }));
-      const v = await page.evaluate(() => ({ lon: Number(document.getElementById('cam-lon').value), lat: Number(document.getElementById('cam-lat').value), radius_m: Number(document.getElementById('cam-radius').value), status: document.getElementById('cam-status').value }));
-      const res = await fetch(`${BASE_URL}/api/coverage/what-if?${qs(q)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cameras: [...cams, { id: 'voorstel', name: 'E2E testcamera', ...v }] }) });
+    // the form asks whether the camera is active or planned; a new one is planned until said otherwise
+    assert.equal(await page.getByTestId('cam-status').locator('legend').innerText(), 'Is deze camera al actief of gepland?');
+    assert.equal(await page.locator('#cam-status-planned').isChecked(), true, 'planned by default');
+    assert.equal(await page.locator('#cam-status-active').isChecked(), false);
+    // what-if for the unsaved proposal, checked against the API with the same camera set: the
+    // stored cameras, and this one as an active camera (a planned one never counts in a coverage)
+    const stored = async () => (await getJson('/api/cameras')).features.map((f) => ({ id: f.properties.id, name: f.properties.name, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], radius_m: f.properties.radius_m, status: f.properties.status }));
+    const whatIf = async (status) => {
+      const v = await page.evaluate(() => ({ lon: Number(document.getElementById('cam-lon').value), lat: Number(document.getElementById('cam-lat').value), radius_m: Number(document.getElementById('cam-radius').value) }));
+      const res = await fetch(`${BASE_URL}/api/coverage/what-if?${qs(q)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cameras: [...(await stored()), { id: 'voorstel', name: 'E2E testcamera', status, ...v }] }) });
       return res.json();
     };
     await page.waitForFunction(() => document.querySelector('[data-testid=wi-after]'));
-    let wi = await proposal();
-    assert.equal(await page.getByTestId('wi-after').innerText(), nlShare(wi.after.share), 'planned: as the API says');
-    assert.equal(wi.after.share, wi.before.share, 'a planned camera does not count');
-    await page.selectOption('#cam-status', 'active');
-    wi = await proposal();
-    assert.ok(wi.after.share > wi.before.share, 'the active camera sees more incidents');
+    const asPlanned = await whatIf('planned');
+    assert.equal(asPlanned.after.share, asPlanned.before.share, 'the API: a planned camera does not count');
+    const wi = await whatIf('active');
+    assert.ok(wi.after.share > wi.before.share, 'the camera on an uncovered hotspot cell sees more incidents once active');
     await page.waitForFunction((s) => document.querySelector('[data-testid=wi-after]')?.textContent === s, nlShare(wi.after.share));
+    assert.equal(await page.getByTestId('wi-before').innerText(), nlShare(wi.before.share));
+    assert.equal(await page.getByTestId('wi-after-label').innerText(), 'Zodra deze camera actief is');
+    assert.equal(await page.getByTestId('wi-explain').innerText(),
+      'Geplande camera’s tellen niet mee in de dekking van nu. De wat-als toont de dekking zodra deze camera actief is, naast de actieve camera’s van nu (andere geplande camera’s tellen ook daar niet mee).');
+    // active: the same figures, now as the coverage it would be today
+    await page.check('#cam-status-active');
+    await page.waitForFunction(() => document.querySelector('[data-testid=wi-after-label]')?.textContent === 'Met dit voorstel');
+    assert.equal(await page.getByTestId('wi-after').innerText(), nlShare(wi.after.share));
+    assert.match(await page.getByTestId('wi-explain').innerText(), /met deze camera als actieve camera erbij; na opslaan is dat de dekking van nu/);
     await axe(page, 'planning view with the camera form and what-if open');
     // save: the stored camera counts, the coverage figure reloads from /api/coverage
     await page.click('#cam-save');
@@ -186,10 +198,10 @@ test('a planned camera placed on the map and made active changes the coverage fi
     assert.equal(cov1.cameras_active, cov0.cameras_active + 1);
     assert.equal(await page.getByTestId('cov-incidents').innerText(), nlShare(cov1.incidents.share));
     assert.match(await page.getByTestId('cov-saved-compare').innerText(), new RegExp(`${nlShare(cov0.incidents.share)} → ${nlShare(cov1.incidents.share)}`));
-    const stored = (await getJson('/api/cameras')).features.find((f) => f.properties.name === 'E2E testcamera');
-    assert.ok(stored, 'stored');
-    savedId = stored.properties.id;
-    assert.equal(stored.properties.status, 'active');
+    const saved = (await getJson('/api/cameras')).features.find((f) => f.properties.name === 'E2E testcamera');
+    assert.ok(saved, 'stored');
+    savedId = saved.properties.id;
+    assert.equal(saved.properties.status, 'active');
     assert.equal(await page.locator(`[data-testid=camera-list] li[data-id="${savedId}"]`).count(), 1);
     // remove it again through the UI
     page.once('dialog', (d) => d.accept());

@@ -30,7 +30,7 @@ export function sparkline(ind: Indicator, width = 240, height = 70): SVGSVGEleme
   svg.setAttribute('role', 'img');
   const vals = ind.values.filter((v) => v.value != null);
   const tgt = ind.targets;
-  const desc = `${t('ind_trend')}: ${vals.map((v) => `${v.year} ${valueText(ind, v.value)}`).join(', ')}${tgt.length ? `; ${t('ind_target')}: ${tgt.map((x) => `${x.year} ${valueText(ind, x.value)}`).join(', ')}` : ''}`;
+  const desc = `${t('ind_trend')}: ${vals.map((v) => `${fmt.year(v.year)} ${valueText(ind, v.value)}`).join(', ')}${tgt.length ? `; ${t('ind_target')}: ${tgt.map((x) => `${fmt.year(x.year)} ${valueText(ind, x.value)}`).join(', ')}` : ''}`;
   svg.setAttribute('aria-label', desc);
   const years = [...vals.map((v) => v.year), ...tgt.map((x) => x.year), ...(ind.baseline ? [ind.baseline.year] : [])];
   if (!years.length) return svg;
@@ -40,7 +40,8 @@ export function sparkline(ind: Indicator, width = 240, height = 70): SVGSVGEleme
   if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
   const pad = (hi - lo) * 0.12;
   lo -= pad; hi += pad;
-  const px = (yr: number) => 16 + ((yr - y0) / Math.max(1, y1 - y0)) * (width - 62);
+  // a single year sits in the middle
+  const px = (yr: number) => (y1 === y0 ? (width - 40) / 2 : 16 + ((yr - y0) / (y1 - y0)) * (width - 62));
   const py = (v: number) => 6 + (1 - (v - lo) / (hi - lo)) * (height - 20);
   const add = (tag: string, attrs: Record<string, string | number>): SVGElement => {
     const el = document.createElementNS(ns, tag);
@@ -49,7 +50,7 @@ export function sparkline(ind: Indicator, width = 240, height = 70): SVGSVGEleme
     return el;
   };
   add('line', { x1: 8, x2: width - 40, y1: height - 14, y2: height - 14, stroke: '#d5dbe1' });
-  for (const yr of [y0, y1]) { const tx = add('text', { x: px(yr), y: height - 2, 'font-size': 10, 'text-anchor': 'middle', fill: '#4b5563' }); tx.textContent = String(yr); }
+  for (const yr of y0 === y1 ? [y0] : [y0, y1]) { const tx = add('text', { x: px(yr), y: height - 2, 'font-size': 10, 'text-anchor': 'middle', fill: '#4b5563' }); tx.textContent = fmt.year(yr); }
   if (ind.baseline) add('line', { x1: 8, x2: width - 40, y1: py(ind.baseline.value), y2: py(ind.baseline.value), stroke: '#8a96a3', 'stroke-dasharray': '2 3' });
   // targets: dashed line from the last value to each target, target as an open diamond
   const last = vals[vals.length - 1];
@@ -63,6 +64,26 @@ export function sparkline(ind: Indicator, width = 240, height = 70): SVGSVGEleme
   for (const v of vals) add('circle', { cx: px(v.year), cy: py(v.value as number), r: 2.8, fill: '#1d4e89' });
   if (last) { const tx = add('text', { x: px(last.year) + 6, y: py(last.value as number) + 4, 'font-size': 11, 'font-weight': 700, fill: '#1f2a37' }); tx.textContent = valueText(ind, last.value); }
   return svg;
+}
+
+/** Under a sparkline of a single year's value and no target: a trend needs at least two years. */
+function sparkNote(ind: Indicator): HTMLElement | null {
+  const vals = ind.values.filter((v) => v.value != null);
+  return vals.length === 1 && !ind.targets.length ? h('p', { class: 'small muted', 'data-testid': 'spark-one-year' }, t('spark_one_year', { y: fmt.year((vals[0] as YearValue).year) })) : null;
+}
+
+/** Whether a column of the rows behind a figure holds years (`year`, `jaar`, `…_year`): printed plain. */
+const YEAR_COLUMN = /(^|_)(year|jaar)$/i;
+
+/**
+ * A cell of the rows behind a figure: numbers in nl-NL with up to two decimals, but a year (a
+ * year column, or a whole number in one) plain, never grouped as 2.023.
+ */
+export function dataCell(col: string, v: unknown): string {
+  if (typeof v === 'number') return YEAR_COLUMN.test(col) && Number.isInteger(v) ? fmt.year(v) : fmt.num(v, 2);
+  if (typeof v === 'boolean') return v ? '✓' : '–';
+  if (v == null) return '–';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 export function statusBadge(ind: Indicator): HTMLElement {
@@ -99,7 +120,7 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
         h('div', { class: 'ind-sub small' }, ind.direction === 'higher_is_better' ? `↑ ${t('dir_higher')}` : `↓ ${t('dir_lower')}`),
         lv?.margin != null ? h('div', { class: 'ind-sub small', 'data-testid': 'margin' }, t('ind_margin', { m: valueText(ind, lv.margin), n: fmt.int(lv.n ?? null) })) : null,
         lv?.within_margin ? h('div', { class: 'within', 'data-testid': 'within-margin', title: t('ind_within_title') }, t('ind_within')) : null),
-      ind.values.some((v) => v.value != null) || ind.targets.length ? sparkline(ind) : h('p', { class: 'small muted empty-note' }, t('empty_spark'))),
+      ind.values.some((v) => v.value != null) || ind.targets.length ? h('div', { class: 'spark-box' }, sparkline(ind), sparkNote(ind)) : h('p', { class: 'small muted empty-note' }, t('empty_spark'))),
     h('p', { class: 'small ind-target', 'data-testid': 'target' },
       nextTarget ? t('ind_target_text', { y: nextTarget.year, v: valueText(ind, nextTarget.value) }) : t('ind_no_target'),
       // what the status judges by when the latest year has no target of its own: the path to one
@@ -207,12 +228,10 @@ export function breakdownView(ind: Indicator, b: Breakdown, onArea?: (code: stri
   if (b.data.length) {
     const rows = b.data as Record<string, unknown>[];
     const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-    const cell = (v: unknown): string =>
-      (typeof v === 'number' ? fmt.num(v, 2) : typeof v === 'boolean' ? (v ? '✓' : '–') : v == null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
     out.push(h('table', { class: 'data compact', 'data-testid': 'bd-data' },
       h('caption', {}, t('bd_data')),
       h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', { class: typeof r[c] === 'number' ? 'num' : '' }, cell(r[c]))))))));
+      h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', { class: typeof r[c] === 'number' ? 'num' : '' }, dataCell(c, r[c]))))))));
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { classLabel, metricSuppressed, NO_VALUE_COLOUR } from '../figures';
 import { fmt, t, type Key } from '../i18n';
 import { statusNote } from '../load';
 import { CAMERA_COLOUR, INITIATIVE_COLOUR, OUTCOME_COLOURS } from '../map';
+import { layerEmptyNote } from './map-notes';
 import { legendBlocks } from './planning';
 
 function swatch(style: string, label: string, cls = '', testid?: string): HTMLElement {
@@ -31,21 +32,34 @@ export function buildLegend(app: App): HTMLElement {
         s.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null));
   }
   box.append(...(legendBlocks(on).filter(Boolean) as Node[]));
+  /** A layer with nothing to draw: the sentence saying why, in place of its key. */
+  const empty = (l: 'heatmap' | 'cameras' | 'enforcement' | 'initiatives'): HTMLElement | null => {
+    const n = layerEmptyNote(app, l);
+    return n ? h('p', { class: 'small muted', 'data-testid': `legend-${l}-empty` }, n) : null;
+  };
   if (on.has('heatmap')) {
-    box.append(h('h3', {}, t('layer_heatmap')), h('div', { class: 'ramp', 'aria-hidden': 'true' }), h('div', { class: 'ramp-labels small muted' }, h('span', {}, t('low')), h('span', {}, t('high'))));
+    const none = empty('heatmap');
+    box.append(h('h3', {}, t('layer_heatmap')), ...(none ? [none] : [h('div', { class: 'ramp', 'aria-hidden': 'true' }), h('div', { class: 'ramp-labels small muted' }, h('span', {}, t('low')), h('span', {}, t('high')))]));
     const note = statusNote(app.incidents);
     if (note) box.append(note);
   }
   if (on.has('cameras')) {
     box.append(h('h3', {}, t('layer_cameras')), h('ul', { class: 'legend-list' },
       swatch(`background:${CAMERA_COLOUR};border-radius:50%`, t('active')), swatch(`background:#fff;border:2px solid ${CAMERA_COLOUR};border-radius:50%`, t('planned'))));
+    const none = empty('cameras');
+    if (none) box.append(none);
     if (app.cameras.status === 'error') box.append(statusNote(app.cameras) as Node);
   }
-  if (on.has('enforcement')) box.append(h('h3', {}, t('layer_enforcement')), h('ul', { class: 'legend-list' },
-    Object.entries(OUTCOME_COLOURS).map(([o, col]) => swatch(`background:${col};border-radius:50%`, t(`outcome_${o}` as Key)))));
+  if (on.has('enforcement')) {
+    const none = empty('enforcement');
+    box.append(h('h3', {}, t('layer_enforcement')), none ?? h('ul', { class: 'legend-list' },
+      Object.entries(OUTCOME_COLOURS).map(([o, col]) => swatch(`background:${col};border-radius:50%`, t(`outcome_${o}` as Key)))));
+  }
   if (on.has('initiatives')) {
     box.append(h('h3', {}, t('layer_initiatives')), h('ul', { class: 'legend-list' },
       swatch(`background:${INITIATIVE_COLOUR}22;border:2px dashed ${INITIATIVE_COLOUR}`, t('layer_initiatives'))));
+    const none = empty('initiatives');
+    if (none) box.append(none);
     if (app.initiatives.status === 'error') box.append(statusNote(app.initiatives) as Node);
   }
   if (on.has('wijken')) box.append(h('ul', { class: 'legend-list' }, swatch('border:2px solid #1f2a37;background:transparent', t('layer_wijken'))));

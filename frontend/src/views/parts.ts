@@ -40,17 +40,23 @@ export function scopeHeadline(app: App): Headline {
   return summaryHeadline(hl, summary);
 }
 
-/** The headline tiles; the enforcement share when there is one for this role (see scopeHeadline). */
-export function headlineTiles(hl: Headline): HTMLElement {
+/** Why the scope has no enforcement share: no actions in the data at all, or none in the period. */
+export const enforcementNone = (app: App): string => (app.meta.counts.enforcement === 0 ? t('enf_none_file') : t('enf_none_period'));
+
+/**
+ * The headline tiles; the enforcement share when there is one for this role (see scopeHeadline).
+ * `enfNone`: the sentence for a share without any counted action (see enforcementNone).
+ */
+export function headlineTiles(hl: Headline, enfNone: string): HTMLElement {
   const notes = [hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.noData ? t('head_no_data', { n: hl.noData }) : '', hl.withheldCells ? t('fig_withheld_cells', { n: hl.withheldCells }) : '',
     hl.small ? t('head_small', { n: hl.small }) : '', hl.fromWijken ? t('head_from_wijken') : ''].filter(Boolean).join(' · ');
   return h('div', { class: 'tiles headline', 'data-testid': 'headline' },
     figureTile(t('head_total'), fmt.int(hl.total), notes || null, 'head-total'),
-    figureTile(t('head_change'), fmt.pct(hl.change), hl.prev !== null ? `${t('col_prev')}: ${fmt.int(hl.prev)}` : null, 'head-change'),
+    figureTile(t('head_change'), fmt.pct(hl.change), hl.prev !== null ? `${t('col_prev')}: ${fmt.int(hl.prev)}` : t('head_no_prev'), 'head-change'),
     figureTile(t('head_rate'), fmt.dec(hl.rate), null, 'head-rate'),
     hl.enfSmall
       ? figureTile(t('head_enf'), t('small_count'), t('small_title'), 'head-enf')
-      : figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }), 'head-enf'));
+      : figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', hl.enfAll ? t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }) : enfNone, 'head-enf'));
 }
 
 /** The `n` buurten in scope with the most incidents; a sentence instead when none has figures. */

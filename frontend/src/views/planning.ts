@@ -8,6 +8,7 @@ import { h, swap, type Child } from '../dom';
 import { byRank } from '../figures';
 import { fmt, t, type Key } from '../i18n';
 import { binClass, EMERGING_COLOURS, EMERGING_ORDER, HOT_CLASSES, HOT_COLOURS, KDE_GRADIENT } from '../kde';
+import { emergingRefusal, emergingStep } from '../emerging';
 import { errorText, Slot, statusNote } from '../load';
 import { SUGGEST_COLOUR, UNCOVERED_COLOUR } from '../map';
 import type { State } from '../state';
@@ -20,9 +21,12 @@ function analysis<T>(name: 'hotspots' | 'emerging' | 'kde' | 'coverage' | 'patro
   return new Slot<T>({ name, onChange: () => { renderSection(name); app.renderLegend(); } });
 }
 
+/** Emerging hot spots, or the sentence saying why the data allows none (too few time steps). */
+interface EmergingResult { fc: Emerging | null; refusal: string | null }
+
 const S = {
   hotspots: analysis<Hotspots>('hotspots'),
-  emerging: analysis<Emerging>('emerging'),
+  emerging: analysis<EmergingResult>('emerging'),
   kde: analysis<Kde>('kde'),
   coverage: analysis<Coverage>('coverage'),
   patrol: analysis<Patrol>('patrol'),
@@ -41,6 +45,19 @@ let savedCompare: { before: Share; label: string } | null = null;
 
 export function initPlanning(a: App): void { app = a; }
 
+/**
+ * Whether the database has incident points at all (meta's count). Without them the density map,
+ * coverage, suggestions and patrol list have nothing to work on, which is another sentence than
+ * "none in this period": the data as it often comes (CBS figures per buurt) has no points.
+ */
+const noIncidentFile = (): boolean => app.meta.counts.incidents === 0;
+
+/** Why the density map is empty, or null when it has points. */
+function kdeEmpty(d: Kde | null): string | null {
+  if (!d || d.points) return null;
+  return noIncidentFile() ? t('kde_no_file') : t('empty_kde');
+}
+
 // ---------- loading ----------
 /** Loads whatever the current view and layers need; cheap when nothing changed. */
 export function ensure(): void {
@@ -56,7 +73,16 @@ export function ensure(): void {
     });
   }
   if (planning || st.layers.has('emerging')) {
-    void S.emerging.load(`${k}|${p.step}`, (sg) => api.emerging(q, p.step, sg), (d) => app.map.setEmerging(d));
+    const step = emergingStep(app.meta.periods.monthly, p.step);
+    void S.emerging.load(`${k}|${step}`, async (sg) => {
+      try {
+        return { fc: await api.emerging(q, step, sg), refusal: null };
+      } catch (err) {
+        const refusal = emergingRefusal(err);
+        if (refusal === null) throw err;
+        return { fc: null, refusal };
+      }
+    }, (d) => app.map.setEmerging(d?.fc ?? null));
   }
   if (st.layers.has('kde') || st.view === 'stuurgroep' || planning) {
     void S.kde.load(`${k}|${p.cell}|${p.bandwidth ?? ''}`, (sg) => api.kde(q, { cell_m: p.cell, bandwidth_m: p.bandwidth }, sg), (d) => app.map.setKde(d));
@@ -141,7 +167,10 @@ function hotspotSection(): Child[] {
 
 function emergingSection(): Child[] {
   const p = app.state.plan;
-  const d = S.emerging.data;
+  const monthly = app.meta.periods.monthly;
+  const step = emergingStep(monthly, p.step);
+  const refusal = S.emerging.data?.refusal ?? null;
+  const d = S.emerging.data?.fc ?? null;
   const by = new Map<string, { code: string; name: string }[]>();
   for (const f of d?.features ?? []) {
     if (f.properties.category === 'none') continue;
@@ -155,9 +184,12 @@ function emergingSection(): Child[] {
     h('div', { class: 'plan-controls' },
       h('div', { class: 'field' }, h('label', { for: 'em-step' }, t('em_step')),
         h('select', { id: 'em-step', onchange: (e: Event) => setPlan({ step: (e.target as HTMLSelectElement).value === 'year' ? 'year' : 'month' }) },
-          h('option', { value: 'month', selected: p.step === 'month' }, t('em_month')), h('option', { value: 'year', selected: p.step === 'year' }, t('em_year')))),
+          // yearly-only data has no months to step through
+          h('option', { value: 'month', selected: step === 'month', disabled: !monthly, title: monthly ? null : t('em_month_yearly') }, t('em_month')), h('option', { value: 'year', selected: step === 'year' }, t('em_year')))),
       h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'em-layer', checked: app.state.layers.has('emerging'), onchange: (e: Event) => toggleLayerBox('emerging', (e.target as HTMLInputElement).checked) }), ` ${t('em_show')}`)),
     statusNote(S.emerging),
+    monthly ? null : h('p', { class: 'small muted' }, t('em_month_yearly')),
+    refusal ? h('p', { class: 'small muted empty-note', 'data-testid': 'emerging-refusal' }, refusal) : null,
     d ? h('p', { class: 'small muted' }, t('em_steps', { n: d.steps.length, a: d.steps[0] ?? '–', b: d.steps[d.steps.length - 1] ?? '–' })) : null,
     d && !cats.length ? h('p', { class: 'small muted' }, t('em_none')) : null,
     cats.length ? h('ul', { class: 'plain small em-list', 'data-testid': 'emerging-list' }, cats.map((c) => h('li', { 'data-category': c },
@@ -192,8 +224,8 @@ function kdeSection(): Child[] {
         h('select', { id: 'kde-cell', onchange: (e: Event) => setPlan({ cell: Number((e.target as HTMLSelectElement).value) }) },
           [50, 100, 200, 250].map((c) => h('option', { value: c, selected: p.cell === c }, `${c} m`)))),
       h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'kde-layer', checked: app.state.layers.has('kde'), onchange: (e: Event) => toggleLayerBox('kde', (e.target as HTMLInputElement).checked) }), ` ${t('kde_show')}`)),
-    statusNote(S.kde, d && !d.points ? t('empty_kde') : null),
-    d ? h('p', { class: 'small muted', 'data-testid': 'kde-info' }, t('kde_info', {
+    statusNote(S.kde, kdeEmpty(d)),
+    d?.points ? h('p', { class: 'small muted', 'data-testid': 'kde-info' }, t('kde_info', {
       bw: fmt.int(d.bandwidth_m), def: fmt.int(d.default_bandwidth_m), cell: fmt.int(d.cell_m), n: fmt.int(d.points), max: fmt.num(d.max, 1),
     })) : null,
   ];
@@ -207,17 +239,21 @@ function shareTile(label: string, s: Share | undefined, testid: string): HTMLEle
 }
 
 function coverageSection(): Child[] {
-  const c = S.coverage.data;
+  const data = S.coverage.data;
+  // without incidents a share of 0 of 0 would read as "no camera sees anything": a sentence instead
+  const none = data && !data.incidents.total ? (noIncidentFile() ? t('cov_no_file') : t('cov_none')) : null;
+  const c = none ? null : data;
   return [
-    statusNote(S.coverage),
+    statusNote(S.coverage, none),
     c ? h('div', { class: 'tiles' },
       shareTile(t('cov_incidents'), c.incidents, 'cov-incidents'),
       shareTile(t('cov_cells'), c.hotspot_cells, 'cov-cells')) : null,
     c ? h('p', { class: 'small muted' }, t('cov_active', { n: fmt.int(c.cameras_active) })) : null,
     savedCompare && c ? h('p', { class: 'small compare', 'data-testid': 'cov-saved-compare' },
       t('cov_saved', { what: savedCompare.label, a: fmt.share(savedCompare.before.share), b: fmt.share(c.incidents.share) })) : null,
-    c ? h('h4', {}, h('span', { class: 'swatch', style: `border:2px dashed ${UNCOVERED_COLOUR};background:transparent`, 'aria-hidden': 'true' }), ` ${t('cov_uncovered', { n: c.uncovered_hotspots.length })}`) : null,
-    c && c.uncovered_hotspots.length ? h('ul', { class: 'plain small', 'data-testid': 'uncovered' }, c.uncovered_hotspots.map((u) => h('li', { 'data-code': u.code },
+    // the hot buurten no active camera sees come from the figures per buurt, not from points
+    data ? h('h4', {}, h('span', { class: 'swatch', style: `border:2px dashed ${UNCOVERED_COLOUR};background:transparent`, 'aria-hidden': 'true' }), ` ${t('cov_uncovered', { n: data.uncovered_hotspots.length })}`) : null,
+    data && data.uncovered_hotspots.length ? h('ul', { class: 'plain small', 'data-testid': 'uncovered' }, data.uncovered_hotspots.map((u) => h('li', { 'data-code': u.code },
       h('button', { type: 'button', class: 'link', onclick: () => app.selectBuurt(u.code, true) }, u.name),
       ` · z = ${fmt.num(u.z, 2)} · ${t(`hs_${binClass(u.bin)}` as Key)}`))) : null,
     c && c.uncovered_cells.length ? h('p', { class: 'small muted' }, t('cov_cells_open', { n: fmt.int(c.uncovered_cells.length) })) : null,
@@ -234,14 +270,14 @@ function placementSection(): Child[] {
       h('div', { class: 'field' }, h('label', { for: 'place-r' }, t('place_r')),
         h('input', { type: 'number', id: 'place-r', min: 10, max: 2000, step: 10, value: p.radius, onchange: (e: Event) => setPlan({ radius: Math.max(10, Number((e.target as HTMLInputElement).value) || 150) }) })),
       h('button', { type: 'submit', class: 'btn btn-small', id: 'place-run' }, t('place_run'))),
-    statusNote(S.placement),
-    r ? h('p', { class: 'small' }, t('place_result', { a: fmt.int(r.covered_before), b: fmt.int(r.covered_after), n: fmt.int(r.total),
+    statusNote(S.placement, r && !r.chosen.length ? (noIncidentFile() ? t('place_no_file') : t('place_none')) : null),
+    r?.chosen.length ? h('p', { class: 'small' }, t('place_result', { a: fmt.int(r.covered_before), b: fmt.int(r.covered_after), n: fmt.int(r.total),
       sa: fmt.share(r.total ? r.covered_before / r.total : null), sb: fmt.share(r.total ? r.covered_after / r.total : null) })) : null,
-    r ? h('ol', { class: 'ranked small', 'data-testid': 'suggestions' }, r.chosen.map((c, i) => h('li', {},
+    r?.chosen.length ? h('ol', { class: 'ranked small', 'data-testid': 'suggestions' }, r.chosen.map((c, i) => h('li', {},
       h('span', { class: 'suggest-dot', style: `border-color:${SUGGEST_COLOUR}`, 'aria-hidden': 'true' }, String(i + 1)), ' ',
       t('place_site', { gain: fmt.int(c.gain), lat: c.lat.toFixed(5), lon: c.lon.toFixed(5) }), ' ',
       h('button', { type: 'button', class: 'link', onclick: () => startDraft({ id: null, name: t('place_name', { n: i + 1 }), lon: c.lon, lat: c.lat, radius_m: S.placement.data?.radius ?? p.radius, status: 'planned' }) }, t('place_adopt'))))) : null,
-    r ? h('p', { class: 'small muted', 'data-testid': 'bound-note', title: r.bound }, t('place_bound')) : null,
+    r?.chosen.length ? h('p', { class: 'small muted', 'data-testid': 'bound-note', title: r.bound }, t('place_bound')) : null,
   ];
 }
 
@@ -283,12 +319,18 @@ export function placeAt(lon: number, lat: number): void {
   runWhatIf();
 }
 
+/**
+ * The camera set the what-if compares with today's: the stored cameras, with the one being
+ * edited as an active camera. Only active cameras count in a coverage, so a planned camera counted
+ * as planned would never move the figure: the what-if answers "what does this camera add once it
+ * is active?", whatever status it is saved with (the form's sentence says which).
+ */
 function proposedSet(): CameraInput[] {
   const cams: CameraInput[] = (app.cameras.data?.features ?? []).map((f) => ({
     id: f.properties.id, name: f.properties.name, lon: f.geometry.coordinates[0] as number, lat: f.geometry.coordinates[1] as number, radius_m: f.properties.radius_m, status: f.properties.status,
   }));
   if (!draft) return cams;
-  const d: CameraInput = { name: draft.name, lon: draft.lon, lat: draft.lat, radius_m: draft.radius_m, status: draft.status, ...(draft.id ? { id: draft.id } : { id: 'voorstel' }) };
+  const d: CameraInput = { name: draft.name, lon: draft.lon, lat: draft.lat, radius_m: draft.radius_m, status: 'active', ...(draft.id ? { id: draft.id } : { id: 'voorstel' }) };
   const i = draft.id ? cams.findIndex((c) => c.id === draft?.id) : -1;
   if (i >= 0) cams[i] = d; else cams.push(d);
   return cams;
@@ -299,19 +341,24 @@ function runWhatIf(): void {
   if (!draft) return;
   const q = app.query();
   const cams = proposedSet();
-  void S.whatif.load(`${queryKey(q)}|${JSON.stringify(draft)}`, (sg) => api.whatIf(q, cams, sg));
+  // the status is not in the key: the proposal counts the camera as active either way
+  const where = [draft.id, draft.name, draft.lon, draft.lat, draft.radius_m];
+  void S.whatif.load(`${queryKey(q)}|${JSON.stringify(where)}`, (sg) => api.whatIf(q, cams, sg));
 }
 
 function whatIfBlock(): Child {
   if (!draft) return null;
   const w = S.whatif.data;
   if (S.whatif.status !== 'ready' || !w) return statusNote(S.whatif);
+  const planned = draft.status === 'planned';
+  const explain = h('p', { class: 'small muted', 'data-testid': 'wi-explain' }, t(planned ? 'wi_explain_planned' : 'wi_explain_active'));
+  if (!w.before.total) return h('div', { class: 'whatif', 'data-testid': 'whatif' }, h('p', { class: 'small muted empty-note', 'data-testid': 'wi-none' }, t('wi_no_incidents')));
   return h('div', { class: 'whatif', 'data-testid': 'whatif' },
     h('div', { class: 'tiles' },
       h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('wi_before')), h('div', { class: 'tile-value', 'data-testid': 'wi-before' }, fmt.share(w.before.share))),
-      h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('wi_after')), h('div', { class: 'tile-value', 'data-testid': 'wi-after' }, fmt.share(w.after.share)))),
+      h('div', { class: 'tile' }, h('div', { class: 'tile-label', 'data-testid': 'wi-after-label' }, t(planned ? 'wi_after_planned' : 'wi_after')), h('div', { class: 'tile-value', 'data-testid': 'wi-after' }, fmt.share(w.after.share)))),
     h('p', { class: 'small' }, t('wi_gained', { g: fmt.int(w.gained), l: fmt.int(w.lost) })),
-    draft.status === 'planned' ? h('p', { class: 'small muted' }, t('wi_planned_note')) : null);
+    explain);
 }
 
 function renderWhatIf(): void {
@@ -328,7 +375,10 @@ function editSection(): Child[] {
     Object.assign(draft, patch);
     showDraft();
     if (rerun) runWhatIf();
+    if ('status' in patch) renderWhatIf(); // the same figures, another label and sentence
   };
+  const statusRadio = (value: Draft['status'], label: string): HTMLElement => h('label', { class: 'radio' },
+    h('input', { type: 'radio', name: 'cam-status', id: `cam-status-${value}`, value, checked: d?.status === value, onchange: () => upd({ status: value }, false) }), ` ${label}`);
   const numField = (id: string, label: string, v: number, step: string, key: 'lon' | 'lat' | 'radius_m') => h('div', { class: 'field' }, h('label', { for: id }, label),
     h('input', { type: 'number', id, step, value: key === 'radius_m' ? v : v.toFixed(5), required: true, onchange: (e: Event) => { const n = Number((e.target as HTMLInputElement).value); if (Number.isFinite(n)) upd({ [key]: n }); } }));
   return [
@@ -351,10 +401,10 @@ function editSection(): Child[] {
       h('div', { class: 'field' }, h('label', { for: 'cam-name' }, t('cam_name')),
         h('input', { type: 'text', id: 'cam-name', value: d.name, required: true, onchange: (e: Event) => upd({ name: (e.target as HTMLInputElement).value }, false) })),
       h('div', { class: 'field-row' }, numField('cam-lon', t('cam_lon'), d.lon, '0.00001', 'lon'), numField('cam-lat', t('cam_lat'), d.lat, '0.00001', 'lat')),
-      h('div', { class: 'field-row' }, numField('cam-radius', t('cam_radius'), d.radius_m, '5', 'radius_m'),
-        h('div', { class: 'field' }, h('label', { for: 'cam-status' }, t('cam_status')),
-          h('select', { id: 'cam-status', onchange: (e: Event) => upd({ status: (e.target as HTMLSelectElement).value === 'active' ? 'active' : 'planned' }) },
-            h('option', { value: 'planned', selected: d.status === 'planned' }, t('planned')), h('option', { value: 'active', selected: d.status === 'active' }, t('active'))))),
+      // the first question about a camera: is it there already, or planned? (a new one: planned)
+      h('fieldset', { class: 'cam-status', 'data-testid': 'cam-status' }, h('legend', {}, t('cam_status_q')),
+        statusRadio('planned', t('cam_status_planned')), statusRadio('active', t('cam_status_active'))),
+      h('div', { class: 'field-row' }, numField('cam-radius', t('cam_radius'), d.radius_m, '5', 'radius_m')),
       h('div', { id: 'whatif-slot', 'aria-live': 'polite' }, whatIfBlock()),
       editMsg ? h('p', { class: 'small', role: 'status', 'data-testid': 'edit-msg' }, editMsg) : null,
       h('div', { class: 'btn-row' },
@@ -448,17 +498,25 @@ function patrolSection(): Child[] {
     h('div', { class: 'plan-controls' },
       h('div', { class: 'field' }, h('label', { for: 'patrol-hl' }, t('patrol_hl')),
         h('input', { type: 'number', id: 'patrol-hl', min: 1, max: 3650, step: 1, value: st.plan.halfLife, onchange: (e: Event) => setPlan({ halfLife: Math.max(1, Number((e.target as HTMLInputElement).value) || 30) }) }))),
-    statusNote(S.patrol, p && !p.ranking.length ? t('empty_patrol') : null),
-    p ? h('p', { class: 'small muted' }, t('patrol_ref', { d: p.reference, hl: fmt.num(p.half_life_days, 1) })) : null,
-    p ? h('div', { class: 'shifts', 'data-testid': 'patrol-shifts' }, p.shifts.map((s) => h('div', { class: 'shift', 'data-shift': s.shift },
+    statusNote(S.patrol, p && !p.ranking.length ? (noIncidentFile() ? t('patrol_no_file') : t('empty_patrol')) : null),
+    ...(p?.ranking.length ? patrolList(p) : []),
+    // nothing to print or export without a list
+    p?.ranking.length ? h('div', { class: 'btn-row' },
+      h('button', { type: 'button', class: 'btn btn-small', id: 'patrol-print', onclick: () => app.printDoc(patrolDoc(p)) }, t('print')),
+      h('a', { class: 'btn btn-small', id: 'patrol-csv', href: csv, download: `wijkveilig-patrouille-${st.from}-${st.to}.csv` }, t('csv_export'))) : null,
+  ];
+}
+
+/** The patrol list on screen: reference date, the shifts' top buurten and the week profiles of the top 3. */
+function patrolList(p: Patrol): Child[] {
+  return [
+    h('p', { class: 'small muted' }, t('patrol_ref', { d: p.reference, hl: fmt.num(p.half_life_days, 1) })),
+    h('div', { class: 'shifts', 'data-testid': 'patrol-shifts' }, p.shifts.map((s) => h('div', { class: 'shift', 'data-shift': s.shift },
       h('h4', {}, `${shiftLabel(s.label)} (${s.shift})`),
       h('ol', { class: 'ranked small' }, s.areas.map((a) => h('li', { 'data-code': a.code },
-        h('button', { type: 'button', class: 'link', onclick: () => app.selectBuurt(a.code, true) }, a.name), h('span', { class: 'ranked-fig' }, fmt.num(a.score, 1)))))))) : null,
-    p ? h('h4', {}, t('patrol_profiles')) : null,
-    p ? h('div', { class: 'profiles' }, p.ranking.slice(0, 3).map((r) => (p.profiles[r.code] ? profileGrid(r.code, r.name, p.profiles[r.code] as number[][]) : null))) : null,
-    h('div', { class: 'btn-row' },
-      h('button', { type: 'button', class: 'btn btn-small', id: 'patrol-print', disabled: !p, onclick: () => { if (p) app.printDoc(patrolDoc(p)); } }, t('print')),
-      h('a', { class: 'btn btn-small', id: 'patrol-csv', href: csv, download: `wijkveilig-patrouille-${st.from}-${st.to}.csv` }, t('csv_export'))),
+        h('button', { type: 'button', class: 'link', onclick: () => app.selectBuurt(a.code, true) }, a.name), h('span', { class: 'ranked-fig' }, fmt.num(a.score, 1)))))))),
+    h('h4', {}, t('patrol_profiles')),
+    h('div', { class: 'profiles' }, p.ranking.slice(0, 3).map((r) => (p.profiles[r.code] ? profileGrid(r.code, r.name, p.profiles[r.code] as number[][]) : null))),
   ];
 }
 
@@ -489,21 +547,39 @@ export function legendBlocks(layers: Set<string>): Child[] {
       S.coverage.data ? h('ul', { class: 'legend-list' }, sw(`border:2px dashed ${UNCOVERED_COLOUR};background:transparent`, t('cov_uncovered_short'))) : null);
   }
   if (layers.has('emerging')) {
-    const present = new Set((S.emerging.data?.features ?? []).map((f) => f.properties.category).filter((c) => c !== 'none'));
+    const e = S.emerging.data;
+    const present = new Set((e?.fc?.features ?? []).map((f) => f.properties.category).filter((c) => c !== 'none'));
     out.push(h('h3', {}, t('em_title')), h('ul', { class: 'legend-list', 'data-testid': 'legend-emerging' },
       [...present].sort().map((c) => sw(`background:${EMERGING_COLOURS[c] ?? '#fff'}`, emergingLabel(c))),
-      present.size ? null : h('li', { class: 'muted' }, t('em_none'))));
+      present.size || !e ? null : h('li', { class: 'muted' }, e.refusal ?? t('em_none'))));
   }
   if (layers.has('kde')) {
     const d = S.kde.data;
-    out.push(h('h3', {}, t('kde_legend')), h('div', { class: 'ramp', style: `background:${KDE_GRADIENT}`, 'aria-hidden': 'true' }),
+    const empty = kdeEmpty(d);
+    // no points: a sentence, not a ramp from 0 to 0
+    out.push(h('h3', {}, t('kde_legend')), ...(empty ? [h('p', { class: 'small muted', 'data-testid': 'legend-kde-empty' }, empty)] : [
+      h('div', { class: 'ramp', style: `background:${KDE_GRADIENT}`, 'aria-hidden': 'true' }),
       h('div', { class: 'ramp-labels small muted' }, h('span', {}, '0'), h('span', {}, d ? `${fmt.num(d.max, 1)} ${t('per_km2')}` : t('high'))),
-      d ? h('p', { class: 'small muted' }, t('kde_legend_note', { bw: fmt.int(d.bandwidth_m) })) : null);
+      d ? h('p', { class: 'small muted' }, t('kde_legend_note', { bw: fmt.int(d.bandwidth_m) })) : null]));
   }
   if (layers.has('cameras') && S.placement.data) {
     out.push(h('ul', { class: 'legend-list' }, sw(`border:2px dashed ${SUGGEST_COLOUR};background:${SUGGEST_COLOUR}22;border-radius:50%`, t('place_legend'))));
   }
   return out;
+}
+
+/**
+ * Why a planning layer that is on draws nothing on the map (no hot spots, no emerging category,
+ * no density), as sentences for the map's notes; nothing while they load or when they draw.
+ */
+export function analysisNotes(layers: Set<string>): string[] {
+  const out: (string | null)[] = [];
+  const hs = S.hotspots.data;
+  if (layers.has('hotspots') && hs && !hs.features.length) out.push(t('empty_hotspots'));
+  const e = S.emerging.data;
+  if (layers.has('emerging') && e) out.push(e.refusal ?? (e.fc?.features.some((f) => f.properties.category !== 'none') ? null : t('em_none')));
+  if (layers.has('kde')) out.push(kdeEmpty(S.kde.data));
+  return out.filter((x): x is string => !!x);
 }
 
 // ---------- the view ----------

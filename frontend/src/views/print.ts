@@ -6,7 +6,7 @@ import type { App } from '../app';
 import { clear, h } from '../dom';
 import { fmt, t } from '../i18n';
 import { buildLegend } from './legend';
-import { headlineTiles, scopeHeadline, topTable } from './parts';
+import { enforcementNone, headlineTiles, scopeHeadline, topTable } from './parts';
 
 let stale = true;
 /** another document is in the report's place until the print is done */
@@ -30,7 +30,7 @@ function renderPrint(app: App): void {
         meta.demo ? h('div', { class: 'report-demo' }, t('demo_banner')) : null)),
     h('div', { class: 'report-body' },
       h('div', { class: 'report-map' }, h('img', { id: 'report-map-img', alt: app.mapEl.getAttribute('aria-label') ?? '' }), buildLegend(app)),
-      h('div', { class: 'report-side' }, headlineTiles(scopeHeadline(app)), topTable(app, 10, t('top10'), 'report-top10'))),
+      h('div', { class: 'report-side' }, headlineTiles(scopeHeadline(app), enforcementNone(app)), topTable(app, 10, t('top10'), 'report-top10'))),
     h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`));
   stale = false;
   r.setAttribute('data-stale', 'false');

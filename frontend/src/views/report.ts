@@ -39,12 +39,12 @@ export function reportHref(meta: Meta, s: State): string {
   return `${location.pathname}${stateToSearch(s)}#/rapport?period=${p}${s.lang === 'en' ? '&lang=en' : ''}`;
 }
 
-/** Whole years and half-years that lie within the data. */
-export function periodOptions(meta: Meta): string[] {
+/** Whole years and half-years that lie within the data; whole years only when the data has no months. */
+export function periodOptions(meta: Pick<Meta, 'periods'>): string[] {
   const out: string[] = [];
   const first = meta.periods.first, last = meta.periods.last;
   for (let y = Number(last.slice(0, 4)); y >= Number(first.slice(0, 4)); y--) {
-    for (const p of [`${y}`, `${y}H2`, `${y}H1`]) {
+    for (const p of meta.periods.monthly ? [`${y}`, `${y}H2`, `${y}H1`] : [`${y}`]) {
       const r = periodRange(p);
       if (r.from >= first && r.to <= last) out.push(p);
     }
@@ -106,6 +106,10 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
   const notCounted = d.enforcement_by_domain.filter((x) => !x.counted).reduce((a, x) => a + x.count, 0);
   const cov = d.coverage ?? null;
   const kde = d.kde ?? null;
+  // no points (the API then sends no surface and no coverage): the density map, the incident
+  // count and the coverage say why, not "0 – 0 per km²" or "not available"
+  const noFile = meta.counts.incidents === 0;
+  const kdeEmpty = noFile ? t('kde_no_file') : kde && !kde.points ? t('empty_kde') : null;
   const tile = (label: string, value: string, note: string | null, testid?: string): HTMLElement =>
     h('div', { class: 'tile', 'data-testid': testid }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value), note ? h('div', { class: 'tile-note' }, note) : null);
   const sec = (id: string, title: string, ...body: Child[]): HTMLElement =>
@@ -123,12 +127,13 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         h('div', { class: 'r-map-wrap' }, mapBox, img),
         h('div', { class: 'r-legend small' },
           h('span', {}, t('kde_legend')), h('span', { class: 'ramp r-ramp', style: `background:${KDE_GRADIENT}`, 'aria-hidden': 'true' }),
-          h('span', {}, kde ? `0 – ${fmt.num(kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(kde.bandwidth_m) })}` : t('err_not_available')))),
+          kdeEmpty ? h('span', { 'data-testid': 'r-kde-empty' }, kdeEmpty)
+            : h('span', {}, kde ? `0 – ${fmt.num(kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(kde.bandwidth_m) })}` : t('err_not_available')))),
       sec('summary', t('rap_summary'),
         h('div', { class: 'tiles r-tiles r-summary', 'data-testid': 'r-summary' },
-          tile(t('rap_sum_incidents'), kde ? fmt.int(kde.points) : '–', t('rap_sum_incidents_note')),
+          tile(t('rap_sum_incidents'), kde && meta.counts.incidents > 0 ? fmt.int(kde.points) : '–', kdeEmpty ?? t('rap_sum_incidents_note')),
           tile(t('rap_sum_hot'), fmt.int(d.hotspot_summary.hot), t('rap_sum_hot_cold', { n: fmt.int(d.hotspot_summary.cold) })),
-          tile(t('cov_incidents'), fmt.share(cov?.incidents.share), cov ? t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }) : null),
+          tile(t('cov_incidents'), fmt.share(cov?.incidents.share), cov ? t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }) : noFile ? t('cov_no_file') : null),
           tile(t('head_enf'), fmt.share(es ? es.value / 100 : null), es?.numerator != null && es.denominator != null ? t('head_enf_of', { n: fmt.int(es.numerator), m: fmt.int(es.denominator) }) : null, 'r-enf-share'),
           tile(t('rap_sum_initiatives'), fmt.int(d.initiatives.filter((i) => i.active_at_end).length), t('rap_sum_initiatives_note')),
           tile(t('rap_sum_status'), `${d.indicators.filter((i) => i.status === 'on_track').length} / ${d.indicators.length}`, t('rap_sum_status_note'))))),
@@ -149,7 +154,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         cov ? h('div', { class: 'tiles r-tiles' },
           h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_incidents')), h('div', { class: 'tile-value' }, fmt.share(cov.incidents.share)), h('div', { class: 'tile-note' }, t('n_of_m', { n: fmt.int(cov.incidents.covered), m: fmt.int(cov.incidents.total) }))),
           h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_cells')), h('div', { class: 'tile-value' }, fmt.share(cov.hotspot_cells.share)), h('div', { class: 'tile-note' }, t('n_of_m', { n: fmt.int(cov.hotspot_cells.covered), m: fmt.int(cov.hotspot_cells.total) }))),
-          h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_active_short')), h('div', { class: 'tile-value' }, fmt.int(cov.cameras_active)))) : h('p', { class: 'muted' }, t('err_not_available')),
+          h('div', { class: 'tile' }, h('div', { class: 'tile-label' }, t('cov_active_short')), h('div', { class: 'tile-value' }, fmt.int(cov.cameras_active)))) : h('p', { class: 'muted', 'data-testid': 'r-cov-empty' }, noFile ? t('cov_no_file') : t('err_not_available')),
         cov && cov.uncovered_hotspots.length ? h('p', { class: 'small' }, `${t('cov_uncovered', { n: cov.uncovered_hotspots.length })}: ${cov.uncovered_hotspots.map((u) => u.name).join(', ')}`) : null)),
     h('div', { class: 'r-page' },
       sec('enforcement', t('rap_enforcement'),

@@ -44,7 +44,9 @@ export function buildShell(app: App): void {
         layerControl(app),
         h('section', { class: 'ctl legend', 'aria-labelledby': 'legend-title' }, h('h2', { id: 'legend-title', class: 'ctl-label' }, t('legend')), h('div', { id: 'legend' }))),
       h('main', { id: 'main', class: 'main', tabindex: -1 },
-        h('div', { class: 'map-wrap' }, app.mapEl, h('div', { class: 'map-status', role: 'status', 'aria-live': 'polite', id: 'map-status' })),
+        h('div', { class: 'map-wrap' }, app.mapEl, h('div', { class: 'map-status', role: 'status', 'aria-live': 'polite', id: 'map-status' }),
+          // what the map does not show, and why (views/map-notes.ts)
+          h('ul', { class: 'map-notes', id: 'map-notes', 'aria-label': t('map_notes'), 'data-testid': 'map-notes', hidden: true })),
         h('section', { class: 'table-section', 'aria-labelledby': 'table-title' },
           h('h2', { id: 'table-title' }, t('table_title')),
           h('p', { class: 'muted small' }, t('table_hint')),

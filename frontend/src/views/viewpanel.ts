@@ -21,7 +21,7 @@ export function renderViewPanel(app: App, focusPanel = false): void {
   };
   const det = app.detail;
   if (s.buurt && det.status === 'ready' && det.data?.code === s.buurt) {
-    clear(vp, renderPanel(det.data, s, app.typesLabel(), closePanel));
+    clear(vp, renderPanel(det.data, s, app.typesLabel(), closePanel, app.yearlyTrend(), app.meta.counts));
     if (focusPanel) vp.querySelector<HTMLElement>('#panel-title')?.focus({ preventScroll: true });
     return;
   }

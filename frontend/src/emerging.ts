@@ -1,0 +1,27 @@
+// Emerging hot spots on the data as it comes: the time step the data allows (yearly-only data such
+// as CBS 47018NED has no months to step through), and the server's refusal of a selection with too
+// few time steps turned into a Dutch sentence for the panel, not a red error: too few steps is a
+// property of the data, not a failure.
+import { apiStatus } from './api';
+import { t } from './i18n';
+import type { PlanState } from './state';
+
+/** The step to ask for: the one chosen, but always `year` when the data has only yearly figures. */
+export const emergingStep = (monthly: boolean, chosen: PlanState['step']): PlanState['step'] => (monthly ? chosen : 'year');
+
+/**
+ * The sentence for a refusal of the emerging-hotspot analysis that lies in the data (HTTP 400:
+ * fewer than 3 time steps, or nothing but zeros), or null for any other failure, which stays an
+ * error. The server's message is English; the numbers in it are taken over.
+ */
+export function emergingRefusal(err: unknown): string | null {
+  if (apiStatus(err) !== 400) return null;
+  const m = err instanceof Error ? err.message : String((err as { message?: unknown }).message ?? '');
+  const few = /need at least (\d+) (year|month)s of data, and the selection has (\d+) \(([^)]*)\)/.exec(m);
+  if (few) {
+    const [, min, unit, n, range] = few as unknown as [string, string, 'year' | 'month', string, string];
+    return t('em_too_few', { min, unit: t(unit === 'year' ? 'em_unit_year' : 'em_unit_month'), n, range: range || '–' });
+  }
+  if (/sum to zero/.test(m)) return t('em_zero');
+  return t('em_other', { m });
+}
