@@ -124,11 +124,12 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
         meta.demo ? h('p', { class: 'report-demo' }, t('demo_banner')) : null,
         d.notes.length ? h('ul', { class: 'r-notes small', 'data-testid': 'r-notes' }, d.notes.map((n) => h('li', { lang: 'nl' }, n))) : null),
       sec('map', t('rap_map'),
+        // an empty density map says why above the picture (only the wijk outlines are drawn), and has no scale
+        kdeEmpty ? h('p', { class: 'r-map-empty', 'data-testid': 'r-kde-empty' }, kdeEmpty) : null,
         h('div', { class: 'r-map-wrap' }, mapBox, img),
-        h('div', { class: 'r-legend small' },
+        kdeEmpty ? null : h('div', { class: 'r-legend small' },
           h('span', {}, t('kde_legend')), h('span', { class: 'ramp r-ramp', style: `background:${KDE_GRADIENT}`, 'aria-hidden': 'true' }),
-          kdeEmpty ? h('span', { 'data-testid': 'r-kde-empty' }, kdeEmpty)
-            : h('span', {}, kde ? `0 – ${fmt.num(kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(kde.bandwidth_m) })}` : t('err_not_available')))),
+          h('span', {}, kde ? `0 – ${fmt.num(kde.max, 1)} ${t('per_km2')} · ${t('kde_legend_note', { bw: fmt.int(kde.bandwidth_m) })}` : t('err_not_available')))),
       sec('summary', t('rap_summary'),
         h('div', { class: 'tiles r-tiles r-summary', 'data-testid': 'r-summary' },
           tile(t('rap_sum_incidents'), kde && meta.counts.incidents > 0 ? fmt.int(kde.points) : '–', kdeEmpty ?? t('rap_sum_incidents_note')),

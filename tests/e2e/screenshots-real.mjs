@@ -1,0 +1,84 @@
+// Not a test: saves docs/screenshots/real/*.png (1440x900) of the views on the real Almelo data
+// (issue #11: yearly figures for one year, the total only, no points), from a running server with
+// those files imported and the test accounts (see scripts/e2e.sh, BASE_URL_ALMELO):
+//   BASE_URL_ALMELO=http://127.0.0.1:PORT E2E_PASSWORD=… node tests/e2e/screenshots-real.mjs [outdir]
+// With BASE_URL_ALMELO_BASEMAP (the same data served with --basemap-style-url BASEMAP_DEAD_URL, a
+// closed local port) also basemap-down.png.
+import { mkdirSync } from 'node:fs';
+import { launch, newPage, signInAs, submitSignIn, waitForMapIdle, ACCOUNTS, BASE_URL_ALMELO, BASEMAP_DEAD_URL } from './lib.mjs';
+
+const out = process.argv[2] ?? new URL('../../docs/screenshots/real/', import.meta.url).pathname;
+if (!BASE_URL_ALMELO) throw new Error('set BASE_URL_ALMELO to a server with the real Almelo data');
+mkdirSync(out, { recursive: true });
+const ready = (page, what) => page.waitForFunction((w) => document.body.dataset[`${w}Status`] === 'ready', what, { timeout: 60000 });
+/** Scrolls the view panel so that `selector` is at its top. */
+const scrollPanelTo = (page, selector) => page.evaluate((sel) => {
+  const vp = document.getElementById('viewpanel');
+  const el = document.querySelector(sel);
+  if (vp && el) vp.scrollTop += el.getBoundingClientRect().top - vp.getBoundingClientRect().top;
+  window.scrollTo(0, 0);
+}, selector);
+
+async function shot(s, name) {
+  await s.page.evaluate(() => window.wijkveilig?.map.triggerRepaint());
+  await s.page.waitForTimeout(400);
+  await s.page.screenshot({ path: `${out}/${name}.png` });
+  if (s.errors.length) console.error(name, s.errors);
+  console.log(`${out}/${name}.png`);
+}
+
+const browser = await launch();
+try {
+  const shots = [
+    // the buurt panel: one year of yearly figures, the total only
+    ['buurt', '?view=wijk&buurt=BU01411000', async () => undefined],
+    // the map with layers that have nothing to draw: the notes say why
+    ['wijk-layers', '?view=wijk&layers=choropleth,wijken,heatmap,cameras,enforcement,initiatives', async (page) => page.waitForSelector('[data-testid=legend-heatmap-empty]')],
+    // planning: emerging hot spots, density map and coverage on data without points
+    ['planning', '?view=planning', async (page) => {
+      for (const w of ['emerging', 'kde', 'coverage']) await ready(page, w);
+      await scrollPanelTo(page, '[data-section=emerging]');
+    }],
+    // a new camera: active or planned, and the what-if without incidents
+    ['planning-camera', '?view=planning&layers=hotspots,wijken,cameras', async (page) => {
+      await ready(page, 'patrol');
+      await page.click('#cam-add');
+      await page.waitForFunction(() => document.body.dataset.whatifStatus === 'ready');
+      await scrollPanelTo(page, '[data-section=edit]');
+    }],
+    ['stuurgroep', '?view=stuurgroep', async (page) => ready(page, 'kde')],
+    ['indicators', '?view=indicatoren', async (page) => {
+      await ready(page, 'indicators');
+      await page.locator('.ind-card[data-key=offences] details.ind-drill summary').click();
+      await page.locator('.ind-card[data-key=offences] [data-testid=bd-total]').waitFor();
+      await scrollPanelTo(page, '.ind-card[data-key=offences]');
+    }],
+  ];
+  for (const [name, search, prepare] of shots) {
+    const s = await signInAs(browser, 'beheerder', search, BASE_URL_ALMELO);
+    if (search.includes('buurt=')) await s.page.locator('.buurt-panel').waitFor();
+    await prepare(s.page);
+    await shot(s, name);
+    await s.context.close();
+  }
+  // the steering report of 2023, on screen
+  const r = await signInAs(browser, 'beheerder', '?view=stuurgroep', BASE_URL_ALMELO);
+  await r.page.goto(`${BASE_URL_ALMELO}/?view=stuurgroep#/rapport?period=2023`);
+  await r.page.waitForFunction(() => document.body.dataset.reportReady === 'true', null, { timeout: 60000 });
+  await shot(r, 'report');
+  await r.context.close();
+  const basemap = (process.env.BASE_URL_ALMELO_BASEMAP ?? '').replace(/\/$/, '');
+  if (basemap) {
+    const s = await newPage(browser, basemap, undefined, BASEMAP_DEAD_URL ? [new URL(BASEMAP_DEAD_URL).origin] : []);
+    await s.page.goto(`${basemap}/?view=wijk#/inloggen`);
+    await s.page.waitForSelector('#signin-form');
+    await submitSignIn(s.page, ACCOUNTS.beheerder);
+    await waitForMapIdle(s.page);
+    await s.page.getByTestId('map-notes').waitFor();
+    s.errors.splice(0, s.errors.length, ...s.errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)));
+    await shot(s, 'basemap-down');
+    await s.context.close();
+  }
+} finally {
+  await browser.close();
+}
