@@ -251,3 +251,15 @@ export async function sampleBuurtColours(page, step = 12) {
 }
 
 export const close = (a, b, tol = 3) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
+
+/**
+ * For the screenshot scripts: `dir/name.png` of the page once the map has drawn (a repaint and a
+ * moment after it); logs the page's errors, if any, and the file.
+ */
+export async function saveShot(s, dir, name) {
+  await s.page.evaluate(() => window.wijkveilig?.map.triggerRepaint());
+  await s.page.waitForTimeout(400);
+  await s.page.screenshot({ path: `${dir}/${name}.png` });
+  if (s.errors.length) console.error(name, s.errors);
+  console.log(`${dir}/${name}.png`);
+}

@@ -5,7 +5,7 @@
 // With BASE_URL_ALMELO_BASEMAP (the same data served with --basemap-style-url BASEMAP_DEAD_URL, a
 // closed local port) also basemap-down.png.
 import { mkdirSync } from 'node:fs';
-import { launch, newPage, signInAs, submitSignIn, waitForMapIdle, ACCOUNTS, BASE_URL_ALMELO, BASEMAP_DEAD_URL } from './lib.mjs';
+import { launch, newPage, signInAs, submitSignIn, waitForMapIdle, saveShot, ACCOUNTS, BASE_URL_ALMELO, BASEMAP_DEAD_URL } from './lib.mjs';
 
 const out = process.argv[2] ?? new URL('../../docs/screenshots/real/', import.meta.url).pathname;
 if (!BASE_URL_ALMELO) throw new Error('set BASE_URL_ALMELO to a server with the real Almelo data');
@@ -19,13 +19,7 @@ const scrollPanelTo = (page, selector) => page.evaluate((sel) => {
   window.scrollTo(0, 0);
 }, selector);
 
-async function shot(s, name) {
-  await s.page.evaluate(() => window.wijkveilig?.map.triggerRepaint());
-  await s.page.waitForTimeout(400);
-  await s.page.screenshot({ path: `${out}/${name}.png` });
-  if (s.errors.length) console.error(name, s.errors);
-  console.log(`${out}/${name}.png`);
-}
+const shot = (s, name) => saveShot(s, out, name);
 
 const browser = await launch();
 try {

@@ -6,7 +6,7 @@
 // role-demo.png (the demo visitor), stuurgroep-small.png (the steering group's Wijk view of one
 // month, with "< 5"); with BASE_URL_REAL also signin-real.png, signin-error.png and
 // session-ended.png from the server with imported data.
-import { launch, openDashboard, getJson, waitForMapIdle, renderSeq, signInAs, newPage, submitSignIn, ACCOUNTS, PASSWORD, BASE_URL, BASE_URL_REAL } from './lib.mjs';
+import { launch, openDashboard, getJson, waitForMapIdle, renderSeq, signInAs, newPage, submitSignIn, saveShot, ACCOUNTS, PASSWORD, BASE_URL, BASE_URL_REAL } from './lib.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -68,14 +68,8 @@ try {
   await browser.close();
 }
 
-/** A screenshot of the page once the map has drawn; logs the page's errors, if any. */
-async function shot(s, name) {
-  await s.page.evaluate(() => window.wijkveilig?.map.triggerRepaint());
-  await s.page.waitForTimeout(300);
-  await s.page.screenshot({ path: `${out}/${name}.png` });
-  if (s.errors.length) console.error(name, s.errors);
-  console.log(`${out}/${name}.png`);
-}
+/** A screenshot of the page once the map has drawn (lib.mjs saveShot). */
+const shot = (s, name) => saveShot(s, out, name);
 
 async function roleShots(browser) {
   const signin = await newPage(browser);
