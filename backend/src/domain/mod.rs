@@ -2,6 +2,7 @@
 //! registrations. Plain data with validation at construction; no I/O.
 
 pub mod area;
+pub mod code_lists;
 pub mod crime_type;
 pub mod csv_export;
 pub mod period;
