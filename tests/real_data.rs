@@ -25,6 +25,15 @@ async fn get(base: &str, path: &str) -> Value {
     r.json().await.unwrap()
 }
 
+/// Almelo's 2021 buurten (WGS84) and its yearly 2023 crime file, when ../shared/data has them.
+fn almelo_yearly() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let files = (
+        shared_data("almelo-buurten.geojson")?,
+        shared_data("almelo-misdrijven-47018NED-2023.csv")?,
+    );
+    Some(files)
+}
+
 fn counts(fc: &Value) -> BTreeMap<String, Option<i64>> {
     fc["features"]
         .as_array()
@@ -331,7 +340,44 @@ async fn twente_with_almelo_figures_shows_no_data_not_zero() {
     assert_eq!(import(&store, ImportKind::Areas, &twente).await.rows, 517);
     import(&store, ImportKind::Offences, &crime).await;
     let base = serve(store.clone()).await;
-    let fc = get(&base, "/api/areas?level=buurt&from=2023&to=2023").await;
+    // Many gemeenten: by default the one with figures, named from the CBS list of 2021
+    // (no gemeente polygon is imported); the chooser lists all 14.
+    let meta = get(&base, "/api/meta").await;
+    assert_eq!(meta["gemeente"]["code"], "GM0141");
+    assert_eq!(meta["gemeente"]["name"], "Almelo");
+    let names: Vec<&str> = meta["gemeenten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 14, "{names:?}");
+    assert!(
+        names.contains(&"Enschede") && names.contains(&"Hof van Twente"),
+        "{names:?}"
+    );
+    let own = get(&base, "/api/areas?level=buurt&from=2023&to=2023").await;
+    assert_eq!(own["features"].as_array().unwrap().len(), 71);
+    let enschede = get(
+        &base,
+        "/api/areas?level=buurt&from=2023&to=2023&gemeente=GM0153",
+    )
+    .await;
+    assert!(enschede["features"].as_array().unwrap().iter().all(|f| {
+        f["properties"]["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("BU0153")
+            && f["properties"]["status"] == "no_data"
+    }));
+    let meta = get(&base, "/api/meta?gemeente=GM0153").await;
+    assert_eq!(meta["gemeente"]["name"], "Enschede");
+    // Every gemeente at once, when asked.
+    let fc = get(
+        &base,
+        "/api/areas?level=buurt&from=2023&to=2023&gemeente=alle",
+    )
+    .await;
     let features = fc["features"].as_array().unwrap();
     let (mut almelo, mut other) = (0, 0);
     for f in features {
@@ -413,11 +459,7 @@ async fn the_national_2014_file_imports_in_one_repair_run() {
 /// say so in a sentence instead of failing on an all-zero monthly series.
 #[tokio::test]
 async fn emerging_hotspots_on_yearly_data_say_why_not() {
-    let (Some(buurten), Some(crime)) = (
-        shared_data("almelo-buurten.geojson"),
-        shared_data("almelo-misdrijven-47018NED-2023.csv"),
-    ) else {
-        eprintln!("skipped: ../shared/data lacks Almelo's buurten or crime file");
+    let Some((buurten, crime)) = almelo_yearly() else {
         return;
     };
     let db = TestDb::sqlite();
@@ -437,6 +479,227 @@ async fn emerging_hotspots_on_yearly_data_say_why_not() {
             && !message.contains("sum to zero"),
         "{message}"
     );
+    store.close().await;
+    db.cleanup().await;
+}
+
+/// Almelo's 2014 buurten, cut from the national 2014 file into a temporary GeoJSON.
+fn almelo_2014(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let nl = shared_data("nl-buurten-2014-coarse.geojson.gz")?;
+    let text = std::io::read_to_string(flate2::read::GzDecoder::new(
+        std::fs::File::open(nl).unwrap(),
+    ))
+    .unwrap();
+    let all: Value = serde_json::from_str(&text).unwrap();
+    let features: Vec<&Value> = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["properties"]["code"]
+                .as_str()
+                .unwrap()
+                .starts_with("BU0141")
+        })
+        .collect();
+    let out = dir.join("almelo-buurten-2014.geojson");
+    std::fs::write(
+        &out,
+        serde_json::json!({"type": "FeatureCollection", "features": features}).to_string(),
+    )
+    .unwrap();
+    Some(out)
+}
+
+fn sum_of(fc: &Value) -> i64 {
+    counts(fc).values().flatten().sum()
+}
+
+/// Almelo in two boundary years: the 2014 buurten (from the national 2014 file) beside the
+/// 2021 ones are a set of their own, never mixed; 2023 figures (published on today's
+/// buurten) are carried to the 2014 buurten through the crosswalk, marked as estimated, and
+/// keep the gemeente's total; a count published on 2014 buurten carried to today's keeps it
+/// too.
+#[tokio::test]
+async fn almelo_in_two_boundary_years_keeps_its_totals_through_the_crosswalk() {
+    let dir = tempfile::tempdir().unwrap();
+    let (Some(buurten), Some(crime), Some(old)) = (
+        shared_data("almelo-buurten.geojson"),
+        shared_data("almelo-misdrijven-47018NED-2023.csv"),
+        almelo_2014(dir.path()),
+    ) else {
+        eprintln!("skipped: ../shared/data lacks Almelo's buurten, crime file or the 2014 file");
+        return;
+    };
+    for db in TestDb::both().await {
+        let store = Store::connect(&db.url).await.unwrap();
+        import(&store, ImportKind::Areas, &buurten).await;
+        let report = import_file(
+            &store,
+            ImportKind::Areas,
+            &old,
+            &ImportOptions {
+                repair: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("boundary year 2014: a set of its own beside 2021")),
+            "{report}"
+        );
+        import(&store, ImportKind::Offences, &crime).await;
+        let base = serve(store.clone()).await;
+
+        let meta = get(&base, "/api/meta").await;
+        assert_eq!(meta["boundary_years"], serde_json::json!([2021, 2014]));
+        assert_eq!(meta["boundary_year"], 2021);
+        assert_eq!(meta["gemeente"]["name"], "Almelo");
+
+        // Today's boundaries: the published figures, nothing estimated, nothing mixed in.
+        let now = get(&base, "/api/areas?level=buurt&from=2023&to=2023").await;
+        assert_eq!(now["features"].as_array().unwrap().len(), 71);
+        assert_eq!(sum_of(&now), 4_100);
+        assert!(
+            now["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["properties"]["estimated"].is_null())
+        );
+
+        // The 2014 boundaries: every buurt's figure is carried and marked, the total kept.
+        let then = get(
+            &base,
+            "/api/areas?level=buurt&from=2023&to=2023&indeling=2014",
+        )
+        .await;
+        let features = then["features"].as_array().unwrap();
+        assert_eq!(features.len(), report.rows as usize);
+        assert_eq!(sum_of(&then), 4_100, "the gemeente's total is kept");
+        let mut methods = BTreeMap::<String, usize>::new();
+        for f in features {
+            let p = &f["properties"];
+            assert!(p["code"].as_str().unwrap().starts_with("BU0141"));
+            if let Some(m) = p["estimated"].as_str() {
+                *methods.entry(m.to_string()).or_default() += 1;
+            } else {
+                assert_eq!(p["status"], "no_data", "an unmarked figure is no data: {p}");
+            }
+        }
+        eprintln!(
+            "Almelo 2014 ← 2021: {} buurten, carried by {methods:?}",
+            features.len()
+        );
+        assert!(methods.get("area").copied().unwrap_or(0) > 0, "{methods:?}");
+        // The gemeente's headline on the 2014 boundaries: the same total, an estimate.
+        assert_eq!(then["summary"]["code"], "GM0141");
+        assert_eq!(then["summary"]["figures"]["count"], 4_100);
+        assert_eq!(then["summary"]["figures"]["estimated"], "area");
+
+        // A count published on the 2014 buurten, carried to today's: the total is kept.
+        let mut csv =
+            String::from("WijkenEnBuurten,SoortMisdrijf,Perioden,GeregistreerdeMisdrijven_1\n");
+        let old_counts = counts(&then);
+        for (code, n) in &old_counts {
+            if let Some(n) = n {
+                csv.push_str(&format!("{code},0.0.0,2019JJ00,{n}\n"));
+            }
+        }
+        let old_crime = dir.path().join("almelo-2019-on-2014-buurten.csv");
+        std::fs::write(&old_crime, csv).unwrap();
+        import(&store, ImportKind::Offences, &old_crime).await;
+        let carried = get(&base, "/api/areas?level=buurt&from=2019&to=2019").await;
+        assert_eq!(sum_of(&carried), 4_100, "2014 → 2021 keeps the total");
+        assert!(
+            carried["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["properties"]["count"].is_i64())
+                .all(|f| !f["properties"]["estimated"].is_null())
+        );
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+/// The StatLine website's own CSV download (Dutch headers, labels instead of codes,
+/// semicolons, `.` for a withheld cell) imports to the same figures as the OData export.
+#[tokio::test]
+async fn the_statline_website_download_imports_like_the_odata_export() {
+    let Some((buurten, crime)) = almelo_yearly() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The website's shape, built from the real export: labels for area, type and period.
+    let mut reader = csv::Reader::from_path(&crime).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (area, tlabel, plabel, count) = (
+        col("WijkenEnBuurten_label"),
+        col("SoortMisdrijf_label"),
+        col("Perioden_label"),
+        col("GeregistreerdeMisdrijven_1"),
+    );
+    let mut web = String::from(
+        "\u{feff}\"Soort misdrijf\";\"Wijken en buurten\";\"Perioden\";\"Geregistreerde misdrijven (aantal)\"\r\n",
+    );
+    let mut expected = 0;
+    let mut withheld = 0;
+    for (k, r) in reader.records().enumerate() {
+        let r = r.unwrap();
+        let n: i64 = r[count].parse().unwrap();
+        // Every tenth cell withheld, as CBS writes it.
+        let cell = if k % 10 == 3 {
+            withheld += 1;
+            ".".to_string()
+        } else {
+            expected += n;
+            n.to_string()
+        };
+        web.push_str(&format!(
+            "\"{}\";\"{}\";\"{}\";\"{cell}\"\r\n",
+            &r[tlabel], &r[area], &r[plabel]
+        ));
+    }
+    let file = dir
+        .path()
+        .join("Geregistreerde_misdrijven__wijk_en_buurt.csv");
+    std::fs::write(&file, web).unwrap();
+
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    import(&store, ImportKind::Areas, &buurten).await;
+    let report = import(&store, ImportKind::Offences, &file).await;
+    assert_eq!(report.rows, 71);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains(&format!("{withheld} cells are withheld"))),
+        "{report}"
+    );
+    let base = serve(store.clone()).await;
+    let fc = get(&base, "/api/areas?level=buurt&from=2023&to=2023").await;
+    assert_eq!(sum_of(&fc), expected);
+    let statuses: Vec<&str> = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "withheld").count(),
+        withheld
+    );
+    let types = get(&base, "/api/crime-types").await;
+    assert_eq!(types[0]["code"], "0.0.0");
+    assert_eq!(types[0]["title"], "Totaal misdrijven");
     store.close().await;
     db.cleanup().await;
 }

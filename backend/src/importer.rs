@@ -49,6 +49,8 @@ pub struct ImportOptions {
     pub repair: bool,
     /// Marks the rows as the built-in demo, which the first real area import removes.
     pub demo: bool,
+    /// The CBS boundary year of an area file that does not state it.
+    pub boundary_year: Option<i32>,
 }
 
 #[derive(Debug, Clone)]
@@ -265,8 +267,45 @@ async fn import_areas(
         })
         .collect();
     notes.push(format!("areas: {}", levels.join(", ")));
-    tx.insert_areas(&file.areas, file.boundary_year).await?;
+    let year = match (file.boundary_year, opts.boundary_year) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(IngestError::file(
+                path,
+                format!("the file states boundary year {a}, but --boundary-year says {b}"),
+                "leave out --boundary-year, or give the year the file states",
+            )
+            .with_field("year")
+            .into());
+        }
+        (Some(y), _) | (None, Some(y)) => i64::from(y),
+        (None, None) => {
+            notes.push(
+                "the file does not state its CBS boundary year (no year/jaar property): \
+                 imported as a set of unknown year; give --boundary-year YYYY to file it under its year"
+                    .into(),
+            );
+            0
+        }
+    };
+    let sets = tx.boundary_years().await?;
+    if !sets.is_empty() && !sets.contains(&year) {
+        notes.push(format!(
+            "boundary year {}: a set of its own beside {}, never mixed with it; figures of other years are carried over and marked as estimated",
+            year_label(year),
+            sets.iter().map(|&y| year_label(y)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    tx.insert_areas(&file.areas, year).await?;
     reassign_points(tx, notes).await
+}
+
+/// A boundary year as the notes print it.
+fn year_label(year: i64) -> String {
+    if year == 0 {
+        "of unknown year".into()
+    } else {
+        year.to_string()
+    }
 }
 
 /// New boundaries move points between buurten; recompute every point's buurt.
@@ -300,7 +339,13 @@ async fn import_offences(
     notes: &mut Vec<String>,
 ) -> Result<(), ImportError> {
     let known = KnownAreas::load(tx).await?;
-    let mut reader = ingest::statline::OffenceReader::open(path)?;
+    let names = ingest::statline_labels::AreaNames::new(
+        tx.area_names()
+            .await?
+            .into_iter()
+            .filter_map(|(code, name)| Some((AreaCode::parse(&code).ok()?, name))),
+    );
+    let mut reader = ingest::statline::OffenceReader::open_with(path, Some(names.clone()))?;
     let mut seen = OffenceKeys::default();
     let mut withheld = 0u64;
     let mut titles: Vec<CrimeType> = Vec::new();
@@ -338,7 +383,7 @@ async fn import_offences(
         )
         .into());
     }
-    let mut reader = ingest::statline::OffenceReader::open(path)?;
+    let mut reader = ingest::statline::OffenceReader::open_with(path, Some(names))?;
     let mut batch: Vec<OffenceCount> = Vec::with_capacity(BATCH);
     while let Some((_, count)) = reader.next_row()? {
         batch.push(count);

@@ -78,6 +78,10 @@ enum Command {
         /// Make invalid polygons valid (each repair is reported) instead of refusing them.
         #[arg(long)]
         repair: bool,
+        /// The CBS boundary year of an area file that does not state it (a `year` or `jaar`
+        /// property); sets of different years are kept apart.
+        #[arg(long)]
+        boundary_year: Option<i32>,
     },
     /// Write the steering-group report as one self-contained HTML file (an empty database
     /// gets the synthetic demo first).
@@ -85,6 +89,10 @@ enum Command {
         /// `2023`, `2023H1` or `2023H2`.
         #[arg(long)]
         period: String,
+        /// The gemeente (`GM0141`) when the data holds several; default: the one with the
+        /// most offence figures.
+        #[arg(long)]
+        gemeente: Option<String>,
         #[arg(long, default_value = "report.html")]
         out: PathBuf,
     },
@@ -290,11 +298,13 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
             file,
             dry_run,
             repair,
+            boundary_year,
         } => {
             let opts = ImportOptions {
                 dry_run,
                 repair,
                 demo: false,
+                boundary_year,
             };
             // A refused import changes nothing (not even the audit trail: the database stays
             // byte-for-byte as it was); the operator sees why on the terminal.
@@ -311,8 +321,14 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
         }
         Command::User { command } => user_command(&store, command).await?,
         Command::Audit { command } => audit_command(&store, command).await?,
-        Command::Report { period, out } => {
-            let bytes = wijkveilig::report::write_report(&store, &period, &out).await?;
+        Command::Report {
+            period,
+            gemeente,
+            out,
+        } => {
+            let bytes =
+                wijkveilig::report::write_report(&store, &period, gemeente.as_deref(), &out)
+                    .await?;
             eprintln!(
                 "report for {period} written to {} ({bytes} bytes)",
                 out.display()

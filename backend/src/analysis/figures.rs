@@ -36,6 +36,9 @@ pub struct Figures {
     pub suppressed: bool,
     /// The same for `previous_count`.
     pub previous_suppressed: bool,
+    /// Set when (part of) the figure was published on another boundary year's areas and
+    /// carried to these through the crosswalk: an estimate, by this method.
+    pub estimated: Option<crate::analysis::crosswalk::Method>,
 }
 
 pub struct Input {
@@ -101,6 +104,7 @@ pub fn figures(inputs: &[Input]) -> Vec<Figures> {
                 rank_of: inputs.len(),
                 suppressed: false,
                 previous_suppressed: false,
+                estimated: None,
             }
         })
         .collect();

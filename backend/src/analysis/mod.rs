@@ -2,6 +2,7 @@
 //! indicators. Pure functions, tested on small hand-checked cases.
 
 pub mod coverage;
+pub mod crosswalk;
 pub mod disclosure;
 pub mod figures;
 pub mod hotspot;

@@ -77,6 +77,10 @@ impl Period {
     /// Parses a CBS period code (`2023JJ00`, `2023MM04`), `YYYY-MM` or `YYYY`.
     pub fn parse(raw: &str) -> Option<Self> {
         let s = raw.trim();
+        // Every form below is ASCII; checking first keeps the byte slicing on char boundaries.
+        if !s.is_ascii() {
+            return None;
+        }
         let year = |t: &str| -> Option<i32> {
             (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())?
         };

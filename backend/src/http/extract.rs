@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::service::{Resolved, SelectionParams};
+use crate::service::{Resolved, Scope, ScopeParams, SelectionParams};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -36,6 +36,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 status: e.status(),
                 message: e.body_text(),
             })
+    }
+}
+
+/// The scope of a request (`gemeente`, `indeling`) for routes without a selection.
+pub struct ScopeQuery(pub Scope);
+
+impl<S: Send + Sync> FromRequestParts<S> for ScopeQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(p) = Query::<ScopeParams>::from_request_parts(parts, state).await?;
+        Ok(ScopeQuery(Scope::parse(&p).map_err(ApiError::BadRequest)?))
     }
 }
 

@@ -2,11 +2,12 @@
 //! baselines, the breakdown per wijk, and the steering report's data.
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{Json, Query};
+use super::extract::{Json, Query, ScopeQuery};
 use super::session::Viewer;
 use super::state::AppState;
 use crate::analysis::indicators::{Breakdown, IndicatorView};
 use crate::domain::ReportPeriod;
+use crate::service::ScopeParams;
 use crate::service::indicators::{AreaParam, BreakdownParams, YearValueBody};
 use crate::service::report::ReportData;
 use axum::extract::{Path, State};
@@ -95,19 +96,20 @@ pub struct ReportParams {
     pub format: Option<ReportFormat>,
 }
 
-#[utoipa::path(get, path = "/api/report", tag = "indicators", params(ReportParams),
+#[utoipa::path(get, path = "/api/report", tag = "indicators", params(ReportParams, ScopeParams),
     responses((status = 200, description = "Everything the steering report shows; with `format=html` the report as one HTML file", body = ReportData),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn report(
     State(state): State<AppState>,
     Viewer(who): Viewer,
     Query(q): Query<ReportParams>,
+    ScopeQuery(scope): ScopeQuery,
 ) -> ApiResult<Response> {
     let period = match q.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => ReportPeriod::parse(p).map_err(ApiError::BadRequest)?,
         None => state.service.default_report_period().await?,
     };
-    let data = state.service.report(period, &who).await?;
+    let data = state.service.report(period, &scope, &who).await?;
     Ok(match q.format.unwrap_or_default() {
         ReportFormat::Json => axum::Json(data).into_response(),
         ReportFormat::Html => {

@@ -148,8 +148,7 @@ async fn account_principal(auth: &mut AuthSession, cfg: &AccessConfig) -> Option
 
 /// The demo visitor in the role they picked (a wijkregisseur of the demo's first wijk).
 async fn demo_principal(state: &AppState, auth: &AuthSession) -> ApiResult<Option<Principal>> {
-    let set = state.service.areas().await?;
-    if !set.is_demo {
+    if !state.service.is_demo().await? {
         return Ok(None);
     }
     let role: Role = auth
@@ -160,11 +159,16 @@ async fn demo_principal(state: &AppState, auth: &AuthSession) -> ApiResult<Optio
         .flatten()
         .unwrap_or(Role::Veiligheidsteam);
     let wijken = match role {
-        Role::Wijkregisseur => set
-            .level(crate::domain::AreaLevel::Wijk)
-            .first()
-            .map(|&i| vec![set.areas[i].code.clone()])
-            .unwrap_or_default(),
+        Role::Wijkregisseur => {
+            let set = state
+                .service
+                .areas(&crate::service::Scope::default())
+                .await?;
+            set.level(crate::domain::AreaLevel::Wijk)
+                .first()
+                .map(|&i| vec![set.areas[i].code.clone()])
+                .unwrap_or_default()
+        }
         _ => vec![],
     };
     Ok(Some(Principal {
@@ -379,7 +383,7 @@ pub async fn demo_role(
     auth: AuthSession,
     Json(body): Json<DemoRoleBody>,
 ) -> ApiResult<StatusCode> {
-    if !state.service.areas().await?.is_demo || auth.user.is_some() {
+    if !state.service.is_demo().await? || auth.user.is_some() {
         return Err(ApiError::NotFound(
             "the role switch exists only in the built-in demo".into(),
         ));

@@ -13,6 +13,7 @@ pub mod points_csv;
 pub mod population;
 pub mod registrations;
 pub mod statline;
+pub mod statline_labels;
 pub mod table;
 
 pub use error::{IngestError, Location};

@@ -201,11 +201,15 @@ impl Row<'_> {
         }
     }
 
-    /// A non-negative whole number, or `None` for an empty cell.
+    /// A non-negative whole number, or `None` for an empty cell or one of CBS's symbols for
+    /// a figure that is unknown or secret (`.`, `x`, `?`). CBS's `-` (nil) is 0.
     pub fn count(&self, column: usize, field: &str) -> Result<Option<i64>, IngestError> {
         let v = self.get(column);
-        if v.is_empty() || v == "." {
+        if matches!(v, "" | "." | "x" | "X" | "?") {
             return Ok(None);
+        }
+        if v == "-" {
+            return Ok(Some(0));
         }
         match v.parse::<i64>() {
             Ok(n) if n >= 0 => Ok(Some(n)),

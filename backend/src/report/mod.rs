@@ -22,10 +22,16 @@ pub fn base64(bytes: &[u8]) -> String {
 pub async fn write_report(
     store: &Store,
     period: &str,
+    gemeente: Option<&str>,
     out: &std::path::Path,
 ) -> anyhow::Result<usize> {
     use anyhow::Context;
     let period = ReportPeriod::parse(period).map_err(anyhow::Error::msg)?;
+    let scope = crate::service::Scope::parse(&crate::service::ScopeParams {
+        gemeente: gemeente.map(str::to_string),
+        indeling: None,
+    })
+    .map_err(anyhow::Error::msg)?;
     if store.is_empty().await? {
         eprintln!(
             "the database is empty: loading the built-in synthetic demo town (import your own data to replace it)"
@@ -34,7 +40,7 @@ pub async fn write_report(
     }
     // The command line acts as the local administrator.
     let data = Service::new(store.clone())
-        .report(period, &crate::auth::Principal::local_admin())
+        .report(period, &scope, &crate::auth::Principal::local_admin())
         .await?;
     let html = html::render(&data);
     std::fs::write(out, &html).with_context(|| format!("cannot write {}", out.display()))?;

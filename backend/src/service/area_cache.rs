@@ -14,6 +14,7 @@
 //! - `parts[i]` lists the buurten (positions in `areas`) whose code lies inside area `i`'s code
 //!   ([`AreaCode::contains`]): a wijk's buurten, a gemeente's buurten; empty for a buurt.
 
+use super::scope::ResolvedScope;
 use crate::analysis::figures::roll_up;
 use crate::domain::{AreaCode, AreaLevel};
 use crate::spatial::contiguity::{QueenOptions, Weights, distance_band, queen_contiguity};
@@ -34,7 +35,8 @@ pub struct CachedArea {
     pub name: String,
     pub parent: Option<AreaCode>,
     pub population: Option<i64>,
-    pub boundary_year: Option<i64>,
+    /// 0 when the boundary file did not state it.
+    pub boundary_year: i64,
     /// WGS84 `[min_lon, min_lat, max_lon, max_lat]`.
     pub bbox: [f64; 4],
     pub wgs84: MultiPolygon<f64>,
@@ -69,6 +71,8 @@ pub struct AreaCache {
     pub islands: Vec<String>,
     /// Whether this generation is the built-in synthetic demo (served without accounts).
     pub is_demo: bool,
+    /// The boundary year and gemeente (or all) this set holds.
+    pub scope: ResolvedScope,
 }
 
 impl AreaCache {
@@ -190,6 +194,10 @@ impl AreaCache {
             wijk_weights,
             islands,
             is_demo: false,
+            scope: ResolvedScope {
+                year: 0,
+                gemeente: None,
+            },
         }
     }
 
@@ -316,7 +324,7 @@ mod tests {
             name: format!("{code} name"),
             parent_code: None,
             population: Some(1_000),
-            boundary_year: Some(2021),
+            boundary_year: 2021,
             geometry: format!(r#"{{"type":"Polygon","coordinates":[{ring}]}}"#),
             bbox: [x, y, x + w, y + w],
         }

@@ -5,6 +5,7 @@
 use super::access::{self, AreaView};
 use super::geojson::{CollectionTag, Feature, Geometry};
 use super::{AreaCache, Resolved, Service, ServiceError, ServiceResult};
+use crate::analysis::crosswalk::Method;
 use crate::analysis::disclosure;
 use crate::analysis::figures::{Figures, Input, count_of, figures, rank};
 use crate::analysis::indicators::{YearValue, enforcement_share};
@@ -46,9 +47,23 @@ pub struct AreaQuery {
 pub struct OffenceSums {
     pub current: HashMap<String, CountSum>,
     pub previous: HashMap<String, CountSum>,
+    /// Codes of this set whose sums hold figures carried from another boundary year.
+    pub estimated: HashMap<String, Method>,
 }
 
 impl OffenceSums {
+    /// How area `i`'s figure was estimated, if it was: its own mark, or for a roll-up the
+    /// mark of any part (a sum with an estimated part is an estimate by area).
+    pub fn estimated(&self, set: &AreaCache, i: usize) -> Option<Method> {
+        let own = self.estimated.get(set.areas[i].code.as_str()).copied();
+        own.or_else(|| {
+            set.parts(i)
+                .iter()
+                .any(|&b| self.estimated.contains_key(set.areas[b].code.as_str()))
+                .then_some(Method::Area)
+        })
+    }
+
     pub(super) fn input(&self, set: &AreaCache, i: usize) -> Input {
         Input {
             current: set.roll_up(i, |c| self.current.get(c).copied()),
@@ -219,15 +234,29 @@ pub struct AreaDetail {
 /// Figures for the areas `members` (positions in the cache), ranked within that set.
 pub fn ranked(set: &AreaCache, members: &[usize], sums: &OffenceSums) -> Vec<Figures> {
     let inputs: Vec<Input> = members.iter().map(|&i| sums.input(set, i)).collect();
-    figures(&inputs)
+    let mut figs = figures(&inputs);
+    for (f, &i) in figs.iter_mut().zip(members) {
+        f.estimated = sums.estimated(set, i);
+    }
+    figs
 }
 
 impl Service {
     /// The offence sums of a selection, now and in the range before.
-    pub async fn offence_sums(&self, sel: &Resolved) -> ServiceResult<OffenceSums> {
+    /// Figures published on another boundary year's areas are carried to `set`'s areas
+    /// through the crosswalk and marked as estimated.
+    pub async fn offence_sums(
+        &self,
+        set: &AreaCache,
+        sel: &Resolved,
+    ) -> ServiceResult<OffenceSums> {
+        let (current, mut estimated) = self.offence_sums_on(set, sel.range, &sel.types).await?;
+        let (previous, before) = self.offence_sums_on(set, sel.previous, &sel.types).await?;
+        estimated.extend(before);
         Ok(OffenceSums {
-            current: self.store().offence_sums(sel.range, &sel.types).await?,
-            previous: self.store().offence_sums(sel.previous, &sel.types).await?,
+            current,
+            previous,
+            estimated,
         })
     }
 
@@ -259,9 +288,9 @@ impl Service {
         sel: &Resolved,
         who: &Principal,
     ) -> ServiceResult<AreaCollection> {
-        let set = self.areas().await?;
+        let set = self.areas(&sel.scope).await?;
         let level: AreaLevel = q.level.unwrap_or_default().into();
-        let sums = self.offence_sums(sel).await?;
+        let sums = self.offence_sums(&set, sel).await?;
         let view = AreaView::new(&set, &sums, who);
         let members: Vec<usize> = Self::level_members(&set, level, q.wijk.as_deref())?
             .into_iter()
@@ -374,6 +403,10 @@ impl Service {
                     population,
                 }])
                 .remove(0);
+                f.estimated = buurten
+                    .iter()
+                    .any(|&b| sums.estimated(set, b).is_some())
+                    .then_some(Method::Area);
                 if who.suppresses_small_counts() {
                     if disclosure::is_small(f.count) {
                         access::hide(&mut f);
@@ -418,13 +451,13 @@ impl Service {
         sel: &Resolved,
         who: &Principal,
     ) -> ServiceResult<AreaDetail> {
-        let set = self.areas().await?;
+        let set = self.areas(&sel.scope).await?;
         let code = code.trim().to_ascii_uppercase();
         let i = set
             .position(&code)
             .ok_or_else(|| ServiceError::NotFound(format!("area {code} is not in the data")))?;
         let a = &set.areas[i];
-        let sums = self.offence_sums(sel).await?;
+        let sums = self.offence_sums(&set, sel).await?;
         let view = AreaView::new(&set, &sums, who);
         if !view.visible[i] {
             return Err(ServiceError::Forbidden(format!(

@@ -306,7 +306,7 @@ impl Density {
 impl Service {
     /// Gi* for a selection: counts or (optionally smoothed) rates per area of a level.
     pub async fn gi_star(&self, q: &HotspotQuery, sel: &Resolved) -> ServiceResult<GiRun> {
-        let set = self.areas().await?;
+        let set = self.areas(&sel.scope).await?;
         let level: AreaLevel = q.level.unwrap_or_default().into();
         let members = set.level(level).to_vec();
         if members.len() < 3 {
@@ -316,7 +316,7 @@ impl Service {
         }
         let (w, distance_m) = weights(&set, level, q)?;
         let opts = options(q)?;
-        let sums = self.offence_sums(sel).await?;
+        let sums = self.offence_sums(&set, sel).await?;
         let figs = ranked(&set, &members, &sums);
         // Gi* needs a value everywhere; a withheld count enters as 0 and is flagged.
         let counts: Vec<f64> = figs.iter().map(|f| f.count.unwrap_or(0) as f64).collect();
@@ -417,7 +417,7 @@ impl Service {
         sel: &Resolved,
         who: &Principal,
     ) -> ServiceResult<EmergingCollection> {
-        let set = self.areas().await?;
+        let set = self.areas(&sel.scope).await?;
         let mut range = sel.range;
         let (monthly, yearly) = self.store().offence_extent().await?;
         // Yearly-only data (47018NED) has no months to step through: step by year.
@@ -472,9 +472,8 @@ impl Service {
                 let mut steps = Vec::new();
                 let mut series = Vec::new();
                 for y in range.from.year..=range.to.year {
-                    let sums = self
-                        .store()
-                        .offence_sums(PeriodRange::year(y), &sel.types)
+                    let (sums, _) = self
+                        .offence_sums_on(&set, PeriodRange::year(y), &sel.types)
                         .await?;
                     steps.push(y.to_string());
                     series.push(
@@ -569,7 +568,7 @@ impl Service {
                     .max(disclosure::MIN_BANDWIDTH_M),
             ),
         };
-        let mut d = self.density_of(points, &q).await?;
+        let mut d = self.density_of(points, &q, &sel.scope).await?;
         if let Some(k) = d.0.kde.as_mut() {
             let h = k.bandwidth_m;
             disclosure::blank_sparse_cells(&mut k.grid, &d.0.points, h);
@@ -585,7 +584,7 @@ impl Service {
         sel: &Resolved,
     ) -> ServiceResult<(Density, f64)> {
         let points = self.incident_points(sel).await?;
-        self.density_of(points, q).await
+        self.density_of(points, q, &sel.scope).await
     }
 
     /// The density of `points` (RD metres) on the grid of [`density_grid`].
@@ -593,6 +592,7 @@ impl Service {
         &self,
         points: Vec<Coord<f64>>,
         q: &KdeQuery,
+        scope: &super::Scope,
     ) -> ServiceResult<(Density, f64)> {
         let cell = q.cell_m.unwrap_or(KDE_CELL_M);
         if !(10.0..=1_000.0).contains(&cell) {
@@ -607,7 +607,7 @@ impl Service {
                 "bandwidth_m must be at least one cell and at most 20,000 metres".into(),
             ));
         }
-        let set = self.areas().await?;
+        let set = self.areas(scope).await?;
         if points.is_empty() {
             return Ok((Density { points, kde: None }, cell));
         }

@@ -2,7 +2,7 @@
 //! [`crate::analysis::indicators`]; and the targets and baselines the steering group sets.
 
 use super::access;
-use super::{AreaCache, Service, ServiceError, ServiceResult};
+use super::{AreaCache, Scope, Service, ServiceError, ServiceResult};
 use crate::analysis::indicators::{
     Breakdown, Definition, INDICATORS, IndicatorData, IndicatorView, Key, Unit,
 };
@@ -96,7 +96,7 @@ impl Service {
 
     /// The six indicators of an area (default: the gemeente).
     pub async fn indicators(&self, area: Option<&str>) -> ServiceResult<Vec<IndicatorView>> {
-        let set = self.areas().await?;
+        let set = self.areas(&Scope::of_area(area)).await?;
         let area = resolve_area(&set, area)?;
         Ok(self.indicator_data().await?.all(&area))
     }
@@ -110,7 +110,7 @@ impl Service {
     ) -> ServiceResult<IndicatorView> {
         let def = definition(key)?;
         check_year_value(def, body.year, body.value.unwrap_or(0.0))?;
-        let set = self.areas().await?;
+        let set = self.areas(&Scope::of_area(area)).await?;
         let area = resolve_area(&set, area)?;
         self.store()
             .set_indicator_target(def.key.as_str(), area.as_str(), body.year, body.value)
@@ -130,7 +130,7 @@ impl Service {
             .value
             .ok_or_else(|| ServiceError::BadRequest("a baseline needs a value".into()))?;
         check_year_value(def, body.year, value)?;
-        let set = self.areas().await?;
+        let set = self.areas(&Scope::of_area(area)).await?;
         let area = resolve_area(&set, area)?;
         self.store()
             .set_indicator_baseline(def.key.as_str(), area.as_str(), body.year, value)
@@ -148,7 +148,7 @@ impl Service {
         who: &Principal,
     ) -> ServiceResult<Breakdown> {
         let def = definition(key)?;
-        let set = self.areas().await?;
+        let set = self.areas(&Scope::of_area(q.area.as_deref())).await?;
         let area = resolve_area(&set, q.area.as_deref())?;
         let parts: Vec<(AreaCode, String)> = set
             .areas

@@ -2,8 +2,9 @@
 //! wijken, the crime-type hierarchy, and whether this is the synthetic demo.
 
 use super::selection::default_range;
-use super::{Service, ServiceResult};
-use crate::domain::CrimeType;
+use super::{Scope, Service, ServiceResult};
+use crate::domain::crime_type::TOTAL;
+use crate::domain::{AreaCode, CrimeType, code_lists};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -19,6 +20,19 @@ pub struct NamedArea {
     pub code: String,
     pub name: String,
     pub bbox: [f64; 4],
+}
+
+/// A gemeente to choose.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GemeenteOption {
+    pub code: String,
+    pub name: String,
+}
+
+/// A gemeente's name: from the shipped CBS list of the boundary year, else its code.
+fn gemeente_name(code: &AreaCode, year: i64) -> String {
+    code_lists::gemeente_name(code.as_str(), (year != 0).then_some(year))
+        .map_or_else(|| code.to_string(), str::to_string)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -50,8 +64,16 @@ pub struct Counts {
 pub struct Meta {
     pub demo: bool,
     pub demo_notice: Option<String>,
+    /// The gemeente shown; `None` when every gemeente of the boundary year is shown.
     pub gemeente: Option<NamedArea>,
+    /// Whether the scope is every gemeente of the boundary year (`gemeente=alle`).
+    pub all_gemeenten: bool,
+    /// The gemeenten of the boundary year, to choose from.
+    pub gemeenten: Vec<GemeenteOption>,
+    /// The boundary year shown; `None` when the boundary file did not state it.
     pub boundary_year: Option<i64>,
+    /// Every imported boundary year, newest first (0: a set whose year is not known).
+    pub boundary_years: Vec<i64>,
     pub bbox: Option<[f64; 4]>,
     pub periods: Periods,
     pub default_range: Range,
@@ -66,9 +88,14 @@ pub const DEMO_NOTICE: &str = "Synthetische demodata: een verzonnen gemeente, ge
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CrimeTypeNode {
     pub code: String,
+    /// The Dutch title (from the shipped CBS code list, else the imported label).
     pub title: String,
     pub parent: Option<String>,
     pub level: usize,
+    /// Whether the offence figures hold this code or one inside it.
+    pub offences: bool,
+    /// Whether imported incidents hold this code or one inside it.
+    pub incidents: bool,
 }
 
 /// Numeric order (1.2 before 1.10), total first.
@@ -87,8 +114,14 @@ impl Service {
     }
 
     /// The data's set-up; `basemap_style_url` is configuration the caller passes through.
-    pub async fn meta(&self, basemap_style_url: Option<String>) -> ServiceResult<Meta> {
-        let set = self.areas().await?;
+    pub async fn meta(
+        &self,
+        basemap_style_url: Option<String>,
+        scope: &Scope,
+    ) -> ServiceResult<Meta> {
+        let set = self.areas(scope).await?;
+        let (years, gemeenten) = self.area_sets().await?;
+        let year = set.scope.year;
         let store = self.store();
         let demo = store.is_demo().await?;
         let named = |i: usize| {
@@ -100,14 +133,32 @@ impl Service {
             }
         };
         let bbox = set.bbox();
-        let gemeente = set.gemeenten.first().map(|&i| named(i)).or_else(|| {
-            // Boundary files often hold only buurten and wijken; name the gemeente by its code.
-            set.gemeente_code().map(|code| NamedArea {
-                name: code.to_string(),
-                code: code.to_string(),
-                bbox: bbox.unwrap_or_default(),
+        // Boundary files often hold only buurten and wijken: then the gemeente's name comes
+        // from the CBS list of its boundary year.
+        let gemeente = set
+            .scope
+            .gemeente
+            .as_ref()
+            .map(|g| match set.position(g.as_str()) {
+                Some(i) => named(i),
+                None => NamedArea {
+                    name: gemeente_name(g, year),
+                    code: g.to_string(),
+                    bbox: bbox.unwrap_or_default(),
+                },
+            });
+        let choices = gemeenten
+            .get(&year)
+            .map(|codes| {
+                codes
+                    .iter()
+                    .map(|g| GemeenteOption {
+                        code: g.to_string(),
+                        name: gemeente_name(g, year),
+                    })
+                    .collect()
             })
-        });
+            .unwrap_or_default();
         let extent = store.offence_extent().await?;
         let periods = match extent {
             (Some((a, b)), _) => Periods {
@@ -131,7 +182,10 @@ impl Service {
             demo,
             demo_notice: demo.then(|| DEMO_NOTICE.to_string()),
             gemeente,
-            boundary_year: set.areas.iter().find_map(|a| a.boundary_year),
+            all_gemeenten: set.scope.gemeente.is_none() && !set.areas.is_empty(),
+            gemeenten: choices,
+            boundary_year: (year != 0).then_some(year),
+            boundary_years: years,
             bbox,
             periods,
             default_range: Range {
@@ -151,11 +205,23 @@ impl Service {
         })
     }
 
-    /// The SoortMisdrijf hierarchy of the codes in the data, total first, with the parents
-    /// the data lacks, so children can be grouped.
+    /// The SoortMisdrijf hierarchy of the codes in the data (offence figures and incidents),
+    /// total first, with the parents the data lacks, so children can be grouped; each says
+    /// whether offence figures or incidents hold it, because yearly downloads often hold
+    /// only the total while incidents carry their own types.
     pub async fn crime_types(&self) -> ServiceResult<Vec<CrimeTypeNode>> {
         let titles = self.store().crime_type_titles().await?;
-        let mut codes = self.store().offence_crime_types().await?;
+        let offence_codes = self.store().offence_crime_types().await?;
+        let incident_codes = self.store().incident_crime_types().await?;
+        let mut codes: Vec<String> = offence_codes.clone();
+        for c in &incident_codes {
+            if !codes.contains(c) {
+                codes.push(c.clone());
+            }
+        }
+        if !incident_codes.is_empty() && !codes.iter().any(|c| c == TOTAL) {
+            codes.push(TOTAL.to_string());
+        }
         let parents: Vec<String> = codes
             .iter()
             .filter_map(|c| CrimeType::parent_code(c))
@@ -173,9 +239,19 @@ impl Service {
         Ok(codes
             .into_iter()
             .map(|c| CrimeTypeNode {
-                title: titles.get(&c).cloned().unwrap_or_else(|| c.clone()),
+                title: code_lists::crime_type_title(&c)
+                    .map(str::to_string)
+                    .or_else(|| titles.get(&c).cloned())
+                    .unwrap_or_else(|| c.clone()),
                 parent: CrimeType::parent_code(&c),
                 level: CrimeType::level(&c),
+                // The total holds every code.
+                offences: offence_codes
+                    .iter()
+                    .any(|o| c == TOTAL || CrimeType::is_within(o, &c)),
+                incidents: incident_codes
+                    .iter()
+                    .any(|o| c == TOTAL || CrimeType::is_within(o, &c)),
                 code: c,
             })
             .collect())

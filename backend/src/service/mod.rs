@@ -10,6 +10,7 @@
 pub mod access;
 pub mod area_cache;
 pub mod areas;
+pub mod carry;
 pub mod geojson;
 pub mod hotspots;
 pub mod indicators;
@@ -17,12 +18,16 @@ pub mod meta;
 pub mod planning;
 pub mod points;
 pub mod report;
+pub mod scope;
 pub mod selection;
 
 pub use area_cache::{AreaCache, CachedArea};
+pub use scope::{GemeenteChoice, ResolvedScope, Scope, ScopeParams};
 pub use selection::{Resolved, SelectionParams};
 
+use crate::domain::AreaCode;
 use crate::store::{Store, StoreError};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::RwLock;
 
@@ -65,18 +70,85 @@ impl From<sqlx::Error> for ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
-/// The service: the store and the cached area set. Cheap to clone.
+/// At most this many area caches (scopes) are kept per generation.
+const MAX_CACHED_SCOPES: usize = 8;
+
+/// What the data holds, per generation: the boundary years and their gemeenten, and the
+/// default gemeente; and the area caches built so far, per resolved scope.
+#[derive(Default)]
+struct AreaSets {
+    generation: i64,
+    is_demo: bool,
+    /// Newest first.
+    years: Vec<i64>,
+    /// Per year, the gemeenten (as codes) that have areas.
+    gemeenten: HashMap<i64, Vec<AreaCode>>,
+    /// The gemeente with the most offence figures, if any.
+    busiest: Option<AreaCode>,
+    caches: HashMap<ResolvedScope, Arc<AreaCache>>,
+    /// Crosswalks between the sets of two scopes, per level.
+    crosswalks: CrosswalkCache,
+}
+
+type CrosswalkCache = HashMap<
+    (ResolvedScope, ResolvedScope, crate::domain::AreaLevel),
+    Arc<crate::analysis::crosswalk::Crosswalk>,
+>;
+
+impl AreaSets {
+    /// Resolves a scope against what the data holds.
+    fn resolve(&self, scope: &Scope) -> ServiceResult<ResolvedScope> {
+        let Some(&newest) = self.years.first() else {
+            return Ok(ResolvedScope {
+                year: 0,
+                gemeente: None,
+            });
+        };
+        let year = match scope.year {
+            None => newest,
+            Some(y) if self.years.contains(&y) => y,
+            Some(y) => {
+                return Err(ServiceError::NotFound(format!(
+                    "boundary year {y} has not been imported; imported: {}",
+                    self.years
+                        .iter()
+                        .map(|y| y.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        };
+        let present = self.gemeenten.get(&year).map_or(&[][..], |g| g.as_slice());
+        let gemeente = match &scope.gemeente {
+            GemeenteChoice::All => None,
+            GemeenteChoice::One(g) if present.contains(g) => Some(g.clone()),
+            GemeenteChoice::One(g) => {
+                return Err(ServiceError::NotFound(format!(
+                    "gemeente {g} has no areas in boundary year {year}"
+                )));
+            }
+            GemeenteChoice::Default => self
+                .busiest
+                .clone()
+                .filter(|g| present.contains(g))
+                .or_else(|| present.first().cloned()),
+        };
+        Ok(ResolvedScope { year, gemeente })
+    }
+}
+
+/// The service: the store and the cached area sets. Cheap to clone.
 #[derive(Clone)]
 pub struct Service {
     store: Store,
-    areas: Arc<RwLock<Option<Arc<AreaCache>>>>,
+    areas: Arc<RwLock<AreaSets>>,
 }
 
 impl Service {
     pub fn new(store: Store) -> Service {
         Service {
             store,
-            areas: Arc::new(RwLock::new(None)),
+            areas: Arc::new(RwLock::new(AreaSets::default())),
         }
     }
 
@@ -84,29 +156,102 @@ impl Service {
         &self.store
     }
 
-    /// The current area set, rebuilt when an import (by this or another instance sharing the
-    /// database) has changed the data generation.
-    pub async fn areas(&self) -> ServiceResult<Arc<AreaCache>> {
+    /// The boundary years the data holds (newest first) and, per year, its gemeenten.
+    pub async fn area_sets(&self) -> ServiceResult<(Vec<i64>, HashMap<i64, Vec<AreaCode>>)> {
+        self.refresh().await?;
+        let sets = self.areas.read().await;
+        Ok((sets.years.clone(), sets.gemeenten.clone()))
+    }
+
+    /// Whether the data is the built-in synthetic demo (served without accounts).
+    pub async fn is_demo(&self) -> ServiceResult<bool> {
+        self.refresh().await?;
+        Ok(self.areas.read().await.is_demo)
+    }
+
+    /// Resolves a scope against the data (its default year and gemeente).
+    pub async fn resolve_scope(&self, scope: &Scope) -> ServiceResult<ResolvedScope> {
+        self.refresh().await?;
+        self.areas.read().await.resolve(scope)
+    }
+
+    /// Re-reads what the data holds when an import (by this or another instance sharing the
+    /// database) has changed the data generation, and drops the caches of the old one.
+    async fn refresh(&self) -> ServiceResult<i64> {
         let generation = self.store.generation().await?;
-        if let Some(set) = self.areas.read().await.as_ref()
-            && set.generation == generation
-        {
-            return Ok(set.clone());
+        if self.areas.read().await.generation == generation && generation != 0 {
+            return Ok(generation);
         }
-        let mut slot = self.areas.write().await;
-        if let Some(set) = slot.as_ref()
-            && set.generation == generation
-        {
-            return Ok(set.clone());
+        let years = self.store.boundary_years().await?;
+        let mut gemeenten = HashMap::new();
+        for &y in &years {
+            let codes = self
+                .store
+                .gemeenten_of_year(y)
+                .await?
+                .into_iter()
+                .filter_map(|(n, _)| AreaCode::parse(&format!("GM{n}")).ok())
+                .collect();
+            gemeenten.insert(y, codes);
         }
-        let rows = self.store.areas(None).await?;
+        let busiest = self
+            .store
+            .offence_rows_per_gemeente()
+            .await?
+            .into_iter()
+            .find_map(|(n, _)| AreaCode::parse(&format!("GM{n}")).ok());
         let is_demo = self.store.is_demo().await?;
+        let mut sets = self.areas.write().await;
+        if sets.generation != generation || generation == 0 {
+            *sets = AreaSets {
+                generation,
+                is_demo,
+                years,
+                gemeenten,
+                busiest,
+                caches: HashMap::new(),
+                crosswalks: HashMap::new(),
+            };
+        }
+        Ok(generation)
+    }
+
+    /// The area set of a scope (a boundary year and a gemeente, or all of that year), rebuilt
+    /// when the data generation changes.
+    pub async fn areas(&self, scope: &Scope) -> ServiceResult<Arc<AreaCache>> {
+        let generation = self.refresh().await?;
+        let resolved = {
+            let sets = self.areas.read().await;
+            let resolved = sets.resolve(scope)?;
+            if let Some(set) = sets.caches.get(&resolved)
+                && set.generation == generation
+            {
+                return Ok(set.clone());
+            }
+            resolved
+        };
+        let number = resolved
+            .gemeente
+            .as_ref()
+            .map(|g| g.as_str()[2..].to_string());
+        let rows = self.store.areas(resolved.year, number.as_deref()).await?;
+        let key = resolved.clone();
         let mut set = tokio::task::spawn_blocking(move || AreaCache::build(generation, rows))
             .await
             .map_err(|e| ServiceError::Internal(format!("building the area cache failed: {e}")))?;
-        set.is_demo = is_demo;
+        set.scope = key.clone();
+        let mut sets = self.areas.write().await;
+        set.is_demo = sets.is_demo;
         let set = Arc::new(set);
-        *slot = Some(set.clone());
+        if sets.generation == generation {
+            if sets.caches.len() >= MAX_CACHED_SCOPES {
+                let evict = sets.caches.keys().find(|k| **k != key).cloned();
+                if let Some(k) = evict {
+                    sets.caches.remove(&k);
+                }
+            }
+            sets.caches.insert(key, set.clone());
+        }
         Ok(set)
     }
 }

@@ -3,7 +3,7 @@
 //! lists per shift.
 
 use super::hotspots::{Density, GiRun, HotspotQuery, KDE_CELL_M, KdeQuery};
-use super::{Resolved, Service, ServiceError, ServiceResult};
+use super::{Resolved, Scope, Service, ServiceError, ServiceResult};
 use crate::analysis::coverage::{
     self, Camera as PlanCamera, CameraStatus as PlanStatus, HOTSPOT_CELL_SHARE, greedy_placement,
     hotspot_coverage, unseen_areas,
@@ -451,8 +451,20 @@ impl Service {
 
     async fn save_camera(&self, id: String, c: &CameraInput) -> ServiceResult<CameraRow> {
         c.validate()?;
-        let set = self.areas().await?;
-        let row = c.row(id, set.buurt_at(c.lon, c.lat).map(|b| b.code.to_string()));
+        // The buurt of the camera: in the default gemeente, or else anywhere in the newest set.
+        let mut buurt = self
+            .areas(&Scope::default())
+            .await?
+            .buurt_at(c.lon, c.lat)
+            .map(|b| b.code.to_string());
+        if buurt.is_none() {
+            buurt = self
+                .areas(&Scope::all())
+                .await?
+                .buurt_at(c.lon, c.lat)
+                .map(|b| b.code.to_string());
+        }
+        let row = c.row(id, buurt);
         self.store().save_camera(&row).await?;
         Ok(row)
     }
@@ -469,7 +481,7 @@ impl Service {
 
     /// Buurten ranked by recency-weighted incidents, overall and per shift.
     pub async fn patrol(&self, q: &PatrolQuery, sel: &Resolved) -> ServiceResult<Patrol> {
-        let set = self.areas().await?;
+        let set = self.areas(&sel.scope).await?;
         let half_life = q.half_life_days.unwrap_or(30.0);
         if !(1.0..=3_650.0).contains(&half_life) {
             return Err(ServiceError::BadRequest(

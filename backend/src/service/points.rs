@@ -85,12 +85,16 @@ impl Service {
         who: &Principal,
     ) -> ServiceResult<FeatureCollection<EnforcementProps>> {
         require(who, Need::Points)?;
+        let set = self.areas(&sel.scope).await?;
         Ok(FeatureCollection::new(
             self.store()
                 .enforcement(sel.range)
                 .await?
                 .into_iter()
-                .filter(|e| sees_point(who, e.buurt_code.as_deref()))
+                .filter(|e| {
+                    set.scope.holds_point(e.buurt_code.as_deref())
+                        && sees_point(who, e.buurt_code.as_deref())
+                })
                 .map(|e| {
                     Feature::new(
                         e.id.clone(),

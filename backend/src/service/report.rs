@@ -7,7 +7,7 @@ use super::access::{self, AreaView};
 use super::areas::{InitiativeSummary, OutcomeCount};
 use super::hotspots::{HotspotQuery, KdeQuery};
 use super::planning::{CoverageReport, coverage_report};
-use super::{SelectionParams, Service, ServiceError, ServiceResult};
+use super::{Scope, SelectionParams, Service, ServiceError, ServiceResult};
 use crate::analysis::coverage::CameraStatus;
 use crate::analysis::disclosure;
 use crate::analysis::hotspot::gistar::class_name;
@@ -141,10 +141,15 @@ impl Service {
     /// hidden as everywhere else, the density is the protected one, and the detail tables that
     /// would need cell-by-cell protection (enforcement by domain, unseen hotspot cells) are
     /// left out with a note saying so.
-    pub async fn report(&self, period: ReportPeriod, who: &Principal) -> ServiceResult<ReportData> {
+    pub async fn report(
+        &self,
+        period: ReportPeriod,
+        scope: &Scope,
+        who: &Principal,
+    ) -> ServiceResult<ReportData> {
         access::require(who, Need::Report)?;
         let protected = who.suppresses_small_counts();
-        let set = self.areas().await?;
+        let set = self.areas(scope).await?;
         let gm: AreaCode = set
             .gemeente_code()
             .ok_or_else(|| ServiceError::NotFound("no areas have been imported".into()))?;
@@ -172,6 +177,8 @@ impl Service {
                 from: Some(range.from.iso()),
                 to: Some(range.to.iso()),
                 types: Some(TOTAL.into()),
+                gemeente: set.scope.gemeente.as_ref().map(|g| g.to_string()),
+                indeling: Some(set.scope.year),
             })
             .await?;
 
@@ -352,7 +359,8 @@ impl Service {
             .await?
             .into_iter()
             .filter(|i| {
-                i.start_date.as_str() <= end.as_str()
+                set.scope.holds_point(i.buurt_code.as_deref())
+                    && i.start_date.as_str() <= end.as_str()
                     && i.end_date
                         .as_deref()
                         .is_none_or(|e| e.is_empty() || e >= start.as_str())

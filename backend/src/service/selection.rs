@@ -2,7 +2,7 @@
 //! against what the data holds (the default period, the codes to sum, whether the data covers
 //! the range at all), and the incident-type filter that follows from it.
 
-use super::{Service, ServiceError, ServiceResult};
+use super::{Scope, ScopeParams, Service, ServiceError, ServiceResult};
 use crate::analysis::figures::resolve_crime_types;
 use crate::domain::crime_type::TOTAL;
 use crate::domain::{CrimeType, Month, PeriodRange};
@@ -18,17 +18,36 @@ pub struct SelectionParams {
     pub to: Option<String>,
     /// Comma-separated CBS SoortMisdrijf codes; a parent code selects its children. Default `0.0.0`.
     pub types: Option<String>,
+    /// CBS gemeente code (`GM0141`), or `alle`; see [`ScopeParams`].
+    pub gemeente: Option<String>,
+    /// CBS boundary year of the areas shown; see [`ScopeParams`].
+    pub indeling: Option<i64>,
+}
+
+impl SelectionParams {
+    /// The scope part of the selection.
+    pub fn scope(&self) -> Result<Scope, String> {
+        Scope::parse(&ScopeParams {
+            gemeente: self.gemeente.clone(),
+            indeling: self.indeling,
+        })
+    }
 }
 
 /// A resolved selection.
 #[derive(Debug, Clone)]
 pub struct Resolved {
+    /// Which areas: a boundary year and a gemeente.
+    pub scope: Scope,
     pub range: PeriodRange,
     pub previous: PeriodRange,
     /// Whether the user chose the start of the range (otherwise it is the default).
     pub from_given: bool,
     /// The codes to sum, with no code counted inside another.
     pub types: Vec<String>,
+    /// The codes as the user selected them (parents not expanded); incidents are filtered
+    /// by these, whatever the offence figures hold.
+    pub selectors: Vec<String>,
     /// Whether the dataset has any offence data in the range / the previous range, which
     /// decides whether a missing row is 0 or unknown.
     pub has_data: bool,
@@ -38,7 +57,7 @@ pub struct Resolved {
 impl Resolved {
     /// Whether the selection is every crime type.
     pub fn all_types(&self) -> bool {
-        self.types.iter().any(|t| t == TOTAL)
+        self.selectors.iter().any(|t| t == TOTAL)
     }
 }
 
@@ -113,6 +132,7 @@ impl Service {
         };
         let present = self.store().offence_crime_types().await?;
         let types = resolve_crime_types(&selectors, &present);
+        let scope = p.scope().map_err(bad)?;
         let previous = range.previous();
         let covers = |r: PeriodRange| {
             let monthly = months.is_some_and(|(a, b)| a <= r.to && r.from <= b);
@@ -122,6 +142,8 @@ impl Service {
             monthly || yearly
         };
         Ok(Resolved {
+            scope,
+            selectors,
             range,
             previous,
             from_given: p.from.is_some(),
@@ -143,19 +165,21 @@ impl Service {
             .incident_crime_types()
             .await?
             .into_iter()
-            .filter(|c| sel.types.iter().any(|s| CrimeType::is_within(c, s)))
+            .filter(|c| sel.selectors.iter().any(|s| CrimeType::is_within(c, s)))
             .collect();
         Ok(Some(codes))
     }
 
-    /// Incidents of a selection, as the store returns them.
+    /// Incidents of a selection in its scope (its gemeente, or all), as the store returns them.
     pub async fn incidents(&self, sel: &Resolved) -> ServiceResult<Vec<crate::store::IncidentRow>> {
-        let rows = match self.incident_types(sel).await? {
+        let set = self.areas(&sel.scope).await?;
+        let mut rows = match self.incident_types(sel).await? {
             None => self.store().incidents(sel.range, &[]).await?,
             // A selection matching no incident type matches no incident.
             Some(codes) if codes.is_empty() => vec![],
             Some(codes) => self.store().incidents(sel.range, &codes).await?,
         };
+        rows.retain(|r| set.scope.holds_point(r.buurt_code.as_deref()));
         Ok(rows)
     }
 }

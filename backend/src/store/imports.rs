@@ -111,13 +111,34 @@ impl ImportTx {
         Ok(rows.into_iter().map(|(c,)| c).collect())
     }
 
-    /// Buurten with their geometry (GeoJSON text), for assigning points to buurten.
-    pub async fn buurt_geometries(&mut self) -> Result<Vec<(String, String)>> {
+    /// Codes and names of the stored areas (of every boundary year; a code that kept its
+    /// name across years appears once).
+    pub async fn area_names(&mut self) -> Result<Vec<(String, String)>> {
         Ok(
-            sqlx::query_as("SELECT code, geometry FROM areas WHERE level = 'buurt' ORDER BY code")
+            sqlx::query_as("SELECT DISTINCT code, name FROM areas ORDER BY code")
                 .fetch_all(&mut *self.tx)
                 .await?,
         )
+    }
+
+    /// The boundary years of the area sets already stored.
+    pub async fn boundary_years(&mut self) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT DISTINCT boundary_year FROM areas ORDER BY boundary_year")
+                .fetch_all(&mut *self.tx)
+                .await?;
+        Ok(rows.into_iter().map(|(y,)| y).collect())
+    }
+
+    /// Buurten of the newest boundary year with their geometry (GeoJSON text), for assigning
+    /// points to buurten.
+    pub async fn buurt_geometries(&mut self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT code, geometry FROM areas WHERE level = 'buurt' \
+                 AND boundary_year = (SELECT MAX(boundary_year) FROM areas) ORDER BY code",
+        )
+        .fetch_all(&mut *self.tx)
+        .await?)
     }
 
     /// Upserts rows of one table in multi-row statements, each row tagged with this import.
@@ -188,7 +209,8 @@ impl ImportTx {
         Ok(())
     }
 
-    pub async fn insert_areas(&mut self, areas: &[Area], boundary_year: Option<i32>) -> Result<()> {
+    /// Inserts areas into the set of `boundary_year` (0: the year is not known).
+    pub async fn insert_areas(&mut self, areas: &[Area], boundary_year: i64) -> Result<()> {
         let mut rows = Vec::with_capacity(areas.len());
         for a in areas {
             let rect = a
@@ -206,7 +228,7 @@ impl ImportTx {
                     Val::Text(a.parent.as_ref().map(|p| p.to_string())),
                 ),
                 ("population", Val::Int(a.population)),
-                ("boundary_year", Val::Int(boundary_year.map(i64::from))),
+                ("boundary_year", int(boundary_year)),
                 ("geometry", text(geometry)),
                 ("min_lon", real(rect.min().x)),
                 ("min_lat", real(rect.min().y)),
@@ -214,7 +236,7 @@ impl ImportTx {
                 ("max_lat", real(rect.max().y)),
             ]);
         }
-        self.insert("areas", &["code"], rows).await
+        self.insert("areas", &["boundary_year", "code"], rows).await
     }
 
     pub async fn insert_population(&mut self, rows: &[(String, i64)]) -> Result<()> {

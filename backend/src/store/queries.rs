@@ -2,7 +2,7 @@
 //! without loading point records (which are personal data) into the server.
 
 use super::{Result, Store};
-use crate::domain::{AreaLevel, Month, PeriodRange};
+use crate::domain::{Month, PeriodRange};
 use std::collections::HashMap;
 
 /// Decodes an area geometry as the store keeps it (GeoJSON text) into a MultiPolygon; `None`
@@ -26,7 +26,8 @@ pub struct AreaRow {
     pub name: String,
     pub parent_code: Option<String>,
     pub population: Option<i64>,
-    pub boundary_year: Option<i64>,
+    /// 0 when the file did not state it.
+    pub boundary_year: i64,
     pub geometry: String,
     pub bbox: [f64; 4],
 }
@@ -101,17 +102,49 @@ fn in_list(first: usize, n: usize) -> String {
 }
 
 impl Store {
-    pub async fn areas(&self, level: Option<AreaLevel>) -> Result<Vec<AreaRow>> {
+    /// The boundary years of the imported area sets, newest first (0: year not stated).
+    pub async fn boundary_years(&self) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT DISTINCT boundary_year FROM areas ORDER BY boundary_year DESC")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(y,)| y).collect())
+    }
+
+    /// The gemeenten (4-digit numbers) with areas in a boundary year, with their number of
+    /// areas, and the number of offence rows per gemeente, to choose a default gemeente.
+    pub async fn gemeenten_of_year(&self, year: i64) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT SUBSTR(code, 3, 4), CAST(COUNT(*) AS BIGINT) FROM areas WHERE boundary_year = $1 \
+             GROUP BY SUBSTR(code, 3, 4) ORDER BY SUBSTR(code, 3, 4)",
+        )
+        .bind(year)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Offence rows per gemeente (4-digit number), most first.
+    pub async fn offence_rows_per_gemeente(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT SUBSTR(area_code, 3, 4), CAST(COUNT(*) AS BIGINT) FROM offences \
+             GROUP BY SUBSTR(area_code, 3, 4) ORDER BY 2 DESC, 1",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The areas of one boundary year, optionally of one gemeente (its 4-digit number).
+    pub async fn areas(&self, year: i64, gemeente: Option<&str>) -> Result<Vec<AreaRow>> {
         let sql = "SELECT a.code, a.level, a.name, a.parent_code, COALESCE(p.population, a.population), a.boundary_year, a.geometry, \
                    a.min_lon, a.min_lat, a.max_lon, a.max_lat FROM areas a LEFT JOIN population p ON p.area_code = a.code \
-                   WHERE ($1 = '' OR a.level = $1) ORDER BY a.code";
+                   WHERE a.boundary_year = $1 AND ($2 = '' OR SUBSTR(a.code, 3, 4) = $2) ORDER BY a.code";
         type Raw = (
             String,
             String,
             String,
             Option<String>,
             Option<i64>,
-            Option<i64>,
+            i64,
             String,
             f64,
             f64,
@@ -119,7 +152,8 @@ impl Store {
             f64,
         );
         let rows: Vec<Raw> = sqlx::query_as(sql)
-            .bind(level.map_or("", |l| l.as_str()))
+            .bind(year)
+            .bind(gemeente.unwrap_or(""))
             .fetch_all(&self.pool)
             .await?;
         Ok(rows
@@ -180,6 +214,47 @@ impl Store {
     ) -> Result<HashMap<String, CountSum>> {
         self.offence_sums_grouped(OffenceGroup::Area, types, range)
             .await
+    }
+
+    /// Offence sums per area code and year over a range, for figures published on the
+    /// boundaries of their own year (see `service::carry`).
+    pub async fn offence_sums_by_year(
+        &self,
+        range: PeriodRange,
+        types: &[String],
+    ) -> Result<Vec<(String, i32, CountSum)>> {
+        if types.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT o.area_code, CAST(o.year AS BIGINT), CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+             FROM offences o WHERE o.crime_type IN ({}) AND {} GROUP BY o.area_code, o.year",
+            in_list(1, types.len()),
+            offence_range_sql(types.len() + 1)
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for t in types {
+            q = q.bind(t.clone());
+        }
+        for b in range_binds(range) {
+            q = q.bind(b);
+        }
+        Ok(q.fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(code, year, known, withheld, cells)| {
+                (
+                    code,
+                    year as i32,
+                    CountSum {
+                        known,
+                        withheld,
+                        cells,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// Offence sums per crime type for the given area codes over a range.

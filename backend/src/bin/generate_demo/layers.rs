@@ -638,7 +638,7 @@ pub fn areas_geojson(town: &Town) -> String {
     };
     let feature = |code: &str, name: &str, population: u32, polys: &[geometry::Rings]| {
         format!(
-            "{{\"type\":\"Feature\",\"id\":\"{code}\",\"properties\":{{\"code\":\"{code}\",\"name\":{},\"population\":{population},\"synthetic\":true}},\"geometry\":{}}}",
+            "{{\"type\":\"Feature\",\"id\":\"{code}\",\"properties\":{{\"code\":\"{code}\",\"name\":{},\"population\":{population},\"year\":2024,\"synthetic\":true}},\"geometry\":{}}}",
             json_str(name),
             geom(polys)
         )
