@@ -703,3 +703,109 @@ async fn the_statline_website_download_imports_like_the_odata_export() {
     store.close().await;
     db.cleanup().await;
 }
+
+/// Yearly figures for 2023 beside monthly ones for 2024 with April missing: a range over the
+/// gap is partial and names the missing month; a range over 2023 is complete (the yearly row
+/// covers its months); no month is ever 0 for lack of a row.
+#[tokio::test]
+async fn a_gap_between_monthly_imports_is_partial_and_named() {
+    let Some((buurten, crime)) = almelo_yearly() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv =
+        String::from("WijkenEnBuurten,SoortMisdrijf,Perioden,GeregistreerdeMisdrijven_1\n");
+    for month in [1, 2, 3, 5] {
+        csv.push_str(&format!(
+            "BU01411000,0.0.0,2024MM{month:02},{}\n",
+            50 + month
+        ));
+    }
+    let monthly = dir.path().join("almelo-2024-monthly.csv");
+    std::fs::write(&monthly, csv).unwrap();
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    import(&store, ImportKind::Areas, &buurten).await;
+    import(&store, ImportKind::Offences, &crime).await;
+    import(&store, ImportKind::Offences, &monthly).await;
+    let base = serve(store.clone()).await;
+    let gap = get(&base, "/api/areas?level=buurt&from=2024-01&to=2024-05").await;
+    assert_eq!(
+        gap["period"]["missing_months"],
+        serde_json::json!(["2024-04"])
+    );
+    let detail = get(&base, "/api/areas/BU01411000?from=2024-01&to=2024-05").await;
+    assert_eq!(detail["missing_months"], serde_json::json!(["2024-04"]));
+    let april = &detail["monthly"][3];
+    assert_eq!(april["period"], "2024-04");
+    assert!(
+        april["count"].is_null() && april["status"] == "no_data",
+        "{april}"
+    );
+    assert_eq!(detail["figures"]["count"], 51 + 52 + 53 + 55);
+    let year = get(&base, "/api/areas?level=buurt&from=2023-01&to=2023-12").await;
+    assert_eq!(year["period"]["missing_months"], serde_json::json!([]));
+    assert_eq!(sum_of(&year), 4_100);
+    store.close().await;
+    db.cleanup().await;
+}
+
+/// Almelo's yearly file holds only the total, but incidents carry their own crime types: the
+/// filter lists those types (from the shipped CBS list), and `/api/incidents?types=` selects
+/// by them instead of finding nothing.
+#[tokio::test]
+async fn incident_types_come_from_the_incidents_on_total_only_figures() {
+    let Some((buurten, crime)) = almelo_yearly() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Three incidents in the Almelo city centre (Binnenstad), two bicycle thefts.
+    let incidents = dir.path().join("incidenten.csv");
+    std::fs::write(
+        &incidents,
+        "id,time,crime_type,lon,lat\n\
+         a,2023-03-01T10:00,1.2.3,6.6620,52.3570\n\
+         b,2023-04-01T11:00,1.2.3,6.6625,52.3572\n\
+         c,2023-05-01T12:00,1.1.1,6.6630,52.3568\n",
+    )
+    .unwrap();
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    import(&store, ImportKind::Areas, &buurten).await;
+    import(&store, ImportKind::Offences, &crime).await;
+    import(&store, ImportKind::Incidents, &incidents).await;
+    let base = serve(store.clone()).await;
+    let types = get(&base, "/api/crime-types").await;
+    let node = |code: &str| {
+        types
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} missing from {types}"))
+    };
+    assert_eq!(node("0.0.0")["offences"], true);
+    assert_eq!(node("1.2.3")["offences"], false);
+    assert_eq!(node("1.2.3")["incidents"], true);
+    assert_eq!(node("1.2.3")["title"], "Diefstal van brom-, snor-, fietsen");
+    let bikes = get(&base, "/api/incidents?from=2023&to=2023&types=1.2.3").await;
+    assert_eq!(bikes["features"].as_array().unwrap().len(), 2);
+    let all = get(&base, "/api/incidents?from=2023&to=2023").await;
+    assert_eq!(all["features"].as_array().unwrap().len(), 3);
+    // The choropleth for a type the figures lack: no data, never 0.
+    let fc = get(
+        &base,
+        "/api/areas?level=buurt&from=2023&to=2023&types=1.2.3",
+    )
+    .await;
+    assert!(
+        fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["properties"]["status"] == "no_data")
+    );
+    store.close().await;
+    db.cleanup().await;
+}

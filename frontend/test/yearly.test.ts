@@ -64,8 +64,8 @@ describe('the yearly trend', () => {
 
   test('the monthly trend says why it is empty: no months, or none with a figure', () => {
     assert.match(monthlyTrendNote([]) ?? '', /Geen maandcijfers/);
-    assert.match(monthlyTrendNote([{ period: '2023-01', count: null, suppressed: true, previous_year_count: null }]) ?? '', /Geen maandcijfers/);
-    assert.equal(monthlyTrendNote([{ period: '2023-01', count: null, suppressed: true, previous_year_count: 4 }]), null);
+    assert.match(monthlyTrendNote([{ period: '2023-01', count: null, suppressed: true, status: 'value', previous_year_count: null }]) ?? '', /Geen maandcijfers/);
+    assert.equal(monthlyTrendNote([{ period: '2023-01', count: null, suppressed: true, status: 'value', previous_year_count: 4 }]), null);
   });
 
   test('a period on yearly data is widened to whole years', () => {

@@ -7,7 +7,7 @@ use super::geojson::{CollectionTag, Feature, Geometry};
 use super::{AreaCache, Resolved, Service, ServiceError, ServiceResult};
 use crate::analysis::crosswalk::Method;
 use crate::analysis::disclosure;
-use crate::analysis::figures::{Figures, Input, count_of, figures, rank};
+use crate::analysis::figures::{DataStatus, Figures, Input, count_of, figures, rank, status_of};
 use crate::analysis::indicators::{YearValue, enforcement_share};
 use crate::auth::Principal;
 use crate::domain::crime_type::TOTAL;
@@ -94,6 +94,9 @@ pub struct ComparedPeriod {
     pub to: String,
     pub previous_from: String,
     pub previous_to: String,
+    /// Months of the range (`YYYY-MM`) with no figures at all while others have some: the
+    /// figures are partial. Empty when the range is complete (or has no data at all).
+    pub missing_months: Vec<String>,
 }
 
 /// The choropleth: every area of a level with its figures.
@@ -131,6 +134,8 @@ pub struct MonthPoint {
     /// `YYYY-MM`
     pub period: String,
     pub count: Option<i64>,
+    /// Whether `count` is a value, withheld by CBS, or no data for that month.
+    pub status: DataStatus,
     /// The same month a year earlier.
     pub previous_year_count: Option<i64>,
     /// `count` is hidden for this viewer ("< 5").
@@ -222,6 +227,8 @@ pub struct AreaDetail {
     pub parent_name: Option<String>,
     pub population: Option<i64>,
     pub period: PeriodSpan,
+    /// Months of the range (`YYYY-MM`) without figures while others have some (partial).
+    pub missing_months: Vec<String>,
     pub figures: Figures,
     pub monthly: Vec<MonthPoint>,
     pub by_type: Vec<TypeCount>,
@@ -353,6 +360,7 @@ impl Service {
                 to: sel.range.to.iso(),
                 previous_from: sel.previous.from.iso(),
                 previous_to: sel.previous.to.iso(),
+                missing_months: sel.missing_months.iter().map(|m| m.iso()).collect(),
             },
             crime_types: sel.types.clone(),
             features,
@@ -529,6 +537,7 @@ impl Service {
                 .map(|m: Month| MonthPoint {
                     period: m.iso(),
                     count: count_of(months.get(&m).copied()),
+                    status: status_of(months.get(&m).copied()),
                     previous_year_count: count_of(earlier.get(&m.plus(-12)).copied()),
                     suppressed: false,
                 })
@@ -659,6 +668,7 @@ impl Service {
             parent_name: set.parent_name(a),
             population: a.population,
             period: PeriodSpan::of(sel.range),
+            missing_months: sel.missing_months.iter().map(|m| m.iso()).collect(),
             figures,
             monthly,
             by_type,

@@ -85,6 +85,9 @@ struct AreaSets {
     gemeenten: HashMap<i64, Vec<AreaCode>>,
     /// The gemeente with the most offence figures, if any.
     busiest: Option<AreaCode>,
+    /// Months with monthly offence rows (indices) and years with yearly rows.
+    months_present: std::collections::HashSet<i32>,
+    years_present: std::collections::HashSet<i32>,
     caches: HashMap<ResolvedScope, Arc<AreaCache>>,
     /// Crosswalks between the sets of two scopes, per level.
     crosswalks: CrosswalkCache,
@@ -169,6 +172,29 @@ impl Service {
         Ok(self.areas.read().await.is_demo)
     }
 
+    /// The months of a range that no offence row covers (neither a monthly row nor a yearly
+    /// row of its year): the gaps that make a figure partial. Empty when the data holds
+    /// nothing in the range at all (that is no data, not partial).
+    pub async fn missing_months(
+        &self,
+        range: crate::domain::PeriodRange,
+    ) -> ServiceResult<Vec<crate::domain::Month>> {
+        self.refresh().await?;
+        let sets = self.areas.read().await;
+        let missing: Vec<crate::domain::Month> = (range.from.index()..=range.to.index())
+            .map(crate::domain::Month::from_index)
+            .filter(|m| {
+                !sets.months_present.contains(&m.index()) && !sets.years_present.contains(&m.year)
+            })
+            .collect();
+        let len = (range.to.index() - range.from.index() + 1) as usize;
+        Ok(if missing.len() == len {
+            vec![]
+        } else {
+            missing
+        })
+    }
+
     /// Resolves a scope against the data (its default year and gemeente).
     pub async fn resolve_scope(&self, scope: &Scope) -> ServiceResult<ResolvedScope> {
         self.refresh().await?;
@@ -201,6 +227,14 @@ impl Service {
             .into_iter()
             .find_map(|(n, _)| AreaCode::parse(&format!("GM{n}")).ok());
         let is_demo = self.store.is_demo().await?;
+        let mut months_present = std::collections::HashSet::new();
+        let mut years_present = std::collections::HashSet::new();
+        for (year, month) in self.store.offence_periods().await? {
+            match month {
+                Some(m) => months_present.insert(m as i32),
+                None => years_present.insert(year as i32),
+            };
+        }
         let mut sets = self.areas.write().await;
         if sets.generation != generation || generation == 0 {
             *sets = AreaSets {
@@ -209,6 +243,8 @@ impl Service {
                 years,
                 gemeenten,
                 busiest,
+                months_present,
+                years_present,
                 caches: HashMap::new(),
                 crosswalks: HashMap::new(),
             };

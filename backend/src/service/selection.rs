@@ -52,6 +52,9 @@ pub struct Resolved {
     /// decides whether a missing row is 0 or unknown.
     pub has_data: bool,
     pub previous_has_data: bool,
+    /// Months of the range without any offence row while others have some: the figures are
+    /// partial, and say which months they lack.
+    pub missing_months: Vec<Month>,
 }
 
 impl Resolved {
@@ -150,6 +153,7 @@ impl Service {
             types,
             has_data: covers(range),
             previous_has_data: covers(previous),
+            missing_months: self.missing_months(range).await?,
         })
     }
 

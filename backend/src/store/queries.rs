@@ -123,6 +123,16 @@ impl Store {
         .await?)
     }
 
+    /// The periods with offence rows: (year, month index) for monthly rows, (year, None) for
+    /// yearly ones.
+    pub async fn offence_periods(&self) -> Result<Vec<(i64, Option<i64>)>> {
+        Ok(
+            sqlx::query_as("SELECT DISTINCT CAST(year AS BIGINT), month_index FROM offences")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     /// Offence rows per gemeente (4-digit number), most first.
     pub async fn offence_rows_per_gemeente(&self) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query_as(

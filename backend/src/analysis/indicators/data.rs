@@ -275,6 +275,8 @@ impl IndicatorData {
                     .filter_map(|(&y, rows)| super::enforcement_share(y, rows))
                     .collect()
             }
+            // Without any initiative registration there is no figure: no data is not 0.
+            Key::Initiatives if i.initiatives.is_empty() => vec![],
             Key::Initiatives => {
                 let mine: Vec<(String, Option<String>)> = i
                     .initiatives
