@@ -398,6 +398,13 @@ async fn twente_with_almelo_figures_shows_no_data_not_zero() {
     }
     assert_eq!(almelo, 71);
     assert_eq!(other, 517 - 71);
+    // Hotspot statistics leave the buurten without figures out and list them; none is 0.
+    let gi = get(&base, "/api/hotspots?from=2023&to=2023&gemeente=alle").await;
+    assert_eq!(gi["features"].as_array().unwrap().len(), 71);
+    let excluded = gi["excluded"].as_array().unwrap();
+    assert_eq!(excluded.len(), 517 - 71);
+    assert!(excluded.iter().all(|e| e["status"] == "no_data"
+        && !e["code"].as_str().unwrap().starts_with("BU0141")));
     store.close().await;
     db.cleanup().await;
 }

@@ -7,6 +7,7 @@ use super::areas::{Level, PeriodSpan, ranked};
 use super::geojson::{CollectionTag, Feature, Geometry};
 use super::{AreaCache, Resolved, Service, ServiceError, ServiceResult};
 use crate::analysis::disclosure;
+use crate::analysis::figures::{DataStatus, count_of};
 use crate::analysis::hotspot::HotspotError;
 use crate::analysis::hotspot::emerging::{Category, emerging_hotspots};
 use crate::analysis::hotspot::gistar::{GiStar, GiStarOptions, class_name, gi_star, gi_star_rates};
@@ -92,11 +93,13 @@ const SMALL_POPULATION: i64 = 1_000;
 /// Gi* of a selection over the areas of a level.
 pub struct GiRun {
     pub set: Arc<AreaCache>,
-    /// Positions in the cache, in the order of the statistics.
+    /// Positions in the cache, in the order of the statistics: the areas of the level with
+    /// a count.
     pub members: Vec<usize>,
     pub gi: GiStar,
-    /// Whether the area's count was withheld (it entered as 0).
-    pub withheld: Vec<bool>,
+    /// Areas of the level left out because they have no count (withheld or no data): a
+    /// missing figure is not 0. Positions in the cache.
+    pub excluded: Vec<usize>,
     pub empirical_bayes: bool,
     pub weights: WeightsKind,
     pub distance_m: Option<f64>,
@@ -180,8 +183,6 @@ pub struct HotspotProps {
     pub value: Option<f64>,
     /// `value` is hidden for this viewer.
     pub suppressed: bool,
-    /// The count was withheld by CBS and entered as 0.
-    pub withheld: bool,
     pub z: Option<f64>,
     pub p: Option<f64>,
     /// The p-value the class is based on (BH-adjusted when `fdr`).
@@ -214,7 +215,19 @@ pub struct HotspotCollection {
     pub fdr: bool,
     pub empirical_bayes: bool,
     pub weights: WeightsInfo,
+    /// Areas of the level left out of the statistic because they have no count (withheld
+    /// by CBS, or no data): not counted as 0, and listed here.
+    pub excluded: Vec<ExcludedArea>,
     pub features: Vec<Feature<HotspotProps>>,
+}
+
+/// An area left out of a statistic, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExcludedArea {
+    pub code: String,
+    pub name: String,
+    /// `withheld` or `no_data`.
+    pub status: crate::analysis::figures::DataStatus,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -236,6 +249,8 @@ pub struct EmergingCollection {
     pub kind: CollectionTag,
     /// The time steps (`YYYY-MM` or `YYYY`).
     pub steps: Vec<String>,
+    /// Areas left out because a step has no count for them (withheld, or no data).
+    pub excluded: Vec<ExcludedArea>,
     pub features: Vec<Feature<EmergingProps>>,
 }
 
@@ -308,19 +323,37 @@ impl Service {
     pub async fn gi_star(&self, q: &HotspotQuery, sel: &Resolved) -> ServiceResult<GiRun> {
         let set = self.areas(&sel.scope).await?;
         let level: AreaLevel = q.level.unwrap_or_default().into();
-        let members = set.level(level).to_vec();
-        if members.len() < 3 {
-            return Err(ServiceError::BadRequest(
-                "hotspot statistics need at least 3 areas".into(),
-            ));
-        }
-        let (w, distance_m) = weights(&set, level, q)?;
+        let all = set.level(level).to_vec();
+        let (full, distance_m) = weights(&set, level, q)?;
         let opts = options(q)?;
         let sums = self.offence_sums(&set, sel).await?;
-        let figs = ranked(&set, &members, &sums);
-        // Gi* needs a value everywhere; a withheld count enters as 0 and is flagged.
-        let counts: Vec<f64> = figs.iter().map(|f| f.count.unwrap_or(0) as f64).collect();
-        let withheld: Vec<bool> = figs.iter().map(|f| f.count.is_none()).collect();
+        let figs = ranked(&set, &all, &sums);
+        // Gi* needs a value everywhere: areas without a count (withheld, or no data) are
+        // left out of the statistic and of each other's neighbourhoods, not entered as 0.
+        let keep: Vec<usize> = (0..all.len())
+            .filter(|&k| figs[k].count.is_some())
+            .collect();
+        let members: Vec<usize> = keep.iter().map(|&k| all[k]).collect();
+        let excluded: Vec<usize> = (0..all.len())
+            .filter(|&k| figs[k].count.is_none())
+            .map(|k| all[k])
+            .collect();
+        if members.len() < 3 {
+            return Err(ServiceError::BadRequest(format!(
+                "hotspot statistics need at least 3 areas with figures; {} of {} have one",
+                members.len(),
+                all.len()
+            )));
+        }
+        let w = if excluded.is_empty() {
+            full
+        } else {
+            Cow::Owned(full.restrict(&keep))
+        };
+        let counts: Vec<f64> = keep
+            .iter()
+            .map(|&k| figs[k].count.unwrap_or(0) as f64)
+            .collect();
         let (gi, empirical_bayes) = match q.value.unwrap_or_default() {
             HotspotValue::Count => (
                 gi_star(&counts, &w, &opts).map_err(stats_error("Gi*"))?,
@@ -349,7 +382,7 @@ impl Service {
             set,
             members,
             gi,
-            withheld,
+            excluded,
             empirical_bayes,
             weights: q.weights.unwrap_or_default(),
             distance_m,
@@ -382,7 +415,6 @@ impl Service {
                         name: a.name.clone(),
                         value: (!view.hidden[i]).then_some(r.gi.values[k]),
                         suppressed: view.hidden[i],
-                        withheld: r.withheld[k],
                         z: finite(r.gi.z[k]),
                         p: finite(r.gi.p_norm[k]),
                         p_adjusted: finite(r.gi.p_class[k]),
@@ -405,6 +437,20 @@ impl Service {
                 tolerance_m: 0.5,
                 islands: set.islands.clone(),
             },
+            excluded: r
+                .excluded
+                .iter()
+                .filter(|&&i| view.visible[i])
+                .map(|&i| {
+                    let a = &set.areas[i];
+                    let f = ranked(set, &[i], &r.sums).remove(0);
+                    ExcludedArea {
+                        code: a.code.to_string(),
+                        name: a.name.clone(),
+                        status: f.status,
+                    }
+                })
+                .collect(),
             features,
         })
     }
@@ -440,33 +486,27 @@ impl Service {
             };
         }
         let level: AreaLevel = q.level.unwrap_or_default().into();
-        let members = set.level(level).to_vec();
-        if members.len() < 3 {
-            return Err(ServiceError::BadRequest(
-                "hotspot statistics need at least 3 areas".into(),
-            ));
-        }
-        let (w, _) = weights(&set, level, q)?;
+        let all = set.level(level).to_vec();
+        let (full, _) = weights(&set, level, q)?;
         let opts = options(q)?;
-        let (steps, series): (Vec<String>, Vec<Vec<f64>>) = match step {
+        let (steps, series): (Vec<String>, Vec<Vec<Option<f64>>>) = match step {
             Step::Month => {
                 let months = self.store().offence_area_months(range, &sel.types).await?;
-                let all: Vec<Month> = range.months().collect();
-                let series = all
+                let in_range: Vec<Month> = range.months().collect();
+                let series = in_range
                     .iter()
                     .map(|&mo| {
-                        members
-                            .iter()
+                        all.iter()
                             .map(|&i| {
-                                set.roll_up(i, |c| {
-                                    months.get(&(c.to_string(), mo)).map(|s| s.known)
-                                })
-                                .unwrap_or(0) as f64
+                                count_of(
+                                    set.roll_up(i, |c| months.get(&(c.to_string(), mo)).copied()),
+                                )
+                                .map(|n| n as f64)
                             })
                             .collect()
                     })
                     .collect();
-                (all.iter().map(|m| m.iso()).collect(), series)
+                (in_range.iter().map(|m| m.iso()).collect(), series)
             }
             Step::Year => {
                 let mut steps = Vec::new();
@@ -477,11 +517,9 @@ impl Service {
                         .await?;
                     steps.push(y.to_string());
                     series.push(
-                        members
-                            .iter()
+                        all.iter()
                             .map(|&i| {
-                                set.roll_up(i, |c| sums.get(c).map(|s| s.known))
-                                    .unwrap_or(0) as f64
+                                count_of(set.roll_up(i, |c| sums.get(c).copied())).map(|n| n as f64)
                             })
                             .collect(),
                     );
@@ -503,6 +541,38 @@ impl Service {
                     .unwrap_or_default(),
             )));
         }
+        // The space-time cube needs a value in every step: an area with a gap (withheld, or
+        // no data) is left out and listed, not filled with 0.
+        let keep: Vec<usize> = (0..all.len())
+            .filter(|&k| series.iter().all(|step| step[k].is_some()))
+            .collect();
+        let members: Vec<usize> = keep.iter().map(|&k| all[k]).collect();
+        let excluded: Vec<ExcludedArea> = (0..all.len())
+            .filter(|k| !keep.contains(k))
+            .map(|k| &set.areas[all[k]])
+            .filter(|a| access::sees_area(who, a))
+            .map(|a| ExcludedArea {
+                code: a.code.to_string(),
+                name: a.name.clone(),
+                status: DataStatus::NoData,
+            })
+            .collect();
+        if members.len() < 3 {
+            return Err(ServiceError::BadRequest(format!(
+                "hotspot statistics need at least 3 areas with figures in every step; {} of {} have them",
+                members.len(),
+                all.len()
+            )));
+        }
+        let series: Vec<Vec<f64>> = series
+            .iter()
+            .map(|step| keep.iter().map(|&k| step[k].unwrap_or(0.0)).collect())
+            .collect();
+        let w = if keep.len() == all.len() {
+            full
+        } else {
+            Cow::Owned(full.restrict(&keep))
+        };
         let areas =
             emerging_hotspots(&series, &w, &opts).map_err(stats_error("emerging hotspots"))?;
         let features = members
@@ -528,6 +598,7 @@ impl Service {
         Ok(EmergingCollection {
             kind: CollectionTag::FeatureCollection,
             steps,
+            excluded,
             features,
         })
     }

@@ -87,6 +87,26 @@ impl Weights {
         self.neighbors.iter().map(Vec::len).sum()
     }
 
+    /// The weights among the areas `keep` (ascending positions), renumbered 0.. in that
+    /// order: areas left out of a statistic (no data) are not anyone's neighbour.
+    pub fn restrict(&self, keep: &[usize]) -> Weights {
+        let mut new_of = vec![usize::MAX; self.len()];
+        for (k, &i) in keep.iter().enumerate() {
+            new_of[i] = k;
+        }
+        Weights::from_neighbors(
+            keep.iter()
+                .map(|&i| {
+                    self.neighbors[i]
+                        .iter()
+                        .map(|&j| new_of[j])
+                        .filter(|&j| j != usize::MAX)
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
     /// Areas without any neighbour.
     pub fn islands(&self) -> Vec<usize> {
         (0..self.len())
@@ -496,6 +516,22 @@ fn seg_dist2(a: &Seg, b: &Seg) -> f64 {
         .min(point_seg_dist2(a.x1, a.y1, b))
         .min(point_seg_dist2(b.x0, b.y0, a))
         .min(point_seg_dist2(b.x1, b.y1, a))
+}
+
+#[cfg(test)]
+mod restrict_tests {
+    use super::Weights;
+
+    #[test]
+    fn restrict_renumbers_and_drops_links_to_left_out_areas() {
+        // A path 0-1-2-3; leaving out 1 splits it into 0 (alone) and 2-3.
+        let w = Weights::from_neighbors(vec![vec![1], vec![0, 2], vec![1, 3], vec![2]]);
+        let r = w.restrict(&[0, 2, 3]);
+        assert_eq!(r.len(), 3);
+        assert!(r.neighbors(0).is_empty());
+        assert_eq!(r.neighbors(1), &[2]);
+        assert_eq!(r.neighbors(2), &[1]);
+    }
 }
 
 #[cfg(test)]
