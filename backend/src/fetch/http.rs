@@ -126,7 +126,7 @@ impl Http {
                     }
                 }
                 Err(e) => {
-                    last = format!("no answer ({e})");
+                    last = format!("no answer ({})", causes(e));
                     self.backoff(attempt)
                 }
             };
@@ -146,6 +146,18 @@ impl Http {
     fn backoff(&self, attempt: u32) -> Duration {
         self.policy.backoff * 2u32.saturating_pow(attempt.saturating_sub(1))
     }
+}
+
+/// A request error and its causes on one line, without the address (said once already).
+fn causes(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by these servers).
