@@ -385,6 +385,7 @@ where
     let mut committed = Vec::new();
     let opts = ImportOptions {
         dry_run,
+        boundary_year: Some(fetched.boundary_year),
         ..ImportOptions::default()
     };
     for (kind, path) in &fetched.files {
