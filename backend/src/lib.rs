@@ -7,6 +7,7 @@
 //! never import each other; [`server_state`] wires them together). [`spatial`] holds the
 //! geometry building blocks shared by all of them.
 //! [`commands`] holds the command-line work that needs no server (`wijkveilig join`).
+//! [`fetch`] downloads a gemeente's open data and hands it to [`importer`].
 
 pub mod analysis;
 pub mod auth;
@@ -15,6 +16,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod fetch;
 pub mod http;
 pub mod importer;
 pub mod ingest;

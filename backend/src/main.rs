@@ -83,6 +83,12 @@ enum Command {
         #[arg(long)]
         boundary_year: Option<i32>,
     },
+    /// Download a gemeente's boundaries (PDOK), crime and population (CBS) and import them.
+    /// An interrupted fetch resumes when rerun. See docs/fetch.md.
+    Fetch {
+        #[command(flatten)]
+        args: wijkveilig::fetch::FetchArgs,
+    },
     /// Write the steering-group report as one self-contained HTML file (an empty database
     /// gets the synthetic demo first).
     Report {
@@ -310,14 +316,34 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
             // byte-for-byte as it was); the operator sees why on the terminal.
             let report = import_file(&store, kind, &file, &opts).await?;
             if !dry_run {
-                let object = format!("{kind:?} {}: {} rows", file.display(), report.rows);
-                audit::record(
-                    &store,
-                    &Event::by(&Principal::local_admin(), Action::Import, &object, "cli"),
-                )
-                .await?;
+                audit_import(&store, &file, &report).await?;
             }
             println!("{report}");
+        }
+        Command::Fetch { args } => {
+            let fetched = wijkveilig::fetch::fetch(&args).await?;
+            eprintln!(
+                "fetched into {}: {} page(s) downloaded, {} reused from an earlier run; boundaries of {}",
+                fetched.dir.display(),
+                fetched.downloaded,
+                fetched.reused,
+                fetched.boundary_year
+            );
+            for note in &fetched.notes {
+                eprintln!("  - {note}");
+            }
+            let reports = wijkveilig::fetch::import(
+                &store,
+                &fetched,
+                args.dry_run,
+                async |file: &std::path::Path, report: &wijkveilig::importer::ImportReport| {
+                    audit_import(&store, file, report).await
+                },
+            )
+            .await?;
+            for report in reports {
+                println!("{report}");
+            }
         }
         Command::User { command } => user_command(&store, command).await?,
         Command::Audit { command } => audit_command(&store, command).await?,
@@ -338,6 +364,21 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
     }
     store.close().await;
     Ok(())
+}
+
+/// Records a committed import in the audit trail (a refused or dry-run import records nothing).
+async fn audit_import(
+    store: &Store,
+    file: &std::path::Path,
+    report: &wijkveilig::importer::ImportReport,
+) -> Result<(), wijkveilig::store::StoreError> {
+    let object = format!("{:?} {}: {} rows", report.kind, file.display(), report.rows);
+    audit::record(
+        store,
+        &Event::by(&Principal::local_admin(), Action::Import, &object, "cli"),
+    )
+    .await
+    .map(drop)
 }
 
 async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()> {
