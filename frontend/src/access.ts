@@ -100,12 +100,13 @@ export const roleKey = (r: Role): `role_${Role}` => `role_${r}`;
 /**
  * The URL's query without what belongs to one role's view (view, layers, wijk, buurt, map, the
  * planning settings): what is kept when the role changes (the demo's role switch, signing in or
- * out), so that the new role lands on its own view with the same period, crime types and language.
+ * out), so that the new role lands on its own view with the same gemeente and boundary year,
+ * period, crime types and language.
  */
 export function roleNeutralSearch(search: string): string {
   const q = new URLSearchParams(search);
   const out = new URLSearchParams();
-  for (const k of ['from', 'to', 'types', 'metric', 'lang']) {
+  for (const k of ['gemeente', 'indeling', 'from', 'to', 'types', 'metric', 'lang']) {
     const v = q.get(k);
     if (v !== null) out.set(k, v);
   }

@@ -81,7 +81,8 @@ export function normaliseMeta(m: RawMeta): Meta {
     : [3.3, 50.7, 7.3, 53.6];
   return {
     ...m,
-    gemeente: { code: m.gemeente?.code ?? '', name: m.gemeente?.name ?? '–' },
+    // every gemeente of the boundary year (`gemeente=alle`) has no code or name: see gemeenteName
+    gemeente: { code: m.gemeente?.code ?? '', name: m.gemeente?.name ?? (m.all_gemeenten ? '' : '–') },
     bbox,
     wijken,
     periods: { monthly: m.periods.monthly, first: m.periods.first ?? m.default_range.from, last: m.periods.last ?? m.default_range.to },
@@ -148,9 +149,18 @@ async function send<T>(method: string, url: string, body?: unknown, signal?: Abo
   return (await res.json()) as T;
 }
 
-export interface Query { from: string; to: string; types: string }
+/**
+ * The scope every data request names (issue #11): a gemeente (`GM0141`, or `alle`) and a CBS
+ * boundary year; left out, the API takes its default (see State).
+ */
+export interface Scope { gemeente?: string | undefined; indeling?: number | undefined }
+/** The scope of a state, as the API's query parameters (a default left out). */
+export const scopeOf = (s: { gemeente: string | null; indeling: number | null }): Scope => ({ gemeente: s.gemeente ?? undefined, indeling: s.indeling ?? undefined });
+
+export interface Query extends Scope { from: string; to: string; types: string }
 /** One string per query, for telling whether loaded data is still the data asked for. */
-export const queryKey = (q: Query): string => `${q.from}|${q.to}|${q.types}`;
+export const scopeKey = (q: Scope): string => `${q.gemeente ?? ''}|${q.indeling ?? ''}`;
+export const queryKey = (q: Query): string => `${q.from}|${q.to}|${q.types}|${scopeKey(q)}`;
 
 export const api = {
   /** who is signed in (401: nobody; the demo answers with its visitor) */
@@ -162,7 +172,7 @@ export const api = {
   oidc: () => send<OidcInfo>('GET', apiUrl('session/oidc'), undefined, undefined, true),
   /** the built-in demo only: look at the dashboard as another role */
   demoRole: (role: Role) => send<void>('PUT', apiUrl('session/demo-role'), { role } satisfies BodyOf<'/api/session/demo-role', 'put'>, undefined, true),
-  meta: () => get<RawMeta>('meta'),
+  meta: (scope: Scope = {}) => get<RawMeta>('meta', { ...scope } satisfies QueryOf<'/api/meta'>),
   crimeTypes: () => get<CrimeType[]>('crime-types'),
   areas: (q: Query, level: 'buurt' | 'wijk', signal?: AbortSignal) =>
     get<Areas>('areas', { ...q, level } satisfies QueryOf<'/api/areas'>, signal),
@@ -170,7 +180,7 @@ export const api = {
     get<AreaDetail>(`areas/${encodeURIComponent(code)}`, { ...q } satisfies QueryOf<'/api/areas/{code}'>, signal),
   cameras: () => get<Cameras>('cameras'),
   enforcement: (q: Query, signal?: AbortSignal) =>
-    get<EnforcementPoints>('enforcement', { from: q.from, to: q.to } satisfies QueryOf<'/api/enforcement'>, signal),
+    get<EnforcementPoints>('enforcement', { from: q.from, to: q.to, gemeente: q.gemeente, indeling: q.indeling } satisfies QueryOf<'/api/enforcement'>, signal),
   initiatives: () => get<Initiatives>('initiatives'),
   incidents: (q: Query, signal?: AbortSignal) => get<Incidents>('incidents', { ...q } satisfies QueryOf<'/api/incidents'>, signal),
   hotspots: (q: Query, o: { value: Schemas['HotspotValue']; permutations: number; fdr: boolean }, signal?: AbortSignal) =>
@@ -192,11 +202,12 @@ export const api = {
   patrolCsvUrl: (q: Query, halfLife: number, top = 10) => apiUrl('patrol.csv', { ...q, half_life_days: halfLife, top } satisfies QueryOf<'/api/patrol.csv'>),
   indicators: (area: string | null, signal?: AbortSignal) =>
     get<Indicator[]>('indicators', { area: area ?? undefined } satisfies QueryOf<'/api/indicators'>, signal),
-  setTarget: (key: string, year: number, value: number) =>
-    send<Indicator>('PUT', apiUrl(`indicators/${encodeURIComponent(key)}/target`), { year, value } satisfies BodyOf<'/api/indicators/{key}/target', 'put'>),
-  setBaseline: (key: string, year: number, value: number) =>
-    send<Indicator>('PUT', apiUrl(`indicators/${encodeURIComponent(key)}/baseline`), { year, value } satisfies BodyOf<'/api/indicators/{key}/baseline', 'put'>),
+  /** a target (or baseline) of the gemeente `area` (null: the API's default gemeente) */
+  setTarget: (key: string, year: number, value: number, area: string | null) =>
+    send<Indicator>('PUT', apiUrl(`indicators/${encodeURIComponent(key)}/target`, { area: area ?? undefined } satisfies QueryOf<'/api/indicators/{key}/target', 'put'>), { year, value } satisfies BodyOf<'/api/indicators/{key}/target', 'put'>),
+  setBaseline: (key: string, year: number, value: number, area: string | null) =>
+    send<Indicator>('PUT', apiUrl(`indicators/${encodeURIComponent(key)}/baseline`, { area: area ?? undefined } satisfies QueryOf<'/api/indicators/{key}/baseline', 'put'>), { year, value } satisfies BodyOf<'/api/indicators/{key}/baseline', 'put'>),
   breakdown: (key: string, year: number | null, area: string | null, signal?: AbortSignal) =>
     get<Breakdown>(`indicators/${encodeURIComponent(key)}/breakdown`, { year: year ?? undefined, area: area ?? undefined } satisfies QueryOf<'/api/indicators/{key}/breakdown'>, signal),
-  report: (period: string, signal?: AbortSignal) => get<ReportData>('report', { period } satisfies QueryOf<'/api/report'>, signal),
+  report: (period: string, scope: Scope, signal?: AbortSignal) => get<ReportData>('report', { period, ...scope } satisfies QueryOf<'/api/report'>, signal),
 };

@@ -3,7 +3,7 @@
 // renders. The controls (controls/) and the views (views/) call these actions and read the state
 // and the slots; they hold no data of their own.
 import { allowedWijk, viewLayers, type Access } from './access';
-import { api, queryKey, type AreaDetail, type AreaProps, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Incidents, type Indicator, type Initiatives, type Meta, type Query } from './api';
+import { api, queryKey, scopeKey, scopeOf, type AreaDetail, type AreaProps, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Incidents, type Indicator, type Initiatives, type Meta, type Query } from './api';
 import type { Boot, FirstFigures } from './boot';
 import type { Classes } from './classify';
 import { syncLayerBoxes } from './controls/layers';
@@ -12,12 +12,13 @@ import { syncTabs } from './controls/tabs';
 import { rebuildTypeFilter } from './controls/crime-types';
 import { syncWijkSelect } from './controls/wijk';
 import { $, h } from './dom';
-import { classesFor, inScope } from './figures';
+import { classesFor, inScope, metricCell } from './figures';
 import { bboxOf } from './geo';
 import { setLang, t, type Key } from './i18n';
 import { Slot, statusNote } from './load';
 import { DashboardMap } from './map';
 import { dataYears, yearPoint, yearRange, type YearPoint } from './trend';
+import { estimatedShort, gemeenteName, scopeSearch, type MissingScope } from './scope';
 import { stateToSearch, type Layer, type Metric, type State, type View } from './state';
 import { renderLegend } from './views/legend';
 import { renderMapNotes } from './views/map-notes';
@@ -66,6 +67,9 @@ export class App {
   /** the basemap from meta's `basemap_style_url` could not be loaded: the map shows the plain style */
   basemapDown = false;
 
+  /** what the link's scope named that the data lacks (main.ts showed the default instead), for the map's note */
+  missingScope: MissingScope | null = null;
+
   /** the session has ended (a request answered 401): nothing renders any more */
   private halted = false;
 
@@ -85,7 +89,7 @@ export class App {
   }
 
   // ---------- derived ----------
-  query(): Query { return { from: this.state.from, to: this.state.to, types: this.state.types.join(',') }; }
+  query(): Query { return { from: this.state.from, to: this.state.to, types: this.state.types.join(','), ...scopeOf(this.state) }; }
   syncUrl(): void { history.replaceState(null, '', stateToSearch(this.state)); }
   typeTitle(code: string): string { return this.crimeTypes.find((c) => c.code === code)?.title ?? code; }
   typesLabel(): string {
@@ -97,8 +101,10 @@ export class App {
     const own = this.access.wijken;
     return own ? this.meta.wijken.filter((w) => own.includes(w.code)) : this.meta.wijken;
   }
-  wijkName(code: string | null): string { return this.meta.wijken.find((w) => w.code === code)?.name ?? this.meta.gemeente.name; }
-  scopeLabel(): string { return this.state.wijk ? `${t('wijk')} ${this.wijkName(this.state.wijk)}` : this.meta.gemeente.name; }
+  wijkName(code: string | null): string { return this.meta.wijken.find((w) => w.code === code)?.name ?? gemeenteName(this.meta); }
+  scopeLabel(): string { return this.state.wijk ? `${t('wijk')} ${this.wijkName(this.state.wijk)}` : gemeenteName(this.meta); }
+  /** The gemeente whose indicators (targets, baselines) are shown: the one in scope; null with all gemeenten, which have none together. */
+  indicatorGemeente(): string | null { return this.meta.all_gemeenten ? null : this.meta.gemeente.code || null; }
   metricLabel(m: Metric = this.state.metric): string { return t(`metric_${m}` as Key); }
   /** all buurten with their figures (none before the first figures arrive) */
   buurten(): AreaProps[] { return (this.figures.data?.buurten.features ?? []).map((f) => f.properties); }
@@ -125,6 +131,10 @@ export class App {
       onMove: (lon, lat, zoom) => { this.state.camera = [lon, lat, zoom]; this.syncUrl(); },
       onPlace: (lon, lat) => placeAt(lon, lat),
       onBasemapDown: () => { this.basemapDown = true; renderMapNotes(this); },
+      buurtTitle: (code) => {
+        const p = this.buurten().find((b) => b.code === code);
+        return p ? `${p.name}: ${metricCell(p, this.state.metric)}${p.estimated ? ` · ${estimatedShort(p.estimated)}` : ''}` : '';
+      },
     });
     initPlanning(this);
     const cam = this.state.camera;
@@ -172,7 +182,7 @@ export class App {
   private async takeFirstFigures(q: Query): Promise<FirstFigures | null> {
     const f = this.firstFigures;
     this.firstFigures = null;
-    if (!f || f.types !== q.types) return null;
+    if (!f || f.types !== q.types || f.scope !== scopeKey(q)) return null;
     if (f.key !== null) return f.key === queryKey(q) ? f : null;
     // asked for the API's default period: use them if that is the period the app shows
     const b = await f.buurten.catch(() => null);
@@ -198,7 +208,9 @@ export class App {
   /** The indicator cards' data, for the indicator area (the wijk in scope), in the Indicatoren view. */
   ensureIndicators(): void {
     if (this.state.view !== 'indicatoren') return;
-    const area = this.state.wijk;
+    const area = this.state.wijk ?? this.indicatorGemeente();
+    // all gemeenten together have no indicators: the view says so (views/indicatoren.ts)
+    if (!area) return;
     void this.indicators.load(area ?? '', (signal) => api.indicators(area, signal), () => {
       if (this.state.view === 'indicatoren' && !this.state.buurt) renderViewPanel(this);
     });
@@ -230,7 +242,7 @@ export class App {
     if (!years || years.length < 2) return;
     const types = this.query().types;
     void this.yearly.load(`${code}|${types}`, (signal) => Promise.all(years.map((y) =>
-      api.area(code, { ...yearRange(y), types }, signal).then((d) => yearPoint(y, d)))), () => {
+      api.area(code, { ...yearRange(y), types, ...scopeOf(this.state) }, signal).then((d) => yearPoint(y, d)))), () => {
       if (this.state.buurt === code) renderViewPanel(this);
     });
   }
@@ -282,6 +294,15 @@ export class App {
     this.map.setLayers(s.layers);
     this.syncUrl();
     this.render();
+  }
+
+  /**
+   * Another gemeente or boundary year (issue #11): the dashboard loads again for it, with the same
+   * view, period, crime types and layers (the URL is the state; meta, the wijken, the figures and
+   * every analysis belong to the scope). The map fits the new gemeente.
+   */
+  setScope(scope: { gemeente?: string | null; indeling?: number | null }): void {
+    location.assign(`${location.pathname}${scopeSearch(this.state, scope)}`);
   }
 
   setWijk(code: string | null): void {

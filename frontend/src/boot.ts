@@ -8,7 +8,7 @@
 // are not asked for otherwise. A browser that was signed in the last time (a hint in
 // localStorage) asks for the aggregates at once, beside the session; one that was not asks only
 // once the session is there, so a signed-out visitor sends nothing that would answer 401.
-import { api, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Initiatives, queryKey, type Query, type RawMeta, type Session } from './api';
+import { api, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Initiatives, queryKey, type Query, type RawMeta, scopeKey, scopeOf, type Session } from './api';
 import { parseState } from './state';
 
 export interface FirstFigures {
@@ -19,6 +19,8 @@ export interface FirstFigures {
    */
   key: string | null;
   types: string;
+  /** the gemeente and boundary year they are for (`scopeKey`) */
+  scope: string;
   buurten: Promise<Areas>;
   wijken: Promise<Areas>;
   enforcement: Promise<EnforcementPoints>;
@@ -73,16 +75,19 @@ export function startBoot(): Boot {
   const points = <T>(f: () => Promise<T>): Promise<T> => (signInRoute ? never<T>() : quiet(session.then((s) => (s.may.includes('points') ? f() : none<T>()))));
   // the areas first: they take the server longest
   let figures: FirstFigures | null = null;
+  // The app's state as it will parse it from the URL; without a period in the URL, the
+  // defaults (from meta) are not known yet, and the API's own default is asked for.
+  const s = parseState(location.search, { from: '', to: '' });
+  // the gemeente and boundary year the URL names (issue #11), on every request
+  const scope = scopeOf(s);
   if (!location.hash.startsWith('#/rapport') && !signInRoute) {
-    // The app's state as it will parse it from the URL; without a period in the URL, the
-    // defaults (from meta) are not known yet, and the API's own default is asked for.
-    const s = parseState(location.search, { from: '', to: '' });
     const types = s.types.join(',');
-    const q: Query = { from: s.from, to: s.to, types };
+    const q: Query = { from: s.from, to: s.to, types, ...scope };
     const named = q.from !== '' && q.to !== '';
     figures = {
       key: named ? queryKey(q) : null,
       types,
+      scope: scopeKey(scope),
       buurten: aggregate(() => api.areas(q, 'buurt')),
       wijken: aggregate(() => api.areas(q, 'wijk')),
       enforcement: points(() => api.enforcement(q)),
@@ -91,7 +96,7 @@ export function startBoot(): Boot {
   return {
     session,
     figures,
-    meta: aggregate(() => api.meta()),
+    meta: aggregate(() => api.meta(scope)),
     crimeTypes: aggregate(() => api.crimeTypes()),
     cameras: points(() => api.cameras()),
     initiatives: points(() => api.initiatives()),

@@ -1,13 +1,27 @@
 // Emerging hot spots on the data as it comes: the time step the data allows (yearly-only data such
 // as CBS 47018NED has no months to step through), and the server's refusal of a selection with too
 // few time steps turned into a Dutch sentence for the panel, not a red error: too few steps is a
-// property of the data, not a failure.
+// property of the data, not a failure. The same for Gi* hot spots on a scope whose values sum to
+// zero: a gemeente the offence figures do not cover (issue #11), or nothing but zeros.
 import { apiStatus } from './api';
 import { t } from './i18n';
 import type { PlanState } from './state';
 
 /** The step to ask for: the one chosen, but always `year` when the data has only yearly figures. */
 export const emergingStep = (monthly: boolean, chosen: PlanState['step']): PlanState['step'] => (monthly ? chosen : 'year');
+
+/** The server's message of a failed request. */
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String((err as { message?: unknown }).message ?? ''));
+
+/**
+ * The sentence for a refusal of Gi* that lies in the data (HTTP 400: the values sum to zero), or
+ * null for any other failure. `counted`: whether a buurt of the scope has an offence count; without
+ * one the scope has no figures at all (`scope`: its name), which is not a sum of zeros.
+ */
+export function hotspotRefusal(err: unknown, counted: boolean, scope: string): string | null {
+  if (apiStatus(err) !== 400 || !/sum to zero/.test(messageOf(err))) return null;
+  return counted ? t('hs_zero') : t('hs_no_figures', { g: scope });
+}
 
 /**
  * The sentence for a refusal of the emerging-hotspot analysis that lies in the data (HTTP 400:
@@ -16,7 +30,7 @@ export const emergingStep = (monthly: boolean, chosen: PlanState['step']): PlanS
  */
 export function emergingRefusal(err: unknown): string | null {
   if (apiStatus(err) !== 400) return null;
-  const m = err instanceof Error ? err.message : String((err as { message?: unknown }).message ?? '');
+  const m = messageOf(err);
   const few = /need at least (\d+) (year|month)s of data, and the selection has (\d+) \(([^)]*)\)/.exec(m);
   if (few) {
     const [, min, unit, n, range] = few as unknown as [string, string, 'year' | 'month', string, string];

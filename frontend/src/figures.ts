@@ -2,7 +2,7 @@
 // and text, the buurten in scope and their ranking, the headline sums, the choropleth's classes
 // and each buurt's colour in them, and the legend's class labels. Pure functions, in one place,
 // so that the map, the legend, the tables and the print all say the same.
-import type { AreaProps, ScopeSummary } from './api';
+import type { AreaProps, CrimeType, Figures, ScopeSummary } from './api';
 import { classOf, divergingClasses, quantileClasses, SUPPRESSED_COLOUR, WITHHELD_COLOUR, type Classes } from './classify';
 import { fmt, t } from './i18n';
 import type { BuurtStyle } from './map';
@@ -115,6 +115,10 @@ export interface Headline {
   small: number;
   /** buurten without any data for the period, not in the total */
   noData?: number;
+  /** buurten with a count: none (and no summary count) means there is no figure at all, not 0 */
+  counted: number;
+  /** the summary's count was (partly) carried from another boundary year: how (issue #11) */
+  estimated?: Figures['estimated'];
   /** the figures are the wijk totals (exact), as buurten in scope had hidden counts */
   fromWijken: boolean;
   prev: number | null; change: number | null; rate: number | null;
@@ -134,13 +138,14 @@ export interface Headline {
  * are used when each of them has its count; otherwise the sum says how many buurten it leaves out.
  */
 export function headline(bs: AreaProps[], wijk: string | null, wijken: AreaProps[] = []): Headline {
-  let total = 0, withheld = 0, small = 0, noData = 0, pop = 0, cur = 0, prev = 0, hasPrev = false;
+  let total = 0, withheld = 0, small = 0, noData = 0, pop = 0, cur = 0, prev = 0, hasPrev = false, counted = 0;
   for (const b of bs) {
     if (b.count == null) {
       const k = areaCountKind(b);
       if (k === 'small') small++; else if (k === 'no_data') noData++; else withheld++;
       continue;
     }
+    counted++;
     total += b.count;
     if (b.population) pop += b.population;
     if (b.previous_count != null) { cur += b.count; prev += b.previous_count; hasPrev = true; }
@@ -153,7 +158,7 @@ export function headline(bs: AreaProps[], wijk: string | null, wijken: AreaProps
     const withPrev = ws.every((w) => w.previous_count != null);
     const wPrev = withPrev ? ws.reduce((a, w) => a + (w.previous_count as number), 0) : null;
     return {
-      total: wTotal, withheld: 0, small: 0, fromWijken: true,
+      total: wTotal, withheld: 0, small: 0, fromWijken: true, counted,
       prev: wPrev,
       change: wPrev !== null && wPrev > 0 ? ((wTotal - wPrev) / wPrev) * 100 : null,
       rate: wPop > 0 ? (wTotal / wPop) * 1000 : null,
@@ -161,7 +166,7 @@ export function headline(bs: AreaProps[], wijk: string | null, wijken: AreaProps
     };
   }
   return {
-    total, withheld, small, noData, fromWijken: false,
+    total, withheld, small, noData, fromWijken: false, counted,
     prev: hasPrev ? prev : null,
     change: hasPrev && prev > 0 ? ((cur - prev) / prev) * 100 : null,
     rate: pop > 0 ? (total / pop) * 1000 : null,
@@ -181,7 +186,20 @@ export function summaryHeadline(hl: Headline, s: ScopeSummary | null | undefined
   const f = s?.figures;
   if (!f || f.count == null) return { ...hl, ...enf };
   return {
-    ...hl, ...enf, total: f.count, withheld: 0, small: 0, fromWijken: false, fromSummary: true, withheldCells: f.withheld,
+    ...hl, ...enf, total: f.count, withheld: 0, small: 0, fromWijken: false, fromSummary: true, withheldCells: f.withheld, estimated: f.estimated ?? null,
     prev: f.previous_count ?? null, change: f.change_pct ?? null, rate: f.rate_per_1000 ?? null,
   };
+}
+
+/**
+ * Why the chosen crime types have no offence figures (/api/crime-types: no node of theirs is held
+ * by the offences), or null when one of them has. The offence figures may hold the total only
+ * (CBS 47018NED per buurt); incidents, when there are any, do follow the choice.
+ */
+export function typesWithoutOffences(crimeTypes: CrimeType[], types: string[], incidents: boolean): string | null {
+  if (types.includes('0.0.0')) return null;
+  if (types.some((c) => crimeTypes.find((x) => x.code === c)?.offences)) return null;
+  const totalOnly = crimeTypes.every((x) => !x.offences || x.code === '0.0.0');
+  if (totalOnly) return t(incidents ? 'types_total_only' : 'types_total_only_no_incidents');
+  return t(incidents ? 'types_not_in_offences' : 'types_not_in_offences_no_incidents');
 }

@@ -5,11 +5,12 @@
 // session has ended) brings back the sign-in page; the URL keeps the view's state, and signing
 // in loads that same URL again.
 import { accessFor, applyAccess, type Access } from './access';
-import { apiStatus, normaliseMeta, onUnauthorized, type Meta, type Session } from './api';
+import { api, apiStatus, normaliseMeta, onUnauthorized, scopeOf, type Meta, type RawMeta, type Session } from './api';
 import { App } from './app';
 import { startBoot } from './boot';
 import { $, clear, h } from './dom';
 import { setLang, t } from './i18n';
+import type { MissingScope } from './scope';
 import { parseState, snapToYears, type Lang, type State } from './state';
 import { parseReportHash, renderReportPage } from './views/report';
 import { isSignInHash, showSignIn } from './views/signin';
@@ -42,11 +43,34 @@ async function showReport(meta: Meta, state: State, access: Access): Promise<voi
         h('a', { class: 'btn', href: `${location.pathname}${location.search}` }, `← ${t('rap_back')}`))));
     return;
   }
-  await renderReportPage(meta, state.lang, (l) => {
+  await renderReportPage(meta, scopeOf(state), state.lang, (l) => {
     state.lang = l;
     const p = parseReportHash(location.hash)?.period ?? '';
     location.hash = `#/rapport?period=${p}${l === 'en' ? '&lang=en' : ''}`;
   });
+}
+
+/**
+ * meta for the URL's scope (issue #11). A link may name a gemeente or boundary year that this
+ * data lacks (the API answers 404): then meta is asked for without the gemeente (it may lack in
+ * that boundary year only), and else for the default scope; `missing` says what was left out,
+ * and the map says so (scope.ts missingScopeNote).
+ */
+async function scopedMeta(first: Promise<RawMeta>): Promise<{ raw: RawMeta; missing: MissingScope | null }> {
+  try {
+    return { raw: await first, missing: null };
+  } catch (err) {
+    const asked = parseState(location.search, { from: '', to: '' });
+    if (apiStatus(err) !== 404 || (asked.gemeente === null && asked.indeling === null)) throw err;
+    if (asked.gemeente !== null && asked.indeling !== null) {
+      try {
+        return { raw: await api.meta({ indeling: asked.indeling }), missing: { gemeente: asked.gemeente, indeling: null } };
+      } catch (e) {
+        if (apiStatus(e) !== 404) throw e;
+      }
+    }
+    return { raw: await api.meta(), missing: { gemeente: asked.gemeente, indeling: asked.indeling } };
+  }
 }
 
 async function boot(): Promise<void> {
@@ -77,9 +101,11 @@ async function boot(): Promise<void> {
   for (const p of [early.meta, early.crimeTypes, early.cameras, early.initiatives, early.figures?.buurten, early.figures?.wijken, early.figures?.enforcement]) watch(p);
   let meta: Meta;
   let crimeTypes;
+  let missing: MissingScope | null;
   try {
-    const [m, types] = await Promise.all([early.meta, early.crimeTypes]);
-    meta = normaliseMeta(m);
+    const [m, types] = await Promise.all([scopedMeta(early.meta), early.crimeTypes]);
+    meta = normaliseMeta(m.raw);
+    missing = m.missing;
     crimeTypes = types;
     performance.mark('wv-meta');
   } catch (err) {
@@ -87,6 +113,9 @@ async function boot(): Promise<void> {
     return;
   }
   const state = parseState(location.search, meta.default_range);
+  // a gemeente or boundary year the data lacks is left out of the URL: the default is shown
+  if (missing?.gemeente) state.gemeente = null;
+  if (missing?.indeling != null) state.indeling = null;
   // yearly-only data (CBS 47018NED): a period of months would have no figures at all
   if (!meta.periods.monthly) snapToYears(state);
   applyAccess(state, access, location.search);
@@ -98,6 +127,7 @@ async function boot(): Promise<void> {
   if (parseReportHash(location.hash)) { await showReport(meta, state, access); return; }
   await yieldToBrowser();
   app = new App(meta, crimeTypes, state, early, access);
+  app.missingScope = missing;
   app.start();
   await yieldToBrowser();
   // The figures (requested by index.html) and the map load at the same time; the first data

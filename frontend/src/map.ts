@@ -23,12 +23,14 @@ export const CAMERA_COLOUR = '#1d4e89';
 export const INITIATIVE_COLOUR = '#6a3d9a';
 export const SUGGEST_COLOUR = '#7a3e00';
 export const UNCOVERED_COLOUR = '#000000';
+/** The dashed outline of a buurt whose figures were carried from another boundary year ("geschat"). */
+export const ESTIMATED_COLOUR = '#3b4652';
 
 const POLY: ExpressionSpecification = ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false];
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 const LAYER_IDS: Record<Layer, string[]> = {
-  choropleth: ['buurt-fill', 'buurt-withheld', 'buurt-suppressed', 'buurt-line'],
+  choropleth: ['buurt-fill', 'buurt-withheld', 'buurt-suppressed', 'buurt-line', 'buurt-estimated'],
   hotspots: ['hotspot-fill', 'hotspot-line', 'uncovered-hotspot'],
   emerging: ['emerging-fill', 'emerging-line'],
   kde: ['kde-raster'],
@@ -72,6 +74,11 @@ function dataLayers(): (LayerSpecification & { source: string })[] {
     {
       id: 'buurt-line', type: 'line', source: 'buurten', layout: hidden,
       paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.5, 15, 1.5], 'line-opacity': 0.9 },
+    },
+    {
+      // figures carried from another boundary year (issue #11): a dashed outline (ESTIMATED_LINE)
+      id: 'buurt-estimated', type: 'line', source: 'buurten', layout: hidden, filter: ['==', ['get', 'is_estimated'], true],
+      paint: { 'line-color': ESTIMATED_COLOUR, 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 1, 15, 2], 'line-dasharray': [2, 1.5], 'line-opacity': 0.9 },
     },
     {
       id: 'hotspot-fill', type: 'fill', source: 'hotspots', layout: hidden,
@@ -203,6 +210,8 @@ export interface MapEvents {
   onPlace?: (lon: number, lat: number) => void;
   /** the basemap (meta's `basemap_style_url`) could not be reached: the map fell back to its plain style, or lacks the basemap's tiles */
   onBasemapDown?: () => void;
+  /** the tooltip of the buurt under the pointer (its name and value, and whether it is estimated) */
+  buurtTitle?: (code: string) => string;
 }
 
 /** How long the basemap's style may take before the map goes on without it. */
@@ -213,10 +222,11 @@ type GeoSource = { setData(d: unknown): void } | undefined;
 export interface BuurtStyle { colour: string; cls: number; in_scope: boolean }
 /**
  * The buurten as the map gets them: the API's properties, whether its count is withheld at the
- * source (`is_withheld`, for the hatching), and whether it is hidden for this viewer, for the
- * count and rate (`is_suppressed`) and for the change (`is_suppressed_change`), for the dots.
+ * source (`is_withheld`, for the hatching), whether it is hidden for this viewer, for the
+ * count and rate (`is_suppressed`) and for the change (`is_suppressed_change`), for the dots, and
+ * whether it was carried from another boundary year (`is_estimated`, for the dashed outline).
  */
-export type BuurtFeatures = FeatureCollection<Geometry, AreaProps & { is_withheld: boolean; is_suppressed: boolean; is_suppressed_change: boolean }>;
+export type BuurtFeatures = FeatureCollection<Geometry, AreaProps & { is_withheld: boolean; is_suppressed: boolean; is_suppressed_change: boolean; is_estimated: boolean }>;
 type FeatureStates = Map<string, Record<string, string | number | boolean>>;
 type Corners = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -432,11 +442,13 @@ export class DashboardMap {
       if (code !== this.hoverCode) {
         this.hoverCode = code;
         this.setFilter('buurt-hover', ['==', ['get', 'code'], code ?? '']);
+        m.getCanvas().title = code && layer === 'buurt-fill' ? this.ev.buurtTitle?.(code) ?? '' : '';
       }
       m.getCanvas().style.cursor = this.placing ? 'crosshair' : 'pointer';
     });
     m.on('mouseleave', layer, () => {
       this.hoverCode = null;
+      m.getCanvas().title = '';
       this.setFilter('buurt-hover', ['==', ['get', 'code'], '']);
       m.getCanvas().style.cursor = this.placing ? 'crosshair' : '';
     });

@@ -8,6 +8,13 @@ export type Layer = (typeof LAYERS)[number];
 
 export interface State {
   view: View;
+  /**
+   * the scope (issue #11): a CBS gemeente code (`GM0141`) or `alle` (every gemeente of the
+   * boundary year), and the CBS boundary year (`indeling`, 0: a set whose year is not known);
+   * null: the API's default (the gemeente with the most figures, the newest boundary year)
+   */
+  gemeente: string | null;
+  indeling: number | null;
   from: string;
   to: string;
   types: string[];
@@ -83,8 +90,11 @@ export function parseState(search: string, defaults: { from: string; to: string 
     radius: num('r', 10, 2000, D.radius),
     halfLife: num('hl', 1, 3650, D.halfLife),
   };
+  const indeling = q.get('indeling') ?? '';
   return {
     view,
+    gemeente: /^(GM\d{4}|alle)$/.test(q.get('gemeente') ?? '') ? q.get('gemeente') : null,
+    indeling: /^(0|[12]\d{3})$/.test(indeling) ? Number(indeling) : null,
     from,
     to,
     types: types.length ? types : ['0.0.0'],
@@ -100,6 +110,8 @@ export function parseState(search: string, defaults: { from: string; to: string 
 
 export function stateToSearch(s: State): string {
   const q = new URLSearchParams();
+  if (s.gemeente) q.set('gemeente', s.gemeente);
+  if (s.indeling !== null) q.set('indeling', String(s.indeling));
   q.set('view', s.view);
   q.set('from', s.from);
   q.set('to', s.to);

@@ -134,9 +134,11 @@ describe('landing: each role on its own view', () => {
 });
 
 describe('roleNeutralSearch: what a change of role keeps of the URL', () => {
-  test('period, crime types, map value and language stay; the view, its layers, scope and map go', () => {
+  test('gemeente, boundary year, period, crime types, map value and language stay; the view, its layers, wijk scope and map go', () => {
     assert.equal(roleNeutralSearch('?view=planning&from=2023-06&to=2023-06&types=1.1.1,1.2&metric=rate&wijk=WK999901&buurt=BU99990101&layers=kde&map=6.6,52.3,12&k=3&lang=en'),
       '?from=2023-06&to=2023-06&types=1.1.1,1.2&metric=rate&lang=en');
+    // the gemeente and boundary year are the data's scope, not the role's view
+    assert.equal(roleNeutralSearch('?gemeente=GM0153&indeling=2014&view=planning&wijk=WK015301&lang=nl'), '?gemeente=GM0153&indeling=2014&lang=nl');
     assert.equal(roleNeutralSearch(''), '');
     assert.equal(roleNeutralSearch('?view=wijk'), '');
   });

@@ -14,7 +14,7 @@ describe('parseState', () => {
   test('an empty query gives the defaults, with the view’s default layers', () => {
     const s = parseState('', DEFAULTS);
     assert.deepEqual(plain(s), {
-      view: 'wijk', from: '2023-01', to: '2023-12', types: ['0.0.0'], metric: 'count', wijk: null, buurt: null,
+      view: 'wijk', gemeente: null, indeling: null, from: '2023-01', to: '2023-12', types: ['0.0.0'], metric: 'count', wijk: null, buurt: null,
       layers: [...VIEW_LAYERS.wijk].sort(), lang: 'nl', camera: null, plan: PLAN_DEFAULTS,
     });
     // each view brings its own layers when the URL names none
@@ -39,6 +39,18 @@ describe('parseState', () => {
     const r = parseState('?from=2024-06&to=2023-02', DEFAULTS);
     assert.deepEqual([r.from, r.to], ['2023-02', '2024-06']);
     assert.equal(parseState('?map=4.9,abc,12', DEFAULTS).camera, null);
+  });
+
+  test('the scope: a gemeente code or alle, a boundary year (0: year unknown); anything else is the API\'s default', () => {
+    assert.deepEqual(['?gemeente=GM0153&indeling=2021', '?gemeente=alle&indeling=0'].map((q) => { const s = parseState(q, DEFAULTS); return [s.gemeente, s.indeling]; }),
+      [['GM0153', 2021], ['alle', 0]]);
+    for (const q of ['?gemeente=Enschede&indeling=21', '?gemeente=gm0153&indeling=2021.5', '?gemeente=&indeling=', '?gemeente=GM01534&indeling=-1']) {
+      const s = parseState(q, DEFAULTS);
+      assert.deepEqual([s.gemeente, s.indeling], [null, null], q);
+    }
+    const s = parseState('?gemeente=alle&indeling=0', DEFAULTS);
+    assert.match(stateToSearch(s), /^\?gemeente=alle&indeling=0&view=wijk&/, 'the scope first, and year 0 kept');
+    assert.doesNotMatch(stateToSearch(parseState('', DEFAULTS)), /gemeente|indeling/, 'the default scope is not written');
   });
 
   test('crime types: only CBS-style codes are kept, none means all', () => {
@@ -75,7 +87,7 @@ describe('stateToSearch', () => {
 
   test('every field survives a round trip through the URL', () => {
     const s: State = {
-      view: 'planning', from: '2022-11', to: '2023-04', types: ['1.1.1', '2.5'], metric: 'change', wijk: 'WK036301', buurt: 'BU03630105',
+      view: 'planning', gemeente: 'GM0363', indeling: 2014, from: '2022-11', to: '2023-04', types: ['1.1.1', '2.5'], metric: 'change', wijk: 'WK036301', buurt: 'BU03630105',
       layers: new Set(['hotspots', 'kde', 'cameras', 'enforcement']), lang: 'en', camera: [4.9, 52.37, 13.5],
       plan: { hsValue: 'rate', fdr: false, permutations: 999, step: 'year', bandwidth: 350, cell: 250, k: 12, radius: 90, halfLife: 7 },
     };

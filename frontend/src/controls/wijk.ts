@@ -15,7 +15,7 @@ export function wijkSelect(app: App, id: string, allLabel: string): HTMLSelectEl
 export function wijkControl(app: App): HTMLElement {
   return h('div', { class: 'ctl' },
     h('label', { for: 'wijk-select', class: 'ctl-label' }, app.access.wijken ? t('wijk_own') : t('wijk')),
-    wijkSelect(app, 'wijk-select', t('all_wijken')));
+    wijkSelect(app, 'wijk-select', app.meta.all_gemeenten ? t('all_gemeenten') : t('all_wijken')));
 }
 
 export function syncWijkSelect(code: string | null): void {

@@ -8,6 +8,7 @@ import { fmt, t, type Key } from '../i18n';
 import { downloadCsv } from '../csv';
 import { countClass, countKind, countText } from '../figures';
 import { OUTCOME_COLOURS } from '../map';
+import { estimatedLong, estimatedShort } from '../scope';
 import { areaCsv } from './area-csv';
 import { monthlyChart, yearlyChart, type YearlyTrend } from './trend-chart';
 
@@ -56,10 +57,13 @@ export function renderPanel(d: AreaDetail, period: { from: string; to: string },
       h('button', { class: 'icon-btn', type: 'button', 'aria-label': t('close'), title: t('close'), onclick: onClose }, '×')),
     h('p', { class: 'muted small' }, `${fmt.period(period.from, period.to)} · ${typesLabel}`),
     h('div', { class: 'tiles' },
-      figureTile(t('fig_count'), countText(f.count, f.suppressed, f.status), f.withheld > 0 ? t('fig_withheld_cells', { n: f.withheld }) : f.suppressed ? t('small_title') : null, 'panel-count'),
+      figureTile(t('fig_count'), countText(f.count, f.suppressed, f.status),
+        [f.estimated ? estimatedShort(f.estimated) : null, f.withheld > 0 ? t('fig_withheld_cells', { n: f.withheld }) : f.suppressed ? t('small_title') : null].filter(Boolean).join(' · ') || null, 'panel-count'),
       figureTile(t('fig_rate'), fmt.dec(f.rate_per_1000), null, 'panel-rate'),
       figureTile(t('fig_change'), fmt.pct(f.change_pct), f.previous_count != null || f.previous_suppressed || f.previous_status === 'no_data' ? `${t('col_prev')}: ${countText(f.previous_count, f.previous_suppressed, f.previous_status)}` : null, 'panel-change'),
       figureTile(t('fig_rank'), rankText(f.rank, f.rank_of), null, 'panel-rank')),
+    // figures carried from another boundary year: where they come from, and how (issue #11)
+    f.estimated ? h('p', { class: 'small muted estimated-note', 'data-testid': 'panel-estimated' }, estimatedLong(f.estimated)) : null,
     yearly ? section(t('trend_years'), yearlyChart(yearly)) : section(t('trend'), monthlyChart(d)),
     section(t('by_type'), d.by_type.length
       ? bars([...d.by_type].sort((a, b) => (b.count ?? -1) - (a.count ?? -1)).map((b) => ({ label: b.title, value: b.count, suppressed: b.suppressed })))

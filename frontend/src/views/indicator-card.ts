@@ -98,6 +98,8 @@ export interface CardOpts {
   /** the baseline form (the role may change baselines) */
   baselines?: boolean;
   area: string | null;
+  /** the gemeente whose indicators these are (its targets and baselines; null: the API's default) */
+  gemeente?: string | null;
   onUpdate?: (ind: Indicator) => void;
   onArea?: (code: string) => void;
 }
@@ -160,7 +162,8 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
     const v = Number((document.getElementById(`${kind}-v-${ind.key}`) as HTMLInputElement).value);
     const msg = document.getElementById(`${kind}-msg-${ind.key}`);
     try {
-      const updated = kind === 'tg' ? await api.setTarget(ind.key, y, v) : await api.setBaseline(ind.key, y, v);
+      const g = o.gemeente ?? null;
+      const updated = kind === 'tg' ? await api.setTarget(ind.key, y, v, g) : await api.setBaseline(ind.key, y, v, g);
       // the PUT answers for the whole gemeente; re-read the area's view when drilled down
       const fresh = o.area ? (await api.indicators(o.area)).find((x) => x.key === ind.key) ?? updated : updated;
       o.onUpdate?.(fresh);
@@ -184,7 +187,8 @@ export function indicatorCard(ind: Indicator, o: CardOpts): HTMLElement {
   });
   function loadBreakdown(): void {
     const year = ind.latest?.year ?? null;
-    void breakdown.load(`${year}|${o.area ?? ''}`, (signal) => api.breakdown(ind.key, year, o.area, signal));
+    const area = o.area ?? o.gemeente ?? null;
+    void breakdown.load(`${year}|${area ?? ''}`, (signal) => api.breakdown(ind.key, year, area, signal));
   }
   for (const c of body()) if (c) card.append(c as Node);
   return card;

@@ -6,7 +6,8 @@ import { h } from '../dom';
 import { classLabel, metricSuppressed, NO_VALUE_COLOUR } from '../figures';
 import { fmt, t, type Key } from '../i18n';
 import { statusNote } from '../load';
-import { CAMERA_COLOUR, INITIATIVE_COLOUR, OUTCOME_COLOURS } from '../map';
+import { CAMERA_COLOUR, ESTIMATED_COLOUR, INITIATIVE_COLOUR, OUTCOME_COLOURS } from '../map';
+import { estimatedLegend, estimateMethods } from '../scope';
 import { layerEmptyNote } from './map-notes';
 import { legendBlocks } from './planning';
 
@@ -21,6 +22,7 @@ export function buildLegend(app: App): HTMLElement {
   const box = h('div', { class: 'legend-body' });
   if (on.has('choropleth') && c) {
     const small = app.buurten().some((p) => metricSuppressed(p, s.metric));
+    const estimated = estimateMethods(app.buurten());
     box.append(
       h('h3', {}, `${app.metricLabel()}${s.metric === 'change' ? '' : ` · ${fmt.period(s.from, s.to)}`}`),
       h('ul', { class: 'legend-list', 'data-testid': 'legend-classes' },
@@ -29,7 +31,9 @@ export function buildLegend(app: App): HTMLElement {
         // counts hidden for this viewer ("< 5"): a class of their own, neither withheld nor no data
         small ? swatch('', t('small_legend'), 'small-dots', 'legend-small') : null,
         s.metric !== 'count' || app.buurten().some((p) => p.count == null && p.status === 'no_data') ? swatch(`background:${NO_VALUE_COLOUR}`, t('no_data')) : null,
-        s.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null));
+        s.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null,
+        // figures carried from another boundary year (issue #11): the dashed outline, and how
+        estimated.length ? swatch(`background:transparent;border:2px dashed ${ESTIMATED_COLOUR}`, estimatedLegend(estimated), '', 'legend-estimated') : null));
   }
   box.append(...(legendBlocks(on).filter(Boolean) as Node[]));
   /** A layer with nothing to draw: the sentence saying why, in place of its key. */

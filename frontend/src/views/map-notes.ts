@@ -3,7 +3,9 @@
 // without figures, …) and a basemap that could not be reached. A map that stays empty says why.
 import type { App } from '../app';
 import { h } from '../dom';
+import { typesWithoutOffences } from '../figures';
 import { t } from '../i18n';
+import { missingScopeNote } from '../scope';
 import type { Layer } from '../state';
 import { analysisNotes } from './planning';
 
@@ -14,7 +16,9 @@ export function layerEmptyNote(app: App, layer: Layer): string | null {
     case 'choropleth': {
       const d = app.figures.data;
       const bs = d?.buurten.features ?? [];
-      return d && bs.length && bs.every((f) => f.properties.count == null && f.properties.status === 'no_data') ? t('choropleth_none') : null;
+      if (!d || !bs.length || !bs.every((f) => f.properties.count == null && f.properties.status === 'no_data')) return null;
+      // crime types the offence figures do not hold, or a scope without figures
+      return typesWithoutOffences(app.crimeTypes, app.state.types, counts.incidents > 0) ?? t('choropleth_none', { g: app.scopeLabel() });
     }
     case 'heatmap': {
       const inc = app.incidents;
@@ -30,6 +34,9 @@ export function layerEmptyNote(app: App, layer: Layer): string | null {
     }
     case 'initiatives':
       return app.initiatives.status === 'ready' && app.initiatives.data && !app.initiatives.data.features.length ? t('ini_none') : null;
+    case 'wijken':
+      // buurten without wijk polygons (a buurt file only, as CBS publishes them per boundary year)
+      return app.meta.counts.wijken === 0 && app.meta.counts.buurten > 0 ? t('wijken_none_file', { g: app.scopeLabel() }) : null;
     default:
       return null;
   }
@@ -38,12 +45,12 @@ export function layerEmptyNote(app: App, layer: Layer): string | null {
 /** Every note for the map as it is now: the basemap, then the layers that are on, in the legend's order. */
 export function mapNotes(app: App): string[] {
   const on = app.state.layers;
-  const notes: (string | null)[] = [app.basemapDown ? t('basemap_down') : null];
+  const notes: (string | null)[] = [app.missingScope ? missingScopeNote(app.missingScope, app.meta) : null, app.basemapDown ? t('basemap_down') : null];
   if (on.has('choropleth')) notes.push(layerEmptyNote(app, 'choropleth'));
   notes.push(...analysisNotes(on));
   const heat = on.has('heatmap') ? layerEmptyNote(app, 'heatmap') : null;
   notes.push(heat);
-  for (const l of ['cameras', 'enforcement', 'initiatives'] as const) if (on.has(l)) notes.push(layerEmptyNote(app, l));
+  for (const l of ['wijken', 'cameras', 'enforcement', 'initiatives'] as const) if (on.has(l)) notes.push(layerEmptyNote(app, l));
   // a map whose surface layers are all empty: the way to the figures per buurt that do exist
   const surfaceEmpty = heat !== null || notes.includes(t('kde_no_file')) || notes.includes(t('empty_kde'));
   if (!on.has('choropleth') && !on.has('hotspots') && surfaceEmpty) notes.push(t('map_hint_choropleth'));

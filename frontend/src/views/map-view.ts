@@ -6,12 +6,14 @@ import type { App } from '../app';
 import type { Areas } from '../api';
 import { areaCountKind, buurtStyle, metricSuppressed } from '../figures';
 import { fmt, t } from '../i18n';
+import { gemeenteName } from '../scope';
 import type { BuurtFeatures, BuurtStyle } from '../map';
 
 /**
  * The map's form of each buurten collection: the API's properties plus `is_withheld` (withheld
- * at the source, for the hatching filter) and `is_suppressed` / `is_suppressed_change` (hidden for
- * this viewer, "< 5", for the dots' filter by metric).
+ * at the source, for the hatching filter), `is_suppressed` / `is_suppressed_change` (hidden for
+ * this viewer, "< 5", for the dots' filter by metric) and `is_estimated` (carried from another
+ * boundary year, for the dashed outline).
  */
 const forMap = new WeakMap<Areas, BuurtFeatures>();
 function mapFeatures(b: Areas): BuurtFeatures {
@@ -21,7 +23,7 @@ function mapFeatures(b: Areas): BuurtFeatures {
       type: 'FeatureCollection',
       features: b.features.map((f) => {
         const p = f.properties;
-        return { ...f, properties: { ...p, is_withheld: areaCountKind(p) === 'withheld', is_suppressed: metricSuppressed(p, 'count'), is_suppressed_change: metricSuppressed(p, 'change') } };
+        return { ...f, properties: { ...p, is_withheld: areaCountKind(p) === 'withheld', is_suppressed: metricSuppressed(p, 'count'), is_suppressed_change: metricSuppressed(p, 'change'), is_estimated: p.estimated != null } };
       }),
     };
     forMap.set(b, fc);
@@ -50,7 +52,7 @@ export function renderMap(app: App): void {
   m.setSelected(s.buurt);
   // the first time: the map gets its style, with all of the above in it
   m.start();
-  app.mapEl.setAttribute('aria-label', t('map_label', { g: app.meta.gemeente.name, metric: app.metricLabel(), period: fmt.period(s.from, s.to) }));
+  app.mapEl.setAttribute('aria-label', t('map_label', { g: gemeenteName(app.meta), metric: app.metricLabel(), period: fmt.period(s.from, s.to) }));
   if (!firstPaintWatched && d.buurten.features.length) { firstPaintWatched = true; watchFirstPaint(app); }
 }
 

@@ -5,6 +5,7 @@ import type { AreaProps } from '../api';
 import { h, type Child } from '../dom';
 import { byRank, countClass, headline, summaryHeadline, type CountKind, type Headline } from '../figures';
 import { fmt, t } from '../i18n';
+import { estimatedLong, estimatedShort } from '../scope';
 import { figureTile } from './buurt-panel';
 
 export function buurtButton(app: App, p: AreaProps): HTMLElement {
@@ -47,16 +48,21 @@ export const enforcementNone = (app: App): string => (app.meta.counts.enforcemen
  * The headline tiles; the enforcement share when there is one for this role (see scopeHeadline).
  * `enfNone`: the sentence for a share without any counted action (see enforcementNone).
  */
-export function headlineTiles(hl: Headline, enfNone: string): HTMLElement {
-  const notes = [hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.noData ? t('head_no_data', { n: hl.noData }) : '', hl.withheldCells ? t('fig_withheld_cells', { n: hl.withheldCells }) : '',
+export function headlineTiles(hl: Headline, enfNone: string, scope: string): HTMLElement {
+  // no buurt with a count and no summary count: no figure at all, never 0
+  const none = !hl.fromSummary && !hl.fromWijken && hl.counted === 0;
+  const notes = [hl.estimated ? estimatedShort(hl.estimated) : '', hl.withheld ? t('head_withheld', { n: hl.withheld }) : '', hl.noData ? t('head_no_data', { n: hl.noData }) : '', hl.withheldCells ? t('fig_withheld_cells', { n: hl.withheldCells }) : '',
     hl.small ? t('head_small', { n: hl.small }) : '', hl.fromWijken ? t('head_from_wijken') : ''].filter(Boolean).join(' · ');
-  return h('div', { class: 'tiles headline', 'data-testid': 'headline' },
-    figureTile(t('head_total'), fmt.int(hl.total), notes || null, 'head-total'),
+  const tiles = h('div', { class: 'tiles headline', 'data-testid': 'headline' },
+    none ? figureTile(t('head_total'), t('no_data'), t('head_none', { g: scope }), 'head-total')
+      : figureTile(t('head_total'), fmt.int(hl.total), notes || null, 'head-total'),
     figureTile(t('head_change'), fmt.pct(hl.change), hl.prev !== null ? `${t('col_prev')}: ${fmt.int(hl.prev)}` : t('head_no_prev'), 'head-change'),
     figureTile(t('head_rate'), fmt.dec(hl.rate), null, 'head-rate'),
     hl.enfSmall
       ? figureTile(t('head_enf'), t('small_count'), t('small_title'), 'head-enf')
       : figureTile(t('head_enf'), hl.enfAll ? fmt.pct((hl.enfFree / hl.enfAll) * 100).replace(/^\+/, '') : '–', hl.enfAll ? t('head_enf_of', { n: fmt.int(hl.enfFree), m: fmt.int(hl.enfAll) }) : enfNone, 'head-enf'));
+  // the figures carried from another boundary year, and how (issue #11)
+  return hl.estimated ? h('div', { class: 'headline-wrap' }, tiles, h('p', { class: 'small muted estimated-note', 'data-testid': 'head-estimated' }, estimatedLong(hl.estimated))) : tiles;
 }
 
 /** The `n` buurten in scope with the most incidents; a sentence instead when none has figures. */

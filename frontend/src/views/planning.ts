@@ -8,7 +8,7 @@ import { h, swap, type Child } from '../dom';
 import { byRank } from '../figures';
 import { fmt, t, type Key } from '../i18n';
 import { binClass, EMERGING_COLOURS, EMERGING_ORDER, HOT_CLASSES, HOT_COLOURS, KDE_GRADIENT } from '../kde';
-import { emergingRefusal, emergingStep } from '../emerging';
+import { emergingRefusal, emergingStep, hotspotRefusal } from '../emerging';
 import { errorText, Slot, statusNote } from '../load';
 import { SUGGEST_COLOUR, UNCOVERED_COLOUR } from '../map';
 import type { State } from '../state';
@@ -21,14 +21,27 @@ function analysis<T>(name: 'hotspots' | 'emerging' | 'kde' | 'coverage' | 'patro
   return new Slot<T>({ name, onChange: () => { renderSection(name); app.renderLegend(); } });
 }
 
-/** Emerging hot spots, or the sentence saying why the data allows none (too few time steps). */
-interface EmergingResult { fc: Emerging | null; refusal: string | null }
+/**
+ * An analysis the server may refuse for a reason that lies in the data (emerging hot spots with
+ * too few time steps; Gi* on a scope without figures, on which coverage rests too): its answer,
+ * or the sentence saying why there is none. Any other failure stays an error.
+ */
+interface Refusable<T> { data: T | null; refusal: string | null }
+async function refusable<T>(f: () => Promise<T>, why: (err: unknown) => string | null): Promise<Refusable<T>> {
+  try {
+    return { data: await f(), refusal: null };
+  } catch (err) {
+    const refusal = why(err);
+    if (refusal === null) throw err;
+    return { data: null, refusal };
+  }
+}
 
 const S = {
-  hotspots: analysis<Hotspots>('hotspots'),
-  emerging: analysis<EmergingResult>('emerging'),
+  hotspots: analysis<Refusable<Hotspots>>('hotspots'),
+  emerging: analysis<Refusable<Emerging>>('emerging'),
   kde: analysis<Kde>('kde'),
-  coverage: analysis<Coverage>('coverage'),
+  coverage: analysis<Refusable<Coverage>>('coverage'),
   patrol: analysis<Patrol>('patrol'),
   /** suggested camera sites, for the k and radius they were asked with */
   placement: analysis<{ result: Placement; k: number; radius: number }>('placement'),
@@ -67,28 +80,20 @@ export function ensure(): void {
   const p = st.plan;
   const planning = st.view === 'planning';
   if (planning || st.layers.has('hotspots')) {
-    void S.hotspots.load(`${k}|${p.hsValue}|${p.permutations}|${p.fdr}`, (sg) => api.hotspots(q, { value: p.hsValue, permutations: p.permutations, fdr: p.fdr }, sg), (d) => {
-      app.map.setHotspots(d);
+    void S.hotspots.load(`${k}|${p.hsValue}|${p.permutations}|${p.fdr}`, (sg) => refusable(() => api.hotspots(q, { value: p.hsValue, permutations: p.permutations, fdr: p.fdr }, sg), giRefusal), (d) => {
+      app.map.setHotspots(d?.data ?? null);
       syncUncovered();
     });
   }
   if (planning || st.layers.has('emerging')) {
     const step = emergingStep(app.meta.periods.monthly, p.step);
-    void S.emerging.load(`${k}|${step}`, async (sg) => {
-      try {
-        return { fc: await api.emerging(q, step, sg), refusal: null };
-      } catch (err) {
-        const refusal = emergingRefusal(err);
-        if (refusal === null) throw err;
-        return { fc: null, refusal };
-      }
-    }, (d) => app.map.setEmerging(d?.fc ?? null));
+    void S.emerging.load(`${k}|${step}`, (sg) => refusable(() => api.emerging(q, step, sg), emergingRefusal), (d) => app.map.setEmerging(d?.data ?? null));
   }
   if (st.layers.has('kde') || st.view === 'stuurgroep' || planning) {
     void S.kde.load(`${k}|${p.cell}|${p.bandwidth ?? ''}`, (sg) => api.kde(q, { cell_m: p.cell, bandwidth_m: p.bandwidth }, sg), (d) => app.map.setKde(d));
   }
   if (planning) {
-    void S.coverage.load(`${k}|${camKey()}`, (sg) => api.coverage(q, sg), () => syncUncovered());
+    void S.coverage.load(`${k}|${camKey()}`, (sg) => refusable(() => api.coverage(q, sg), giRefusal), () => syncUncovered());
     void S.patrol.load(`${k}|${p.halfLife}`, (sg) => api.patrol(q, p.halfLife, 10, sg));
   }
   const pl = S.placement.data;
@@ -97,8 +102,14 @@ export function ensure(): void {
 
 const camKey = (): string => JSON.stringify((app.cameras.data?.features ?? []).map((f) => [f.properties.id, f.properties.status, f.properties.radius_m, f.geometry.coordinates]));
 
+/**
+ * Gi* (hot spots, and the coverage of the hot buurten) refused: the values sum to zero. In a scope
+ * without any offence figure (a gemeente the figures do not cover) that is "no figures", not 0.
+ */
+const giRefusal = (err: unknown): string | null => hotspotRefusal(err, app.scopedBuurten().some((b) => b.count != null), app.scopeLabel());
+
 function syncUncovered(): void {
-  const c = S.coverage.data;
+  const c = S.coverage.data?.data;
   app.map.setUncovered(c ? c.uncovered_hotspots.map((u) => u.code) : [], c ? c.uncovered_cells : []);
 }
 
@@ -137,7 +148,8 @@ const radio = (name: string, value: string, label: string, checked: boolean, onc
 
 function hotspotSection(): Child[] {
   const p = app.state.plan;
-  const d = S.hotspots.data;
+  const d = S.hotspots.data?.data ?? null;
+  const refusal = S.hotspots.data?.refusal ?? null;
   const feats = d?.features ?? [];
   const counts = new Map<string, number>();
   for (const f of feats) counts.set(f.properties.class, (counts.get(f.properties.class) ?? 0) + 1);
@@ -152,7 +164,7 @@ function hotspotSection(): Child[] {
         h('select', { id: 'hs-perm', onchange: (e: Event) => setPlan({ permutations: (e.target as HTMLSelectElement).value === '999' ? 999 : 0 }) },
           h('option', { value: '0', selected: p.permutations === 0 }, t('hs_perm_0')),
           h('option', { value: '999', selected: p.permutations === 999 }, t('hs_perm_999'))))),
-    statusNote(S.hotspots, d && !d.features.length ? t('empty_hotspots') : null),
+    statusNote(S.hotspots, refusal ?? (d && !d.features.length ? t('empty_hotspots') : null)),
     d ? h('div', { class: 'hs-notes small' },
       d.empirical_bayes ? h('p', { class: 'badge-line', 'data-testid': 'eb-note' }, h('span', { class: 'badge' }, t('hs_eb'))) : null,
       h('p', { class: 'muted' }, t('hs_notes', { fdr: d.fdr ? t('on') : t('off'), w: d.weights?.kind ?? '–', perm: p.permutations })),
@@ -170,7 +182,7 @@ function emergingSection(): Child[] {
   const monthly = app.meta.periods.monthly;
   const step = emergingStep(monthly, p.step);
   const refusal = S.emerging.data?.refusal ?? null;
-  const d = S.emerging.data?.fc ?? null;
+  const d = S.emerging.data?.data ?? null;
   const by = new Map<string, { code: string; name: string }[]>();
   for (const f of d?.features ?? []) {
     if (f.properties.category === 'none') continue;
@@ -239,12 +251,15 @@ function shareTile(label: string, s: Share | undefined, testid: string): HTMLEle
 }
 
 function coverageSection(): Child[] {
-  const data = S.coverage.data;
+  const data = S.coverage.data?.data ?? null;
   // without incidents a share of 0 of 0 would read as "no camera sees anything": a sentence instead
   const none = data && !data.incidents.total ? (noIncidentFile() ? t('cov_no_file') : t('cov_none')) : null;
   const c = none ? null : data;
+  const refusal = S.coverage.data?.refusal ?? null;
   return [
-    statusNote(S.coverage, none),
+    statusNote(S.coverage, refusal ?? none),
+    // Gi* refused, and the incidents are missing too: that is said as well
+    refusal && noIncidentFile() ? h('p', { class: 'small muted' }, t('cov_no_file')) : null,
     c ? h('div', { class: 'tiles' },
       shareTile(t('cov_incidents'), c.incidents, 'cov-incidents'),
       shareTile(t('cov_cells'), c.hotspot_cells, 'cov-cells')) : null,
@@ -417,7 +432,8 @@ function editSection(): Child[] {
 }
 
 async function afterCameraChange(label: string): Promise<void> {
-  savedCompare = S.coverage.data ? { before: S.coverage.data.incidents, label } : null;
+  const c = S.coverage.data?.data;
+  savedCompare = c ? { before: c.incidents, label } : null;
   await app.reloadCameras();
   ensure(); // the camera key changed: coverage reloads
 }
@@ -539,16 +555,18 @@ export function legendBlocks(layers: Set<string>): Child[] {
   const out: Child[] = [];
   const sw = (style: string, label: string): HTMLElement => h('li', {}, h('span', { class: 'swatch', style, 'aria-hidden': 'true' }), h('span', {}, label));
   if (layers.has('hotspots')) {
-    const d = S.hotspots.data;
+    const d = S.hotspots.data?.data;
+    const refusal = S.hotspots.data?.refusal;
     out.push(h('h3', {}, `${t('hs_legend')}${d ? ` · ${d.value === 'rate' ? t('metric_rate') : t('metric_count')}` : ''}`),
       h('ul', { class: 'legend-list', 'data-testid': 'legend-hotspots' }, HOT_CLASSES.map((c) => sw(`background:${HOT_COLOURS[c]}`, t(`hs_${c}` as Key)))),
       d?.empirical_bayes ? h('p', { class: 'small' }, t('hs_eb')) : null,
       d ? h('p', { class: 'small muted' }, d.fdr ? t('hs_fdr_on') : t('hs_fdr_off')) : null,
-      S.coverage.data ? h('ul', { class: 'legend-list' }, sw(`border:2px dashed ${UNCOVERED_COLOUR};background:transparent`, t('cov_uncovered_short'))) : null);
+      refusal ? h('p', { class: 'small muted', 'data-testid': 'legend-hotspots-refusal' }, refusal) : null,
+      S.coverage.data?.data ? h('ul', { class: 'legend-list' }, sw(`border:2px dashed ${UNCOVERED_COLOUR};background:transparent`, t('cov_uncovered_short'))) : null);
   }
   if (layers.has('emerging')) {
     const e = S.emerging.data;
-    const present = new Set((e?.fc?.features ?? []).map((f) => f.properties.category).filter((c) => c !== 'none'));
+    const present = new Set((e?.data?.features ?? []).map((f) => f.properties.category).filter((c) => c !== 'none'));
     out.push(h('h3', {}, t('em_title')), h('ul', { class: 'legend-list', 'data-testid': 'legend-emerging' },
       [...present].sort().map((c) => sw(`background:${EMERGING_COLOURS[c] ?? '#fff'}`, emergingLabel(c))),
       present.size || !e ? null : h('li', { class: 'muted' }, e.refusal ?? t('em_none'))));
@@ -575,9 +593,9 @@ export function legendBlocks(layers: Set<string>): Child[] {
 export function analysisNotes(layers: Set<string>): string[] {
   const out: (string | null)[] = [];
   const hs = S.hotspots.data;
-  if (layers.has('hotspots') && hs && !hs.features.length) out.push(t('empty_hotspots'));
+  if (layers.has('hotspots') && hs) out.push(hs.refusal ?? (hs.data && !hs.data.features.length ? t('empty_hotspots') : null));
   const e = S.emerging.data;
-  if (layers.has('emerging') && e) out.push(e.refusal ?? (e.fc?.features.some((f) => f.properties.category !== 'none') ? null : t('em_none')));
+  if (layers.has('emerging') && e) out.push(e.refusal ?? (e.data?.features.some((f) => f.properties.category !== 'none') ? null : t('em_none')));
   if (layers.has('kde')) out.push(kdeEmpty(S.kde.data));
   return out.filter((x): x is string => !!x);
 }

@@ -5,6 +5,7 @@
 import type { App } from '../app';
 import { clear, h } from '../dom';
 import { fmt, t } from '../i18n';
+import { gemeenteName, scopeTitle } from '../scope';
 import { buildLegend } from './legend';
 import { enforcementNone, headlineTiles, scopeHeadline, topTable } from './parts';
 
@@ -22,15 +23,15 @@ function renderPrint(app: App): void {
   const r = document.getElementById('report');
   if (!r) return;
   const { meta, state: s } = app;
-  const g = meta.gemeente.name;
+  const g = gemeenteName(meta);
   clear(r,
     h('header', { class: 'report-head' },
-      h('div', {}, h('div', { class: 'report-brand' }, `wijkveilig · ${t('app_sub')} ${g}`), h('h1', {}, t('report_title', { g }))),
+      h('div', {}, h('div', { class: 'report-brand' }, `wijkveilig · ${scopeTitle(meta)}`), h('h1', {}, t('report_title', { g }))),
       h('div', { class: 'report-meta' }, h('div', {}, `${app.scopeLabel()} · ${fmt.period(s.from, s.to)}`), h('div', {}, app.typesLabel()),
         meta.demo ? h('div', { class: 'report-demo' }, t('demo_banner')) : null)),
     h('div', { class: 'report-body' },
       h('div', { class: 'report-map' }, h('img', { id: 'report-map-img', alt: app.mapEl.getAttribute('aria-label') ?? '' }), buildLegend(app)),
-      h('div', { class: 'report-side' }, headlineTiles(scopeHeadline(app), enforcementNone(app)), topTable(app, 10, t('top10'), 'report-top10'))),
+      h('div', { class: 'report-side' }, headlineTiles(scopeHeadline(app), enforcementNone(app), app.scopeLabel()), topTable(app, 10, t('top10'), 'report-top10'))),
     h('footer', { class: 'report-foot' }, t('source_note', { y: meta.boundary_year ?? '' }), ` · ${t('printed_on', { d: fmt.date(new Date()) })}`));
   stale = false;
   r.setAttribute('data-stale', 'false');

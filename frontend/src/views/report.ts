@@ -2,7 +2,7 @@
 // programme indicators against their targets, top hotspots with their class, camera coverage,
 // enforcement outcomes and initiatives. Printed as a multi-page A4 (portrait) document. A page of
 // its own (a hash route, not a tab) so that a link to it can be sent to the steering group.
-import { api, type Areas, type Meta, type ReportData } from '../api';
+import { api, type Areas, type Meta, type ReportData, type Scope } from '../api';
 import { $, clear, h, type Child } from '../dom';
 import { fmt, getLang, hasKey, setLang, t, type Key } from '../i18n';
 import { countClass, countKind, countText } from '../figures';
@@ -10,6 +10,7 @@ import { indicatorCard } from './indicator-card';
 import { HOT_COLOURS, KDE_GRADIENT } from '../kde';
 import { Slot, statusNote } from '../load';
 import { DashboardMap, OUTCOME_COLOURS } from '../map';
+import { gemeenteName, scopeTitle } from '../scope';
 import { stateToSearch, type Lang, type State } from '../state';
 
 export function parseReportHash(hash: string): { period: string | null; lang: Lang | null } | null {
@@ -58,14 +59,15 @@ const reportData = new Slot<{ d: ReportData; wijken: Areas | null }>();
 /** An enforcement domain's name, or its code when the dictionary lacks it. */
 const domainName = (d: string): string => { const k = `domain_${d}`; return hasKey(k) ? t(k) : d; };
 
-export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang) => void): Promise<void> {
+/** The report of `scope` (the gemeente and boundary year of the dashboard's URL, issue #11). */
+export async function renderReportPage(meta: Meta, scope: Scope, lang: Lang, onLang: (l: Lang) => void): Promise<void> {
   const route = parseReportHash(location.hash);
   const options = periodOptions(meta);
   const period = route?.period && options.includes(route.period) ? route.period : (options[0] as string);
   setLang(route?.lang ?? lang);
   history.replaceState(null, '', `${location.pathname}${location.search}#/rapport?period=${period}${getLang() === 'en' ? '&lang=en' : ''}`);
   document.body.dataset.reportReady = 'false';
-  const g = meta.gemeente.name;
+  const g = gemeenteName(meta);
   document.title = `${t('rap_title', { g })} · ${periodLabel(period)}`;
   const back = `${location.pathname}${location.search}`;
   const app = $('#app');
@@ -81,8 +83,8 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
     h('main', { id: 'main', tabindex: -1 }, doc)));
 
   const current = await reportData.load(period, async (signal) => {
-    const d = await api.report(period, signal);
-    const wijken = await api.areas({ from: d.from, to: d.to, types: '0.0.0' }, 'wijk', signal).catch(() => null);
+    const d = await api.report(period, scope, signal);
+    const wijken = await api.areas({ from: d.from, to: d.to, types: '0.0.0', ...scope }, 'wijk', signal).catch(() => null);
     return { d, wijken };
   });
   if (!current || reportData.key !== period) return; // another period was asked for meanwhile
@@ -118,7 +120,7 @@ export async function renderReportPage(meta: Meta, lang: Lang, onLang: (l: Lang)
   clear(doc,
     h('div', { class: 'r-page r-first' },
       h('header', { class: 'r-head' },
-        h('div', { class: 'report-brand' }, `wijkveilig · ${t('app_sub')} ${g}`),
+        h('div', { class: 'report-brand' }, `wijkveilig · ${scopeTitle(meta)}`),
         h('h1', { id: 'rap-title' }, t('rap_title', { g })),
         h('p', { class: 'r-period' }, `${periodLabel(period)} · ${fmt.period(d.from, d.to)}`),
         meta.demo ? h('p', { class: 'report-demo' }, t('demo_banner')) : null,

@@ -11,23 +11,26 @@ import { metricControl } from '../controls/metric';
 import { periodControl } from '../controls/period';
 import { searchControl } from '../controls/search';
 import { viewTabs } from '../controls/tabs';
+import { scopeControls } from '../controls/scope';
 import { wijkControl } from '../controls/wijk';
 import { $, clear, h } from '../dom';
 import { t } from '../i18n';
+import { scopeTitle } from '../scope';
 import { logo } from './logo';
 import { markPrintStale } from './print';
 
 export function buildShell(app: App): void {
   const { meta, state } = app;
-  const g = meta.gemeente.name;
-  document.title = `wijkveilig · ${t('app_sub')} ${g}`;
+  const title = scopeTitle(meta);
+  document.title = `wijkveilig · ${title}`;
   clear($('#app'),
     h('header', { class: 'topbar' },
       h('div', { class: 'brand' },
         logo(),
         h('div', {},
-          h('div', { class: 'brand-name' }, h('span', { class: 'wordmark' }, 'wijkveilig'), h('span', { class: 'sep', 'aria-hidden': 'true' }, ' · '), `${t('app_sub')} ${g}`),
-          h('div', { class: 'brand-sub' }, t('programme', { g })))),
+          h('div', { class: 'brand-name', 'data-testid': 'brand-name' }, h('span', { class: 'wordmark' }, 'wijkveilig'), h('span', { class: 'sep', 'aria-hidden': 'true' }, ' · '), title),
+          h('div', { class: 'brand-sub' }, meta.all_gemeenten ? t('programme_all', { n: meta.gemeenten.length }) : t('programme', { g: meta.gemeente.name })))),
+      scopeControls(app),
       viewTabs(app),
       accountBox(app),
       langSwitch(app)),

@@ -14,7 +14,7 @@ export function stuurgroepView(app: App): Child[] {
       report ? h('div', { class: 'btn-row' },
         h('button', { type: 'button', class: 'btn btn-primary', id: 'print', 'aria-label': t('print_label'), onclick: () => app.print() }, t('print')),
         h('a', { class: 'btn', id: 'open-report', href: reportHref(app.meta, app.state) }, t('rap_open'))) : null),
-    headlineTiles(scopeHeadline(app), enforcementNone(app)),
+    headlineTiles(scopeHeadline(app), enforcementNone(app), app.scopeLabel()),
     topTable(app, 10, t('top10'), 'top10', false),
   ];
 }

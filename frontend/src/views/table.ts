@@ -1,10 +1,12 @@
 // The buurt table under the map: every buurt in scope with its figures, ranked by count. The
 // accessible twin of the choropleth, and the keyboard's way to open a buurt's panel.
 import type { App } from '../app';
+import type { AreaProps } from '../api';
 import { h } from '../dom';
 import { byRank, countClass, countKind, countText, type DataStatus } from '../figures';
 import { fmt, t } from '../i18n';
 import { statusNote } from '../load';
+import { estimatedLong, estimatedShort } from '../scope';
 import { rankText } from './buurt-panel';
 import { buurtButton } from './parts';
 
@@ -12,6 +14,19 @@ import { buurtButton } from './parts';
 export function countCell(count: number | null | undefined, suppressed: boolean | null | undefined, col: string, status?: DataStatus): HTMLElement {
   const k = countKind(count, suppressed, status);
   return h('td', { class: `num ${countClass(k)}`.trim(), 'data-col': col, title: k === 'small' ? t('small_title') : null }, countText(count, suppressed, status));
+}
+
+/**
+ * A count carried from another boundary year (issue #11): "≈" before it, "geschat (…)" for a
+ * screen reader, and the method in words as its tooltip.
+ */
+function estimatedCell(td: HTMLElement, m: AreaProps['estimated']): HTMLElement {
+  if (!m) return td;
+  td.title = estimatedLong(m);
+  td.dataset.estimated = m;
+  td.prepend(h('span', { class: 'est-mark', 'aria-hidden': 'true' }, '≈ '));
+  td.append(h('span', { class: 'sr-only' }, `, ${estimatedShort(m)}`));
+  return td;
 }
 
 export function renderTable(app: App): void {
@@ -29,7 +44,7 @@ export function renderTable(app: App): void {
       h('th', { scope: 'row' }, buurtButton(app, p), h('span', { class: 'code' }, ` ${p.code}`)),
       h('td', {}, p.parent_name ?? ''),
       h('td', { class: 'num' }, fmt.int(p.population)),
-      countCell(p.count, p.suppressed, 'count', p.status),
+      estimatedCell(countCell(p.count, p.suppressed, 'count', p.status), p.estimated),
       h('td', { class: 'num' }, fmt.dec(p.rate_per_1000)),
       // a missing previous count says why when the API does ("< 5", no data, withheld)
       p.previous_count == null && (p.previous_suppressed || p.previous_status) ? countCell(null, p.previous_suppressed, 'prev', p.previous_status) : h('td', { class: 'num', 'data-col': 'prev' }, fmt.int(p.previous_count)),

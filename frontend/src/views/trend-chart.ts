@@ -4,7 +4,7 @@
 // (no months, one year, nothing) the chart is a sentence saying why (trend.ts).
 import uPlot from 'uplot';
 import type { AreaDetail } from '../api';
-import { h } from '../dom';
+import { h, type Child } from '../dom';
 import { countText } from '../figures';
 import { fmt, t } from '../i18n';
 import { monthlyTrendNote, yearlyTrendNote, type YearPoint } from '../trend';
@@ -25,15 +25,25 @@ function plot(box: HTMLElement, opts: uPlot.Options, data: uPlot.AlignedData): H
   return box;
 }
 
-export function monthlyChart(d: AreaDetail): HTMLElement {
+/**
+ * A month's count as text. The API says of a month without a count only whether it is hidden for
+ * this viewer ("< 5"); otherwise it may be withheld by CBS or have no row at all, and the text
+ * says no more than that there is no figure.
+ */
+const monthText = (m: AreaDetail['monthly'][number]): string => (m.count == null && !m.suppressed ? t('month_unknown') : countText(m.count, m.suppressed));
+
+/** The chart of the months, and a sentence naming the months without a figure (null: none). */
+export function monthlyChart(d: AreaDetail): Child {
   const why = monthlyTrendNote(d.monthly);
   if (why) return note(why);
   const months = d.monthly.map((m) => m.period);
   const box = h('div', { class: 'chart', role: 'img', 'data-trend': 'monthly' });
-  box.setAttribute('aria-label', `${t('trend')}: ${d.monthly.map((m) => `${fmt.month(m.period)} ${countText(m.count, m.suppressed)} (${fmt.int(m.previous_year_count)})`).join('; ')}`);
+  box.setAttribute('aria-label', `${t('trend')}: ${d.monthly.map((m) => `${fmt.month(m.period)} ${monthText(m)} (${fmt.int(m.previous_year_count)})`).join('; ')}`);
+  const unknown = d.monthly.filter((m) => m.count == null && !m.suppressed).map((m) => fmt.month(m.period));
+  const gaps = unknown.length ? h('p', { class: 'small muted', 'data-testid': 'trend-months-unknown' }, t('trend_months_unknown', { months: unknown.join(', ') })) : null;
   const xs = months.map((_, i) => i);
   const data: uPlot.AlignedData = [xs, d.monthly.map((m) => m.count ?? null), d.monthly.map((m) => m.previous_year_count ?? null)];
-  return plot(box, {
+  return [plot(box, {
     width: 330,
     height: 170,
     legend: { show: true, live: false },
@@ -46,10 +56,10 @@ export function monthlyChart(d: AreaDetail): HTMLElement {
     series: [
       { label: '', value: (_u, i) => (i == null ? '' : fmt.month(months[i] ?? '')) },
       // a month hidden for this viewer is a gap in the line, and "< 5" in the legend and the label
-      { label: t('trend_this'), stroke: '#1d4e89', width: 2.5, points: { size: 5 }, value: (_u, v, _s, i) => (v == null && i != null && d.monthly[i]?.suppressed ? t('small_count') : fmt.int(v)) },
+      { label: t('trend_this'), stroke: '#1d4e89', width: 2.5, points: { size: 5 }, value: (_u, v, _s, i) => (v == null && i != null && d.monthly[i] ? monthText(d.monthly[i]) : fmt.int(v)) },
       { label: t('trend_prev'), stroke: '#c26a00', width: 2, dash: [6, 4], points: { size: 4 }, value: (_u, v) => fmt.int(v) },
     ],
-  }, data);
+  }, data), gaps];
 }
 
 /** Year by year, over all years of the data; years are printed plain (2023, never 2.023). */

@@ -20,7 +20,7 @@ export function wijkView(app: App): Child[] {
       ws.length ? barRows(ws.map((w) => ({
         code: w.code, label: h('button', { type: 'button', class: 'link', onclick: () => app.setWijk(w.code) }, w.name),
         value: metricValue(w, m), text: metricCell(w, m), kind: metricSuppressed(w, m) ? 'small' : areaCountKind(w),
-      })), m === 'change') : h('p', { class: 'small muted empty-note' }, t('empty_wijken')),
+      })), m === 'change') : h('p', { class: 'small muted empty-note', 'data-testid': 'wijken-empty' }, app.meta.counts.wijken === 0 ? t('wijken_none_file', { g: app.scopeLabel() }) : t('empty_wijken')),
     ];
   }
   const w = d?.wijken.features.find((f) => f.properties.code === s.wijk)?.properties;
