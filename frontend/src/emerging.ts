@@ -4,6 +4,7 @@
 // property of the data, not a failure. The same for Gi* hot spots on a scope whose values sum to
 // zero: a gemeente the offence figures do not cover (issue #11), or nothing but zeros.
 import { apiStatus } from './api';
+import type { DataStatus } from './figures';
 import { t } from './i18n';
 import type { PlanState } from './state';
 
@@ -14,13 +15,26 @@ export const emergingStep = (monthly: boolean, chosen: PlanState['step']): PlanS
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String((err as { message?: unknown }).message ?? ''));
 
 /**
- * The sentence for a refusal of Gi* that lies in the data (HTTP 400: the values sum to zero), or
- * null for any other failure. `counted`: whether a buurt of the scope has an offence count; without
- * one the scope has no figures at all (`scope`: its name), which is not a sum of zeros.
+ * The sentence for a refusal of Gi* that lies in the data (HTTP 400: too few areas with figures,
+ * or values that sum to zero), or null for any other failure. `counted`: whether a buurt of the
+ * scope has an offence count; without one the scope has no figures at all (`scope`: its name),
+ * which is not a sum of zeros.
  */
 export function hotspotRefusal(err: unknown, counted: boolean, scope: string): string | null {
-  if (apiStatus(err) !== 400 || !/sum to zero/.test(messageOf(err))) return null;
-  return counted ? t('hs_zero') : t('hs_no_figures', { g: scope });
+  if (apiStatus(err) !== 400) return null;
+  const m = messageOf(err);
+  const few = /need at least (\d+) areas with figures; (\d+) of (\d+) have one/.exec(m);
+  if (few && few[2] !== '0') return t('hs_too_few', { min: few[1] as string, n: few[2] as string, m: few[3] as string });
+  if (few || /sum to zero/.test(m)) return counted ? t('hs_zero') : t('hs_no_figures', { g: scope });
+  return null;
+}
+
+/** Why areas were left out of a hot-spot statistic (the API's `excluded`), as a sentence, or null when none were. */
+export function excludedNote(excluded: { status: DataStatus }[], key: 'hs_excluded' | 'em_excluded'): string | null {
+  if (!excluded.length) return null;
+  const by = (s: DataStatus): number => excluded.filter((e) => e.status === s).length;
+  const why = [by('no_data') ? `${t('no_data')}: ${by('no_data')}` : '', by('withheld') ? `${t('withheld')}: ${by('withheld')}` : ''].filter(Boolean).join(', ');
+  return t(key, { n: excluded.length, why });
 }
 
 /**

@@ -420,9 +420,14 @@ const nl = {
   hs_no_figures: 'Geen misdrijfcijfers voor {g} in deze periode: er is niets om hotspots in te zoeken.',
   hs_zero: 'Elke buurt heeft 0 misdrijven in deze selectie: Gi* vindt daarin geen hotspots.',
   ind_pick_gemeente: 'De indicatoren gelden per gemeente: kies hierboven een gemeente om ze te zien.',
-  month_unknown: 'geen cijfer',
   wijken_none_file: 'Geen wijkgrenzen geladen voor {g} (wijkveilig import areas, met de wijken); de buurten zijn er wel.',
-  trend_months_unknown: 'Geen cijfer voor {months}: afgeschermd (CBS) of niet aangeleverd.',
+  trend_months_withheld: 'Afgeschermd door CBS (niet meegeteld): {months}.',
+  trend_months_missing: 'Geen cijfers voor {months}: het cijfer over deze periode is onvolledig.',
+  fig_missing_months: 'onvolledig: {n} maanden zonder cijfers',
+  period_missing: 'De cijfers zijn onvolledig: geen cijfers voor {months}.',
+  hs_too_few: 'Hotspots vragen minstens {min} buurten met cijfers; hier hebben er {n} van de {m} een.',
+  hs_excluded: '{n} buurten zonder cijfers blijven buiten de analyse ({why}); ze tellen niet als 0.',
+  em_excluded: '{n} buurten met een tijdstap zonder cijfers blijven buiten de analyse ({why}).',
 };
 export type Key = keyof typeof nl;
 
@@ -843,9 +848,14 @@ const en: Record<Key, string> = {
   hs_no_figures: 'No offence figures for {g} in this period: there is nothing to look for hot spots in.',
   hs_zero: 'Every neighbourhood has 0 offences in this selection: Gi* finds no hot spots in that.',
   ind_pick_gemeente: 'The indicators are per municipality: choose a municipality above to see them.',
-  month_unknown: 'no figure',
   wijken_none_file: 'No district boundaries loaded for {g} (wijkveilig import areas, with the districts); the neighbourhoods are there.',
-  trend_months_unknown: 'No figure for {months}: withheld (CBS) or not supplied.',
+  trend_months_withheld: 'Withheld by CBS (not counted): {months}.',
+  trend_months_missing: 'No figures for {months}: the figure for this period is partial.',
+  fig_missing_months: 'partial: {n} months without figures',
+  period_missing: 'The figures are partial: no figures for {months}.',
+  hs_too_few: 'Hot spots need at least {min} neighbourhoods with figures; here {n} of {m} have one.',
+  hs_excluded: '{n} neighbourhoods without figures are left out of the analysis ({why}); they do not count as 0.',
+  em_excluded: '{n} neighbourhoods with a time step without figures are left out of the analysis ({why}).',
 };
 
 let lang: Lang = 'nl';

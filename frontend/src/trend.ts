@@ -42,3 +42,14 @@ export function yearlyTrendNote(years: number[], points: YearPoint[] | null): st
 export function monthlyTrendNote(monthly: AreaDetail['monthly']): string | null {
   return monthly.some((m) => m.count != null || m.previous_year_count != null) ? null : t('empty_trend');
 }
+
+/**
+ * The months of a buurt's trend without a count, by why (`YYYY-MM`): withheld by CBS, and without
+ * any row (no data) while other months have figures, which makes the period's figure partial.
+ * Months hidden for this viewer ("< 5") are neither.
+ */
+export function monthGaps(monthly: AreaDetail['monthly']): { withheld: string[]; missing: string[] } {
+  const any = monthly.some((m) => m.status === 'value');
+  const of = (s: DataStatus): string[] => monthly.filter((m) => m.count == null && !m.suppressed && m.status === s).map((m) => m.period);
+  return { withheld: of('withheld'), missing: any ? of('no_data') : [] };
+}

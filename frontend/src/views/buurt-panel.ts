@@ -9,6 +9,7 @@ import { downloadCsv } from '../csv';
 import { countClass, countKind, countText } from '../figures';
 import { OUTCOME_COLOURS } from '../map';
 import { estimatedLong, estimatedShort } from '../scope';
+import { monthGaps } from '../trend';
 import { areaCsv } from './area-csv';
 import { monthlyChart, yearlyChart, type YearlyTrend } from './trend-chart';
 
@@ -46,6 +47,8 @@ export function renderPanel(d: AreaDetail, period: { from: string; to: string },
   const none = (kind: 'enforcement' | 'cameras' | 'initiatives'): HTMLElement => h('p', { class: 'muted', 'data-testid': `panel-${kind}-none` },
     counts && counts[kind] === 0 ? t(kind === 'enforcement' ? 'enf_none_file' : kind === 'cameras' ? 'cam_none' : 'ini_none') : t('none'));
   const f = d.figures;
+  // months without any row while others have figures: the count is partial
+  const missing = monthGaps(d.monthly).missing;
   const titleId = 'panel-title';
   const section = (title: string, ...body: Child[]): HTMLElement => h('section', { class: 'panel-section' }, h('h3', {}, title), ...body);
   const outcomes = d.enforcement_by_outcome;
@@ -58,7 +61,8 @@ export function renderPanel(d: AreaDetail, period: { from: string; to: string },
     h('p', { class: 'muted small' }, `${fmt.period(period.from, period.to)} · ${typesLabel}`),
     h('div', { class: 'tiles' },
       figureTile(t('fig_count'), countText(f.count, f.suppressed, f.status),
-        [f.estimated ? estimatedShort(f.estimated) : null, f.withheld > 0 ? t('fig_withheld_cells', { n: f.withheld }) : f.suppressed ? t('small_title') : null].filter(Boolean).join(' · ') || null, 'panel-count'),
+        [f.estimated ? estimatedShort(f.estimated) : null, f.withheld > 0 ? t('fig_withheld_cells', { n: f.withheld }) : f.suppressed ? t('small_title') : null,
+          missing.length ? t('fig_missing_months', { n: missing.length }) : null].filter(Boolean).join(' · ') || null, 'panel-count'),
       figureTile(t('fig_rate'), fmt.dec(f.rate_per_1000), null, 'panel-rate'),
       figureTile(t('fig_change'), fmt.pct(f.change_pct), f.previous_count != null || f.previous_suppressed || f.previous_status === 'no_data' ? `${t('col_prev')}: ${countText(f.previous_count, f.previous_suppressed, f.previous_status)}` : null, 'panel-change'),
       figureTile(t('fig_rank'), rankText(f.rank, f.rank_of), null, 'panel-rank')),

@@ -4,7 +4,7 @@
 import type { App } from '../app';
 import { h } from '../dom';
 import { typesWithoutOffences } from '../figures';
-import { t } from '../i18n';
+import { fmt, t } from '../i18n';
 import { missingScopeNote } from '../scope';
 import type { Layer } from '../state';
 import { analysisNotes } from './planning';
@@ -45,7 +45,10 @@ export function layerEmptyNote(app: App, layer: Layer): string | null {
 /** Every note for the map as it is now: the basemap, then the layers that are on, in the legend's order. */
 export function mapNotes(app: App): string[] {
   const on = app.state.layers;
-  const notes: (string | null)[] = [app.missingScope ? missingScopeNote(app.missingScope, app.meta) : null, app.basemapDown ? t('basemap_down') : null];
+  // months of the period without any figure: the figures shown are partial
+  const missing = app.figures.data?.buurten.period?.missing_months ?? [];
+  const notes: (string | null)[] = [app.missingScope ? missingScopeNote(app.missingScope, app.meta) : null, app.basemapDown ? t('basemap_down') : null,
+    missing.length ? t('period_missing', { months: missing.map(fmt.month).join(', ') }) : null];
   if (on.has('choropleth')) notes.push(layerEmptyNote(app, 'choropleth'));
   notes.push(...analysisNotes(on));
   const heat = on.has('heatmap') ? layerEmptyNote(app, 'heatmap') : null;

@@ -8,7 +8,7 @@ import { h, swap, type Child } from '../dom';
 import { byRank } from '../figures';
 import { fmt, t, type Key } from '../i18n';
 import { binClass, EMERGING_COLOURS, EMERGING_ORDER, HOT_CLASSES, HOT_COLOURS, KDE_GRADIENT } from '../kde';
-import { emergingRefusal, emergingStep, hotspotRefusal } from '../emerging';
+import { emergingRefusal, emergingStep, excludedNote, hotspotRefusal } from '../emerging';
 import { errorText, Slot, statusNote } from '../load';
 import { SUGGEST_COLOUR, UNCOVERED_COLOUR } from '../map';
 import type { State } from '../state';
@@ -166,6 +166,7 @@ function hotspotSection(): Child[] {
           h('option', { value: '999', selected: p.permutations === 999 }, t('hs_perm_999'))))),
     statusNote(S.hotspots, refusal ?? (d && !d.features.length ? t('empty_hotspots') : null)),
     d ? h('div', { class: 'hs-notes small' },
+      d.excluded.length ? h('p', { class: 'muted', 'data-testid': 'hs-excluded' }, excludedNote(d.excluded, 'hs_excluded')) : null,
       d.empirical_bayes ? h('p', { class: 'badge-line', 'data-testid': 'eb-note' }, h('span', { class: 'badge' }, t('hs_eb'))) : null,
       h('p', { class: 'muted' }, t('hs_notes', { fdr: d.fdr ? t('on') : t('off'), w: d.weights?.kind ?? '–', perm: p.permutations })),
       d.weights?.islands.length ? h('p', { class: 'muted' }, t('hs_islands', { n: d.weights.islands.length })) : null) : null,
@@ -202,6 +203,7 @@ function emergingSection(): Child[] {
     statusNote(S.emerging),
     monthly ? null : h('p', { class: 'small muted' }, t('em_month_yearly')),
     refusal ? h('p', { class: 'small muted empty-note', 'data-testid': 'emerging-refusal' }, refusal) : null,
+    d?.excluded.length ? h('p', { class: 'small muted', 'data-testid': 'em-excluded' }, excludedNote(d.excluded, 'em_excluded')) : null,
     d ? h('p', { class: 'small muted' }, t('em_steps', { n: d.steps.length, a: d.steps[0] ?? '–', b: d.steps[d.steps.length - 1] ?? '–' })) : null,
     d && !cats.length ? h('p', { class: 'small muted' }, t('em_none')) : null,
     cats.length ? h('ul', { class: 'plain small em-list', 'data-testid': 'emerging-list' }, cats.map((c) => h('li', { 'data-category': c },

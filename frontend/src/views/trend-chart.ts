@@ -7,7 +7,7 @@ import type { AreaDetail } from '../api';
 import { h, type Child } from '../dom';
 import { countText } from '../figures';
 import { fmt, t } from '../i18n';
-import { monthlyTrendNote, yearlyTrendNote, type YearPoint } from '../trend';
+import { monthGaps, monthlyTrendNote, yearlyTrendNote, type YearPoint } from '../trend';
 
 /** The yearly trend as the panel gets it: the data's years and their points (null while loading). */
 export interface YearlyTrend { years: number[]; points: YearPoint[] | null; status: HTMLElement | null }
@@ -25,22 +25,22 @@ function plot(box: HTMLElement, opts: uPlot.Options, data: uPlot.AlignedData): H
   return box;
 }
 
-/**
- * A month's count as text. The API says of a month without a count only whether it is hidden for
- * this viewer ("< 5"); otherwise it may be withheld by CBS or have no row at all, and the text
- * says no more than that there is no figure.
- */
-const monthText = (m: AreaDetail['monthly'][number]): string => (m.count == null && !m.suppressed ? t('month_unknown') : countText(m.count, m.suppressed));
+/** A month's count as text: the number, "< 5", withheld (CBS) or no data, as its status says. */
+const monthText = (m: AreaDetail['monthly'][number]): string => countText(m.count, m.suppressed, m.status);
 
-/** The chart of the months, and a sentence naming the months without a figure (null: none). */
+/**
+ * The chart of the months, and sentences naming the months without a figure: those withheld by
+ * CBS, and those without any row, which make the buurt's figure for the period partial.
+ */
 export function monthlyChart(d: AreaDetail): Child {
   const why = monthlyTrendNote(d.monthly);
   if (why) return note(why);
   const months = d.monthly.map((m) => m.period);
   const box = h('div', { class: 'chart', role: 'img', 'data-trend': 'monthly' });
   box.setAttribute('aria-label', `${t('trend')}: ${d.monthly.map((m) => `${fmt.month(m.period)} ${monthText(m)} (${fmt.int(m.previous_year_count)})`).join('; ')}`);
-  const unknown = d.monthly.filter((m) => m.count == null && !m.suppressed).map((m) => fmt.month(m.period));
-  const gaps = unknown.length ? h('p', { class: 'small muted', 'data-testid': 'trend-months-unknown' }, t('trend_months_unknown', { months: unknown.join(', ') })) : null;
+  const gaps = monthGaps(d.monthly);
+  const named = (key: 'trend_months_withheld' | 'trend_months_missing', ms: string[], testid: string): HTMLElement | null =>
+    ms.length ? h('p', { class: 'small muted', 'data-testid': testid }, t(key, { months: ms.map(fmt.month).join(', ') })) : null;
   const xs = months.map((_, i) => i);
   const data: uPlot.AlignedData = [xs, d.monthly.map((m) => m.count ?? null), d.monthly.map((m) => m.previous_year_count ?? null)];
   return [plot(box, {
@@ -59,7 +59,7 @@ export function monthlyChart(d: AreaDetail): Child {
       { label: t('trend_this'), stroke: '#1d4e89', width: 2.5, points: { size: 5 }, value: (_u, v, _s, i) => (v == null && i != null && d.monthly[i] ? monthText(d.monthly[i]) : fmt.int(v)) },
       { label: t('trend_prev'), stroke: '#c26a00', width: 2, dash: [6, 4], points: { size: 4 }, value: (_u, v) => fmt.int(v) },
     ],
-  }, data), gaps];
+  }, data), named('trend_months_withheld', gaps.withheld, 'trend-months-withheld'), named('trend_months_missing', gaps.missing, 'trend-months-missing')];
 }
 
 /** Year by year, over all years of the data; years are printed plain (2023, never 2.023). */
