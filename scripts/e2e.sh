@@ -12,9 +12,13 @@
 # 401 (tests/e2e/session.test.mjs).
 # Data as it really comes (issue #11), each on a server of its own:
 #   BASE_URL_ALMELO  the real Almelo files from ../shared/data (buurten, wijken, gemeente, CBS 47018NED
-#                    2023: yearly, the total only; 85984NED population), with the test accounts; empty
+#                    2023: yearly, the total only; 85984NED population), with the test accounts, and
+#                    Almelo's buurten of boundary year 2014 (cut from the national coarse file); empty
 #                    when that folder is absent (set WIJKVEILIG_SHARED_DATA to point elsewhere), and the
 #                    tests that need it skip saying so;
+#   BASE_URL_TWENTE  the 517 Twente buurten (14 gemeenten, 2021) with Almelo's 47018NED figures only;
+#   BASE_URL_MONTHLY Almelo's buurten and wijken with a monthly table made from the yearly one (withheld
+#                    cells, months without a row; tests/e2e/real-files.mjs);
 #   BASE_URL_YEARLY  the synthetic town with only its yearly offence rows (2017 and 2018), so a trend
 #                    per year has two years to draw;
 #   BASE_URL_BASEMAP the imported synthetic town with a basemap URL on a closed local port
@@ -67,9 +71,11 @@ add_accounts() {
   add_account "$1" sterre stuurgroep
 }
 
-# import_into DB KIND FILE: one import, or the script stops with the importer's words
+# import_into DB KIND FILE [IMPORT ARGS...]: one import, or the script stops with the importer's words
 import_into() {
-  DATABASE_URL="sqlite://$1" "$BIN" import "$2" "$3" >/dev/null 2>"$TMP/import.log" || { echo "e2e: import of $3 failed:" >&2; cat "$TMP/import.log" >&2; exit 1; }
+  local db="$1" kind="$2" file="$3"
+  shift 3
+  DATABASE_URL="sqlite://$db" "$BIN" import "$kind" "$file" "$@" >/dev/null 2>"$TMP/import.log" || { echo "e2e: import of $file failed:" >&2; cat "$TMP/import.log" >&2; exit 1; }
 }
 
 # start_server DB LOG [SERVE ARGS...]: starts a server on a free port; SERVED is its base URL once /api/health answers
@@ -111,19 +117,44 @@ start_server "$TMP/wv-real.db" "$TMP/server-real.log"
 BASE_URL_REAL="$SERVED"
 echo "e2e: backend with imported data up at $BASE_URL_REAL ($(curl -fsS "$BASE_URL_REAL/api/health"))"
 
-# Real Almelo data, as it comes: yearly offence totals for one year, no points at all.
+# Real Almelo data, as it comes: yearly offence totals for one year, no points at all; the
+# buurten in two boundary years (2021, and 2014 cut from the national coarse file).
 DATA="${WIJKVEILIG_SHARED_DATA:-$ROOT/../shared/data}"
 BASE_URL_ALMELO=""
+BASE_URL_TWENTE=""
+BASE_URL_MONTHLY=""
 if [ -f "$DATA/almelo-buurten.geojson" ] && [ -f "$DATA/almelo-misdrijven-47018NED-2023.csv" ]; then
+  # the files made from the real ones (tests/e2e/real-files.mjs): Almelo's 2014 buurten, a monthly table
+  node tests/e2e/real-files.mjs "$DATA" "$TMP/real"
   import_into "$TMP/wv-almelo.db" areas "$DATA/almelo-buurten.geojson"
   import_into "$TMP/wv-almelo.db" areas "$DATA/almelo-wijken.geojson"
   import_into "$TMP/wv-almelo.db" areas "$DATA/almelo-gemeente-2021.geojson"
+  # the coarse 2014 file has null and self-intersecting geometries: --repair skips or mends them
+  import_into "$TMP/wv-almelo.db" areas "$TMP/real/almelo-buurten-2014.geojson" --repair
   import_into "$TMP/wv-almelo.db" offences "$DATA/almelo-misdrijven-47018NED-2023.csv"
   import_into "$TMP/wv-almelo.db" population "$DATA/almelo-bevolking-buurt-85984NED-2024.csv"
   add_accounts "$TMP/wv-almelo.db"
   start_server "$TMP/wv-almelo.db" "$TMP/server-almelo.log"
   BASE_URL_ALMELO="$SERVED"
-  echo "e2e: backend with the real Almelo data up at $BASE_URL_ALMELO"
+  echo "e2e: backend with the real Almelo data (boundary years 2021 and 2014) up at $BASE_URL_ALMELO"
+
+  # Twente: the 517 buurten of 14 gemeenten, with Almelo's figures only
+  import_into "$TMP/wv-twente.db" areas "$DATA/twente-buurten-2021.geojson"
+  import_into "$TMP/wv-twente.db" offences "$DATA/almelo-misdrijven-47018NED-2023.csv"
+  add_accounts "$TMP/wv-twente.db"
+  start_server "$TMP/wv-twente.db" "$TMP/server-twente.log"
+  BASE_URL_TWENTE="$SERVED"
+  echo "e2e: backend with the Twente buurten and Almelo's figures up at $BASE_URL_TWENTE"
+
+  # Almelo per month: the yearly totals spread over 2023, with withheld cells and missing months
+  import_into "$TMP/wv-monthly.db" areas "$DATA/almelo-buurten.geojson"
+  import_into "$TMP/wv-monthly.db" areas "$DATA/almelo-wijken.geojson"
+  import_into "$TMP/wv-monthly.db" offences "$TMP/real/almelo-misdrijven-maand-2023.csv"
+  import_into "$TMP/wv-monthly.db" population "$DATA/almelo-bevolking-buurt-85984NED-2024.csv"
+  add_accounts "$TMP/wv-monthly.db"
+  start_server "$TMP/wv-monthly.db" "$TMP/server-monthly.log"
+  BASE_URL_MONTHLY="$SERVED"
+  echo "e2e: backend with Almelo's monthly table (withheld cells, missing months) up at $BASE_URL_MONTHLY"
 else
   echo "e2e: no real Almelo data in $DATA: the tests on it will skip" >&2
 fi
@@ -147,11 +178,12 @@ echo "e2e: backend with an unreachable basemap ($BASEMAP_DEAD_URL) up at $BASE_U
 status=0
 if [ "$#" -gt 0 ]; then TESTS=("$@"); else TESTS=(tests/e2e/); fi
 BASE_URL="$BASE_URL" BASE_URL_REAL="$BASE_URL_REAL" BASE_URL_ALMELO="$BASE_URL_ALMELO" BASE_URL_YEARLY="$BASE_URL_YEARLY" \
+  BASE_URL_TWENTE="$BASE_URL_TWENTE" BASE_URL_MONTHLY="$BASE_URL_MONTHLY" WIJKVEILIG_SHARED_DATA="$DATA" \
   BASE_URL_BASEMAP="$BASE_URL_BASEMAP" BASEMAP_DEAD_URL="$BASEMAP_DEAD_URL" E2E_PASSWORD="$E2E_PASSWORD" node --test --test-concurrency=1 "${TESTS[@]}" || status=$?
 if [ "$status" != 0 ]; then
   echo "e2e: tests failed; last server log lines:" >&2
   tail -n 40 "$TMP/server.log" >&2 || true
-  for s in real almelo yearly basemap; do
+  for s in real almelo twente monthly yearly basemap; do
     [ -f "$TMP/server-$s.log" ] || continue
     echo "e2e: last lines of the $s server:" >&2
     tail -n 20 "$TMP/server-$s.log" >&2 || true

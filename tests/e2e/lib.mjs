@@ -133,6 +133,12 @@ export const PASSWORD = process.env.E2E_PASSWORD ?? '';
 export const BASE_URL_REAL = (process.env.BASE_URL_REAL ?? '').replace(/\/$/, '');
 /** The server with the real Almelo files (yearly 47018NED, total only; no points); empty without ../shared/data. */
 export const BASE_URL_ALMELO = (process.env.BASE_URL_ALMELO ?? '').replace(/\/$/, '');
+/** The server with the 517 Twente buurten (14 gemeenten) and Almelo's yearly figures only; empty without ../shared/data. */
+export const BASE_URL_TWENTE = (process.env.BASE_URL_TWENTE ?? '').replace(/\/$/, '');
+/** The server with Almelo's monthly table made from the yearly one (tests/e2e/real-files.mjs); empty without ../shared/data. */
+export const BASE_URL_MONTHLY = (process.env.BASE_URL_MONTHLY ?? '').replace(/\/$/, '');
+/** The folder of the real data files (scripts/e2e.sh passes it on). */
+export const SHARED_DATA = process.env.WIJKVEILIG_SHARED_DATA ?? new URL('../../../shared/data', import.meta.url).pathname;
 /** The server with the synthetic town's yearly offence rows only (2017, 2018). */
 export const BASE_URL_YEARLY = (process.env.BASE_URL_YEARLY ?? '').replace(/\/$/, '');
 /** The server whose basemap style URL (BASEMAP_DEAD_URL) points at a closed local port. */
@@ -262,4 +268,23 @@ export async function saveShot(s, dir, name) {
   await s.page.screenshot({ path: `${dir}/${name}.png` });
   if (s.errors.length) console.error(name, s.errors);
   console.log(`${dir}/${name}.png`);
+}
+
+// ---------- the data as it really comes (issue #11): shared by the real-data tests ----------
+/** Waits until the analysis `what` (its Slot name: hotspots, kde, indicators, …) has its answer. */
+export const ready = (page, what) => page.waitForFunction((w) => document.body.dataset[`${w}Status`] === 'ready', what, { timeout: 60000 });
+/** The sentences on the map (views/map-notes.ts). */
+export const notes = (page) => page.getByTestId('map-notes').locator('li').allInnerTexts();
+/** Red error sentences in the panel beside the map and in the legend (none expected). */
+export const redErrors = (page) => page.locator('#viewpanel .error, #legend .error').allInnerTexts();
+/** The session check before signing in answers 401; anything else refused is a failure. */
+export const refusedAfterSignIn = (refused) => refused.filter((r) => r !== '401 GET /api/session');
+
+/** Most buurten on the map are drawn in the colour the data gives them (the map is not blank). */
+export async function assertChoroplethDrawn(page, label, min = 30) {
+  const samples = (await sampleBuurtColours(page)).filter((s) => s.colour && s.samples >= 3);
+  if (samples.length < min) throw new Error(`${label}: ${samples.length} buurten sampled on the map, expected at least ${min}`);
+  const ok = samples.filter((s) => close(s.pixel, hexToRgb(s.colour), 8));
+  if (ok.length < samples.length * 0.9) throw new Error(`${label}: only ${ok.length} of ${samples.length} buurten drawn in their colour`);
+  return samples;
 }

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  launch, newPage, signInAs, pageQuery, submitSignIn, waitForMapIdle, apiSession, sampleBuurtColours, hexToRgb, close, nlInt,
+  launch, newPage, signInAs, pageQuery, submitSignIn, waitForMapIdle, apiSession, nlInt, ready, notes, redErrors, refusedAfterSignIn, assertChoroplethDrawn,
   ACCOUNTS, BASE_URL_ALMELO, BASE_URL_YEARLY, BASE_URL_BASEMAP, BASEMAP_DEAD_URL, PASSWORD,
 } from './lib.mjs';
 
@@ -39,22 +39,8 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-const ready = (page, what) => page.waitForFunction((w) => document.body.dataset[`${w}Status`] === 'ready', what, { timeout: 60000 });
-const notes = (page) => page.getByTestId('map-notes').locator('li').allInnerTexts();
-/** Red error sentences in the panel beside the map and in the legend (none expected). */
-const redErrors = (page) => page.locator('#viewpanel .error, #legend .error').allInnerTexts();
-/** The session check before signing in answers 401; anything else refused is a failure. */
-const refusedAfterSignIn = (refused) => refused.filter((r) => r !== '401 GET /api/session');
 /** A number as the CSV writes it: decimal comma, no grouping. */
 const csvNumber = (n) => String(n).replace('.', ',');
-
-/** Most buurten on the map are drawn in the colour the data gives them (the map is not blank). */
-async function assertChoroplethDrawn(page, label) {
-  const samples = (await sampleBuurtColours(page)).filter((s) => s.colour && s.samples >= 3);
-  assert.ok(samples.length >= 30, `${label}: buurten sampled on the map (${samples.length})`);
-  const ok = samples.filter((s) => close(s.pixel, hexToRgb(s.colour), 8));
-  assert.ok(ok.length >= samples.length * 0.9, `${label}: ${ok.length} of ${samples.length} buurten drawn in their colour`);
-}
 
 test('real Almelo, buurt panel: one year of yearly figures is a sentence, not an empty chart; the total only; the CSV in the Dutch convention', { skip: noAlmelo }, async () => {
   const api = await apiSession('veiligheidsteam', BASE_URL_ALMELO);
