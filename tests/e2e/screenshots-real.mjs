@@ -2,15 +2,18 @@
 // (issue #11: yearly figures for one year, the total only, no points), from a running server with
 // those files imported and the test accounts (see scripts/e2e.sh, BASE_URL_ALMELO):
 //   BASE_URL_ALMELO=http://127.0.0.1:PORT E2E_PASSWORD=… node tests/e2e/screenshots-real.mjs [outdir]
+// or with every server of scripts/e2e.sh: scripts/e2e.sh tests/e2e/screenshots-real.mjs
 // With BASE_URL_ALMELO_BASEMAP (the same data served with --basemap-style-url BASEMAP_DEAD_URL, a
-// closed local port) also basemap-down.png.
+// closed local port) also basemap-down.png; with BASE_URL_TWENTE the gemeente chooser on Twente
+// (twente-*.png); the Almelo server's boundary year 2014 (almelo-2014-*.png); with BASE_URL_MONTHLY
+// the monthly table with withheld cells and missing months (monthly-*.png).
 import { mkdirSync } from 'node:fs';
-import { launch, newPage, signInAs, submitSignIn, waitForMapIdle, saveShot, ACCOUNTS, BASE_URL_ALMELO, BASEMAP_DEAD_URL } from './lib.mjs';
+import { launch, newPage, signInAs, submitSignIn, waitForMapIdle, saveShot, ready, ACCOUNTS, BASE_URL_ALMELO, BASE_URL_TWENTE, BASE_URL_MONTHLY, SHARED_DATA, BASEMAP_DEAD_URL } from './lib.mjs';
+import { monthlyPlan, yearlyTotals } from './real-files.mjs';
 
 const out = process.argv[2] ?? new URL('../../docs/screenshots/real/', import.meta.url).pathname;
 if (!BASE_URL_ALMELO) throw new Error('set BASE_URL_ALMELO to a server with the real Almelo data');
 mkdirSync(out, { recursive: true });
-const ready = (page, what) => page.waitForFunction((w) => document.body.dataset[`${w}Status`] === 'ready', what, { timeout: 60000 });
 /** Scrolls the view panel so that `selector` is at its top. */
 const scrollPanelTo = (page, selector) => page.evaluate((sel) => {
   const vp = document.getElementById('viewpanel');
@@ -48,8 +51,32 @@ try {
       await scrollPanelTo(page, '.ind-card[data-key=offences]');
     }],
   ];
-  for (const [name, search, prepare] of shots) {
-    const s = await signInAs(browser, 'beheerder', search, BASE_URL_ALMELO);
+  const planningReady = async (page) => { for (const w of ['hotspots', 'emerging', 'kde', 'coverage']) await ready(page, w); };
+  // the scope (issue #11): Almelo's buurten of boundary year 2014 with the figures carried by area,
+  // and a crime type the figures lack
+  shots.push(
+    ['almelo-2014-stuurgroep', '?indeling=2014&view=stuurgroep&layers=choropleth', async (page) => ready(page, 'kde')],
+    ['almelo-2014-buurt', '?indeling=2014&view=wijk&buurt=BU01411000', async () => undefined],
+    ['types-total-only', '?view=wijk&types=1.1.1', async (page) => page.click('#typefilter summary')],
+  );
+  const all = shots.map(([name, search, prepare]) => [name, search, prepare, BASE_URL_ALMELO]);
+  if (BASE_URL_TWENTE) {
+    all.push(
+      ['twente-almelo', '?view=wijk', async () => undefined, BASE_URL_TWENTE],
+      ['twente-enschede', '?gemeente=GM0153&view=wijk', async () => undefined, BASE_URL_TWENTE],
+      ['twente-enschede-planning', '?gemeente=GM0153&view=planning', planningReady, BASE_URL_TWENTE],
+      ['twente-alle', '?gemeente=alle&view=stuurgroep&layers=choropleth', async (page) => ready(page, 'kde'), BASE_URL_TWENTE],
+    );
+  }
+  if (BASE_URL_MONTHLY) {
+    const plan = monthlyPlan(yearlyTotals(SHARED_DATA));
+    all.push(
+      ['monthly-missing-months', `?view=wijk&buurt=${plan.partial}`, async (page) => page.locator('.buurt-panel .chart canvas').first().waitFor(), BASE_URL_MONTHLY],
+      ['monthly-withheld-cells', `?view=wijk&buurt=${plan.withheldSome[0]}`, async (page) => page.locator('.buurt-panel .chart canvas').first().waitFor(), BASE_URL_MONTHLY],
+    );
+  }
+  for (const [name, search, prepare, base] of all) {
+    const s = await signInAs(browser, 'beheerder', search, base);
     if (search.includes('buurt=')) await s.page.locator('.buurt-panel').waitFor();
     await prepare(s.page);
     await shot(s, name);
