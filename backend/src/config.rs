@@ -15,3 +15,30 @@ pub struct Config {
     /// the map draws on a plain background and needs no network.
     pub basemap_style_url: Option<String>,
 }
+
+/// A URL as it may be printed or logged: a password in it is replaced by `***`
+/// (`postgres://wv:***@db/wijkveilig`).
+///
+/// ```
+/// use wijkveilig::config::redact_url;
+/// assert_eq!(redact_url("postgres://wv:s3cret@db:5432/x"), "postgres://wv:***@db:5432/x");
+/// assert_eq!(redact_url("sqlite://wijkveilig.db"), "sqlite://wijkveilig.db");
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}{tail}")
+            } else {
+                url.to_string()
+            }
+        }
+        None => url.to_string(),
+    }
+}

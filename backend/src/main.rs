@@ -207,9 +207,12 @@ fn run_join(
 }
 
 async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
-    let store = Store::connect(&database_url)
-        .await
-        .with_context(|| format!("cannot open the database {database_url}"))?;
+    let store = Store::connect(&database_url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            wijkveilig::config::redact_url(&database_url)
+        )
+    })?;
     match command {
         Command::Serve {
             addr,

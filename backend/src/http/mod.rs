@@ -162,7 +162,28 @@ async fn request_id(
             .map_or(0, |d| d.as_secs() & 0xff_ffff)
     });
     let id = format!("{:06x}-{}", *START, NEXT.fetch_add(1, Ordering::Relaxed));
-    let mut res = error::REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    // A panic in a handler becomes the documented JSON 500 with this id, not a dropped
+    // connection; the panic's message goes to the log only.
+    let answer = async {
+        use futures_util::FutureExt;
+        match std::panic::AssertUnwindSafe(next.run(req))
+            .catch_unwind()
+            .await
+        {
+            Ok(res) => res,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                axum::response::IntoResponse::into_response(error::ApiError::Internal(format!(
+                    "a handler panicked: {what}"
+                )))
+            }
+        }
+    };
+    let mut res = error::REQUEST_ID.scope(id.clone(), answer).await;
     if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
@@ -198,4 +219,33 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::routing::get;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_json_500_with_its_request_id() {
+        async fn boom() -> &'static str {
+            panic!("secret detail")
+        }
+        let app = Router::new()
+            .route("/boom", get(boom))
+            .layer(axum::middleware::from_fn(super::request_id));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let res = reqwest::get(format!("http://{addr}/boom")).await.unwrap();
+        assert_eq!(res.status().as_u16(), 500);
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "internal");
+        assert_eq!(body["request_id"], id.as_str());
+        assert!(
+            !body["message"].as_str().unwrap().contains("secret"),
+            "{body}"
+        );
+    }
 }
