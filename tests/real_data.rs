@@ -372,12 +372,21 @@ async fn twente_with_almelo_figures_shows_no_data_not_zero() {
     }));
     let meta = get(&base, "/api/meta?gemeente=GM0153").await;
     assert_eq!(meta["gemeente"]["name"], "Enschede");
-    // Every gemeente at once, when asked.
+    // The report is per gemeente, named from the CBS list; not for all at once.
+    let report = get(&base, "/api/report?period=2023&gemeente=GM0153").await;
+    assert_eq!(report["gemeente"]["name"], "Enschede");
+    let r = common::get(format!("{base}/api/report?period=2023&gemeente=alle"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    // Every gemeente at once, when asked: the headline covers them all.
     let fc = get(
         &base,
         "/api/areas?level=buurt&from=2023&to=2023&gemeente=alle",
     )
     .await;
+    assert_eq!(fc["summary"]["code"], "alle");
+    assert_eq!(fc["summary"]["figures"]["count"], 4_100);
     let features = fc["features"].as_array().unwrap();
     let (mut almelo, mut other) = (0, 0);
     for f in features {
@@ -603,6 +612,17 @@ async fn almelo_in_two_boundary_years_keeps_its_totals_through_the_crosswalk() {
             features.len()
         );
         assert!(methods.get("area").copied().unwrap_or(0) > 0, "{methods:?}");
+        // Population follows the newest boundaries too: carried, so the gemeente's total
+        // population is the same on both sets.
+        let population = |fc: &Value| -> i64 {
+            fc["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|f| f["properties"]["population"].as_i64())
+                .sum()
+        };
+        assert_eq!(population(&then), population(&now));
         // The gemeente's headline on the 2014 boundaries: the same total, an estimate.
         assert_eq!(then["summary"]["code"], "GM0141");
         assert_eq!(then["summary"]["figures"]["count"], 4_100);

@@ -145,6 +145,18 @@ fn area_of(
     }
     let geometry = polygonal(feature, &code, path)?;
     let geometry = validate(geometry, feature, &code, path, repair, repairs)?;
+    // Collinear rings (a polygon flattened to a line by coarse quantisation) are valid by the
+    // letter but cover nothing: no point lies in them and no figure can be carried to them.
+    if geo::Area::unsigned_area(&geometry) <= 0.0 {
+        return Err(IngestError::feature(
+            path,
+            feature.index,
+            Some(code.to_string()),
+            "the polygon has no area (its rings are collinear)",
+            "export the area with its real outline, or import with --repair to leave it out",
+        )
+        .with_field("geometry"));
+    }
     let population = match feature.number(POPULATION_PROPERTIES) {
         // CBS marks unknown values with large negative sentinels (−99,999,999 and kin).
         Some(Ok(n)) if n >= 0.0 => Some(n.round() as i64),

@@ -214,6 +214,28 @@ impl AreaCache {
         self.get(code).map(|a| a.name.as_str())
     }
 
+    /// An area's name; for a gemeente without its own polygon, its name in the CBS list of
+    /// the set's boundary year.
+    pub fn display_name(&self, code: &AreaCode) -> Option<String> {
+        self.name_of(code.as_str()).map(str::to_string).or_else(|| {
+            (code.level() == AreaLevel::Gemeente)
+                .then(|| {
+                    let year = (self.scope.year != 0).then_some(self.scope.year);
+                    crate::domain::code_lists::gemeente_name(code.as_str(), year)
+                })
+                .flatten()
+                .map(str::to_string)
+        })
+    }
+
+    /// The gemeenten the set's buurten and wijken lie in.
+    pub fn gemeente_codes(&self) -> Vec<AreaCode> {
+        let mut codes: Vec<AreaCode> = self.areas.iter().map(|a| a.code.gemeente()).collect();
+        codes.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        codes.dedup();
+        codes
+    }
+
     /// The name of an area's parent, when the parent is in the set.
     pub fn parent_name(&self, a: &CachedArea) -> Option<String> {
         let p = a.parent.as_ref()?;

@@ -328,11 +328,15 @@ impl Service {
                 )
             })
             .collect();
+        // The headline's scope: the wijk asked for, the gemeente, or (`gemeente=alle` over
+        // several gemeenten) everything shown.
         let scope = match q.wijk.as_deref() {
-            Some(w) => AreaCode::parse(w.trim()).map_err(ServiceError::BadRequest)?,
-            None => set
-                .gemeente_code()
-                .ok_or_else(|| ServiceError::NotFound("no areas have been imported".into()))?,
+            Some(w) => Some(AreaCode::parse(w.trim()).map_err(ServiceError::BadRequest)?),
+            None if set.scope.gemeente.is_none() && set.gemeente_codes().len() > 1 => None,
+            None => Some(
+                set.gemeente_code()
+                    .ok_or_else(|| ServiceError::NotFound("no areas have been imported".into()))?,
+            ),
         };
         let enforcement = self
             .store()
@@ -345,7 +349,7 @@ impl Service {
                 .iter()
                 .map(|&i| {
                     let code = set.areas[i].code.clone();
-                    Self::scope_summary(&set, &sums, &view, sel, &enforcement, code, who)
+                    Self::scope_summary(&set, &sums, &view, sel, &enforcement, Some(code), who)
                 })
                 .collect()
         } else {
@@ -376,26 +380,29 @@ impl Service {
         view: &AreaView,
         sel: &Resolved,
         enforcement: &[crate::store::EnforcementCount],
-        scope: AreaCode,
+        scope: Option<AreaCode>,
         who: &Principal,
     ) -> ScopeSummary {
-        let mut fig = match set.position(scope.as_str()) {
+        let within = |code: &AreaCode| scope.as_ref().is_none_or(|s| s.contains(code));
+        let own = scope.as_ref().map_or("", |s| s.as_str());
+        let mut fig = match set.position(own) {
             Some(i) => {
                 let mut f = ranked(set, &[i], sums).remove(0);
                 view.apply(i, &mut f);
                 f
             }
-            // A gemeente without its own polygon: the roll-up over its buurten.
+            // A gemeente without its own polygon (or every gemeente): the roll-up over its
+            // buurten.
             None => {
                 let buurten: Vec<usize> = set
                     .level(AreaLevel::Buurt)
                     .iter()
                     .copied()
-                    .filter(|&b| scope.contains(&set.areas[b].code))
+                    .filter(|&b| within(&set.areas[b].code))
                     .collect();
                 let sum = |m: &HashMap<String, CountSum>| {
                     crate::analysis::figures::roll_up(
-                        m.get(scope.as_str()).copied(),
+                        m.get(own).copied(),
                         buurten
                             .iter()
                             .filter_map(|&b| m.get(set.areas[b].code.as_str()).copied()),
@@ -435,17 +442,20 @@ impl Service {
                 r.buurt_code
                     .as_deref()
                     .and_then(|b| AreaCode::parse(b).ok())
-                    .is_some_and(|b| scope.contains(&b))
+                    .is_some_and(|b| within(&b))
             })
             .map(|r| (r.domain.clone(), r.outcome.clone(), r.count))
             .collect();
         let share = enforcement_share(sel.range.to.year, &tally);
         let hidden = who.suppresses_small_counts()
-            && !who.sees_detail_of(&scope)
+            && !scope.as_ref().is_some_and(|s| who.sees_detail_of(s))
             && share.as_ref().is_some_and(access::share_of_few);
         ScopeSummary {
-            name: set.name_of(scope.as_str()).map(str::to_string),
-            code: scope.to_string(),
+            name: match &scope {
+                Some(s) => set.display_name(s),
+                None => Some("Alle gemeenten".into()),
+            },
+            code: scope.map_or_else(|| "alle".into(), |s| s.to_string()),
             figures: fig,
             enforcement_without_sanction: share.filter(|_| !hidden),
             enforcement_suppressed: hidden,

@@ -252,6 +252,47 @@ impl Service {
         Ok(generation)
     }
 
+    /// Population figures (CBS kerncijfers) follow the newest boundaries: on an older set a
+    /// buurt's population is carried from the newest set's buurten through the crosswalk,
+    /// like a count, rather than taken from whichever buurt now has its code.
+    async fn carry_population(&self, set: &mut AreaCache) -> ServiceResult<()> {
+        let newest = self.areas.read().await.years.first().copied();
+        let Some(newest) = newest.filter(|&y| y != set.scope.year && set.scope.year != 0) else {
+            return Ok(());
+        };
+        let scope = Scope {
+            year: Some(newest),
+            gemeente: match &set.scope.gemeente {
+                Some(g) => GemeenteChoice::One(g.clone()),
+                None => GemeenteChoice::All,
+            },
+        };
+        let source = match Box::pin(self.areas(&scope)).await {
+            Ok(s) => s,
+            Err(ServiceError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let polygons = |s: &AreaCache| -> Vec<geo::MultiPolygon<f64>> {
+            s.buurten.iter().map(|&i| s.areas[i].rd.clone()).collect()
+        };
+        let values: Vec<Option<i64>> = source
+            .buurten
+            .iter()
+            .map(|&i| source.areas[i].population)
+            .collect();
+        let (from, to) = (polygons(&source), polygons(set));
+        let carried = tokio::task::spawn_blocking(move || {
+            crate::analysis::crosswalk::Crosswalk::build(&from, &to).carry(&values)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("carrying population failed: {e}")))?;
+        let buurten = set.buurten.clone();
+        for (k, population) in carried.into_iter().enumerate() {
+            set.areas[buurten[k]].population = population;
+        }
+        Ok(())
+    }
+
     /// The area set of a scope (a boundary year and a gemeente, or all of that year), rebuilt
     /// when the data generation changes.
     pub async fn areas(&self, scope: &Scope) -> ServiceResult<Arc<AreaCache>> {
@@ -276,6 +317,7 @@ impl Service {
             .await
             .map_err(|e| ServiceError::Internal(format!("building the area cache failed: {e}")))?;
         set.scope = key.clone();
+        self.carry_population(&mut set).await?;
         let mut sets = self.areas.write().await;
         set.is_demo = sets.is_demo;
         let set = Arc::new(set);

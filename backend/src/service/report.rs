@@ -150,12 +150,15 @@ impl Service {
         access::require(who, Need::Report)?;
         let protected = who.suppresses_small_counts();
         let set = self.areas(scope).await?;
+        if set.scope.gemeente.is_none() && set.gemeente_codes().len() > 1 {
+            return Err(ServiceError::BadRequest(
+                "the report is made per gemeente: choose one (gemeente=GM…)".into(),
+            ));
+        }
         let gm: AreaCode = set
             .gemeente_code()
             .ok_or_else(|| ServiceError::NotFound("no areas have been imported".into()))?;
-        let gm_name = set
-            .name_of(gm.as_str())
-            .map_or_else(|| gm.to_string(), str::to_string);
+        let gm_name = set.display_name(&gm).unwrap_or_else(|| gm.to_string());
         let store = self.store();
         let range = period.range;
         let mut notes = Vec::new();
@@ -214,11 +217,23 @@ impl Service {
         let gi = match self.gi_star(&HotspotQuery::default(), &sel).await {
             Ok(g) => Some(g),
             Err(ServiceError::BadRequest(e)) => {
-                notes.push(format!("Geen hotspotanalyse voor deze periode: {e}."));
+                tracing::info!("report without hotspot analysis: {e}");
+                notes.push(
+                    "Geen hotspotanalyse voor deze periode: daarvoor zijn minstens drie buurten \
+                     met cijfers nodig, met onderling verschil."
+                        .into(),
+                );
                 None
             }
             Err(e) => return Err(e),
         };
+        if gi.as_ref().is_some_and(|g| !g.sums.estimated.is_empty()) {
+            notes.push(format!(
+                "Geschat: een deel van de cijfers is gepubliceerd op de buurten van een andere \
+                 buurtindeling en naar die van {} omgerekend (naar oppervlakte); totalen blijven gelijk.",
+                set.scope.year
+            ));
+        }
         let mut top_hotspots = Vec::new();
         let view = gi
             .as_ref()
