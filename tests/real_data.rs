@@ -387,6 +387,13 @@ async fn twente_with_almelo_figures_shows_no_data_not_zero() {
     .await;
     assert_eq!(fc["summary"]["code"], "alle");
     assert_eq!(fc["summary"]["figures"]["count"], 4_100);
+    // Its rate is over the population of the buurten with figures (Almelo's), not Twente's.
+    let own_rate = own["summary"]["figures"]["rate_per_1000"].as_f64().unwrap();
+    let all_rate = fc["summary"]["figures"]["rate_per_1000"].as_f64().unwrap();
+    assert!(
+        (own_rate - all_rate).abs() < 1e-9,
+        "{own_rate} vs {all_rate}"
+    );
     let features = fc["features"].as_array().unwrap();
     let (mut almelo, mut other) = (0, 0);
     for f in features {

@@ -408,8 +408,12 @@ impl Service {
                             .filter_map(|&b| m.get(set.areas[b].code.as_str()).copied()),
                     )
                 };
+                // The rate's population is that of the buurten the count covers: buurten
+                // without figures would dilute it (Twente with Almelo's figures: 6.5 instead
+                // of 55.2 per 1,000).
                 let population = buurten
                     .iter()
+                    .filter(|&&b| sums.current.contains_key(set.areas[b].code.as_str()))
                     .filter_map(|&b| set.areas[b].population)
                     .reduce(|a, b| a + b);
                 let mut f = figures(&[Input {
