@@ -607,6 +607,14 @@ async fn security_headers_and_cross_site_changes_are_refused() {
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert!(h.get("access-control-allow-origin").is_none(), "no CORS");
     let anna = sign_in(&base, "anna").await;
+    // Answers with personal data are never cached.
+    let r = anna
+        .get(format!("{base}/api/incidents"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
     let r = anna
         .put(format!("{base}/api/indicators/offences/target"))
         .header("origin", "https://evil.example")

@@ -82,6 +82,7 @@ const DOCS_CSP: HeaderValue = HeaderValue::from_static(
 
 pub async fn headers(State(csp): State<Csp>, req: Request, next: Next) -> Response {
     let docs = req.uri().path().starts_with("/api/docs");
+    let api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     // A response that set its own policy (the printable report) keeps it.
@@ -103,6 +104,11 @@ pub async fn headers(State(csp): State<Csp>, req: Request, next: Next) -> Respon
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
+    // API answers depend on who asks and may carry personal data (points, small counts):
+    // no cache, shared or private, keeps them.
+    if api && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }
 
