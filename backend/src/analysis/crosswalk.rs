@@ -167,11 +167,6 @@ impl Crosswalk {
         self.methods.get(j).copied().flatten()
     }
 
-    /// The sources of target `j`.
-    pub fn sources_of(&self, j: usize) -> impl Iterator<Item = &Link> {
-        self.links.iter().filter(move |l| l.to == j)
-    }
-
     /// Carries counts per source to counts per target. A target no known source reaches is
     /// `None` (no data); unknown sources (`None`) contribute nothing.
     pub fn carry(&self, values: &[Option<i64>]) -> Vec<Option<i64>> {

@@ -220,20 +220,24 @@ impl AreaCache {
         self.name_of(code.as_str()).map(str::to_string).or_else(|| {
             (code.level() == AreaLevel::Gemeente)
                 .then(|| {
-                    let year = (self.scope.year != 0).then_some(self.scope.year);
-                    crate::domain::code_lists::gemeente_name(code.as_str(), year)
+                    crate::domain::code_lists::gemeente_name(
+                        code.as_str(),
+                        self.scope.boundary_year(),
+                    )
                 })
                 .flatten()
                 .map(str::to_string)
         })
     }
 
-    /// The gemeenten the set's buurten and wijken lie in.
-    pub fn gemeente_codes(&self) -> Vec<AreaCode> {
-        let mut codes: Vec<AreaCode> = self.areas.iter().map(|a| a.code.gemeente()).collect();
-        codes.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-        codes.dedup();
-        codes
+    /// Whether the set is every gemeente of its year (`gemeente=alle`) and holds more than
+    /// one: then a headline covers them all and the report, which is per gemeente, is refused.
+    pub fn spans_gemeenten(&self) -> bool {
+        let mut gemeenten = self.areas.iter().map(|a| a.code.gemeente());
+        self.scope.gemeente.is_none()
+            && gemeenten
+                .next()
+                .is_some_and(|first| gemeenten.any(|g| g != first))
     }
 
     /// The name of an area's parent, when the parent is in the set.

@@ -332,7 +332,7 @@ impl Service {
         // several gemeenten) everything shown.
         let scope = match q.wijk.as_deref() {
             Some(w) => Some(AreaCode::parse(w.trim()).map_err(ServiceError::BadRequest)?),
-            None if set.scope.gemeente.is_none() && set.gemeente_codes().len() > 1 => None,
+            None if set.spans_gemeenten() => None,
             None => Some(
                 set.gemeente_code()
                     .ok_or_else(|| ServiceError::NotFound("no areas have been imported".into()))?,

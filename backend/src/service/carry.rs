@@ -7,7 +7,6 @@
 //! threads.
 
 use super::area_cache::AreaCache;
-use super::scope::{GemeenteChoice, Scope};
 use super::{Service, ServiceError, ServiceResult};
 use crate::analysis::crosswalk::{Crosswalk, Method};
 use crate::domain::{AreaLevel, PeriodRange};
@@ -41,7 +40,8 @@ impl Service {
         types: &[String],
     ) -> ServiceResult<Carried> {
         let rows = self.store().offence_sums_by_year(range, types).await?;
-        let (years, _) = self.area_sets().await?;
+        // `set` came from `areas()`, which read what the data holds for its generation.
+        let years = self.areas.read().await.years.clone();
         let mut sums: HashMap<String, CountSum> = HashMap::new();
         let mut estimated = HashMap::new();
         // Per source year, the rows to carry.
@@ -60,14 +60,7 @@ impl Service {
             }
         }
         for (source_year, rows) in foreign {
-            let scope = Scope {
-                year: Some(source_year),
-                gemeente: match &set.scope.gemeente {
-                    Some(g) => GemeenteChoice::One(g.clone()),
-                    None => GemeenteChoice::All,
-                },
-            };
-            let source = match self.areas(&scope).await {
+            let source = match self.areas(&set.scope.in_year(source_year)).await {
                 Ok(s) => Some(s),
                 // The gemeente has no areas in that year.
                 Err(ServiceError::NotFound(_)) => None,

@@ -98,8 +98,8 @@ pub struct GiRun {
     pub members: Vec<usize>,
     pub gi: GiStar,
     /// Areas of the level left out because they have no count (withheld or no data): a
-    /// missing figure is not 0. Positions in the cache.
-    pub excluded: Vec<usize>,
+    /// missing figure is not 0. Positions in the cache, with why.
+    pub excluded: Vec<(usize, DataStatus)>,
     pub empirical_bayes: bool,
     pub weights: WeightsKind,
     pub distance_m: Option<f64>,
@@ -334,9 +334,9 @@ impl Service {
             .filter(|&k| figs[k].count.is_some())
             .collect();
         let members: Vec<usize> = keep.iter().map(|&k| all[k]).collect();
-        let excluded: Vec<usize> = (0..all.len())
+        let excluded: Vec<(usize, DataStatus)> = (0..all.len())
             .filter(|&k| figs[k].count.is_none())
-            .map(|k| all[k])
+            .map(|k| (all[k], figs[k].status))
             .collect();
         if members.len() < 3 {
             return Err(ServiceError::BadRequest(format!(
@@ -440,15 +440,11 @@ impl Service {
             excluded: r
                 .excluded
                 .iter()
-                .filter(|&&i| view.visible[i])
-                .map(|&i| {
-                    let a = &set.areas[i];
-                    let f = ranked(set, &[i], &r.sums).remove(0);
-                    ExcludedArea {
-                        code: a.code.to_string(),
-                        name: a.name.clone(),
-                        status: f.status,
-                    }
+                .filter(|&&(i, _)| view.visible[i])
+                .map(|&(i, status)| ExcludedArea {
+                    code: set.areas[i].code.to_string(),
+                    name: set.areas[i].name.clone(),
+                    status,
                 })
                 .collect(),
             features,

@@ -4,7 +4,7 @@
 use super::selection::default_range;
 use super::{Scope, Service, ServiceResult};
 use crate::domain::crime_type::TOTAL;
-use crate::domain::{AreaCode, CrimeType, code_lists};
+use crate::domain::{CrimeType, code_lists};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -27,12 +27,6 @@ pub struct NamedArea {
 pub struct GemeenteOption {
     pub code: String,
     pub name: String,
-}
-
-/// A gemeente's name: from the shipped CBS list of the boundary year, else its code.
-fn gemeente_name(code: &AreaCode, year: i64) -> String {
-    code_lists::gemeente_name(code.as_str(), (year != 0).then_some(year))
-        .map_or_else(|| code.to_string(), str::to_string)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -142,7 +136,7 @@ impl Service {
             .map(|g| match set.position(g.as_str()) {
                 Some(i) => named(i),
                 None => NamedArea {
-                    name: gemeente_name(g, year),
+                    name: set.display_name(g).unwrap_or_else(|| g.to_string()),
                     code: g.to_string(),
                     bbox: bbox.unwrap_or_default(),
                 },
@@ -154,7 +148,8 @@ impl Service {
                     .iter()
                     .map(|g| GemeenteOption {
                         code: g.to_string(),
-                        name: gemeente_name(g, year),
+                        name: code_lists::gemeente_name(g.as_str(), set.scope.boundary_year())
+                            .map_or_else(|| g.to_string(), str::to_string),
                     })
                     .collect()
             })
@@ -184,7 +179,7 @@ impl Service {
             gemeente,
             all_gemeenten: set.scope.gemeente.is_none() && !set.areas.is_empty(),
             gemeenten: choices,
-            boundary_year: (year != 0).then_some(year),
+            boundary_year: set.scope.boundary_year(),
             boundary_years: years,
             bbox,
             periods,

@@ -208,33 +208,33 @@ impl Service {
         if self.areas.read().await.generation == generation && generation != 0 {
             return Ok(generation);
         }
-        let years = self.store.boundary_years().await?;
-        let mut gemeenten = HashMap::new();
-        for &y in &years {
-            let codes = self
-                .store
-                .gemeenten_of_year(y)
-                .await?
-                .into_iter()
-                .filter_map(|(n, _)| AreaCode::parse(&format!("GM{n}")).ok())
-                .collect();
-            gemeenten.insert(y, codes);
+        let mut years: Vec<i64> = Vec::new();
+        let mut gemeenten: HashMap<i64, Vec<AreaCode>> = HashMap::new();
+        for (year, number) in self.store.gemeenten_per_year().await? {
+            if years.last() != Some(&year) {
+                years.push(year);
+            }
+            if let Ok(code) = AreaCode::parse(&format!("GM{number}")) {
+                gemeenten.entry(year).or_default().push(code);
+            }
         }
-        let busiest = self
-            .store
-            .offence_rows_per_gemeente()
-            .await?
-            .into_iter()
-            .find_map(|(n, _)| AreaCode::parse(&format!("GM{n}")).ok());
         let is_demo = self.store.is_demo().await?;
         let mut months_present = std::collections::HashSet::new();
         let mut years_present = std::collections::HashSet::new();
-        for (year, month) in self.store.offence_periods().await? {
+        let mut rows_per_gemeente: std::collections::BTreeMap<String, i64> = Default::default();
+        for (number, year, month, rows) in self.store.offence_coverage().await? {
             match month {
                 Some(m) => months_present.insert(m as i32),
                 None => years_present.insert(year as i32),
             };
+            *rows_per_gemeente.entry(number).or_default() += rows;
         }
+        // Most rows first; on a tie the lowest code.
+        let busiest = rows_per_gemeente
+            .iter()
+            .filter_map(|(n, &rows)| Some((AreaCode::parse(&format!("GM{n}")).ok()?, rows)))
+            .min_by_key(|(code, rows)| (-rows, code.as_str().to_string()))
+            .map(|(code, _)| code);
         let mut sets = self.areas.write().await;
         if sets.generation != generation || generation == 0 {
             *sets = AreaSets {
@@ -260,32 +260,21 @@ impl Service {
         let Some(newest) = newest.filter(|&y| y != set.scope.year && set.scope.year != 0) else {
             return Ok(());
         };
-        let scope = Scope {
-            year: Some(newest),
-            gemeente: match &set.scope.gemeente {
-                Some(g) => GemeenteChoice::One(g.clone()),
-                None => GemeenteChoice::All,
-            },
-        };
-        let source = match Box::pin(self.areas(&scope)).await {
+        let source = match Box::pin(self.areas(&set.scope.in_year(newest))).await {
             Ok(s) => s,
             Err(ServiceError::NotFound(_)) => return Ok(()),
             Err(e) => return Err(e),
-        };
-        let polygons = |s: &AreaCache| -> Vec<geo::MultiPolygon<f64>> {
-            s.buurten.iter().map(|&i| s.areas[i].rd.clone()).collect()
         };
         let values: Vec<Option<i64>> = source
             .buurten
             .iter()
             .map(|&i| source.areas[i].population)
             .collect();
-        let (from, to) = (polygons(&source), polygons(set));
-        let carried = tokio::task::spawn_blocking(move || {
-            crate::analysis::crosswalk::Crosswalk::build(&from, &to).carry(&values)
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("carrying population failed: {e}")))?;
+        // The same crosswalk the buurt counts are carried by (cached per generation).
+        let carried = self
+            .crosswalk(&source, set, crate::domain::AreaLevel::Buurt)
+            .await?
+            .carry(&values);
         let buurten = set.buurten.clone();
         for (k, population) in carried.into_iter().enumerate() {
             set.areas[buurten[k]].population = population;

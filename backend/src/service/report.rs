@@ -150,7 +150,7 @@ impl Service {
         access::require(who, Need::Report)?;
         let protected = who.suppresses_small_counts();
         let set = self.areas(scope).await?;
-        if set.scope.gemeente.is_none() && set.gemeente_codes().len() > 1 {
+        if set.spans_gemeenten() {
             return Err(ServiceError::BadRequest(
                 "the report is made per gemeente: choose one (gemeente=GM…)".into(),
             ));

@@ -101,6 +101,22 @@ pub struct ResolvedScope {
 }
 
 impl ResolvedScope {
+    /// The boundary year, `None` for a set whose year is not known (stored as 0).
+    pub fn boundary_year(&self) -> Option<i64> {
+        (self.year != 0).then_some(self.year)
+    }
+
+    /// The same gemeente (or all) in another boundary year.
+    pub fn in_year(&self, year: i64) -> Scope {
+        Scope {
+            year: Some(year),
+            gemeente: match &self.gemeente {
+                Some(g) => GemeenteChoice::One(g.clone()),
+                None => GemeenteChoice::All,
+            },
+        }
+    }
+
     /// Whether a point located in buurt `buurt` (none: outside every buurt) is in this scope.
     pub fn holds_point(&self, buurt: Option<&str>) -> bool {
         self.gemeente.is_none() || buurt.is_some_and(|b| self.holds(b))

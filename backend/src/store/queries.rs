@@ -32,13 +32,6 @@ pub struct AreaRow {
     pub bbox: [f64; 4],
 }
 
-/// What offence sums are grouped by.
-#[derive(Clone, Copy)]
-enum OffenceGroup {
-    Area,
-    CrimeType,
-}
-
 /// Counts summed over a period: known values, and how many cells were withheld.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CountSum {
@@ -111,33 +104,23 @@ impl Store {
         Ok(rows.into_iter().map(|(y,)| y).collect())
     }
 
-    /// The gemeenten (4-digit numbers) with areas in a boundary year, with their number of
-    /// areas, and the number of offence rows per gemeente, to choose a default gemeente.
-    pub async fn gemeenten_of_year(&self, year: i64) -> Result<Vec<(String, i64)>> {
+    /// Every (boundary year, gemeente number) that has areas, newest year first, gemeenten in
+    /// code order: one read for what the area sets hold.
+    pub async fn gemeenten_per_year(&self) -> Result<Vec<(i64, String)>> {
         Ok(sqlx::query_as(
-            "SELECT SUBSTR(code, 3, 4), CAST(COUNT(*) AS BIGINT) FROM areas WHERE boundary_year = $1 \
-             GROUP BY SUBSTR(code, 3, 4) ORDER BY SUBSTR(code, 3, 4)",
+            "SELECT boundary_year, SUBSTR(code, 3, 4) FROM areas \
+             GROUP BY boundary_year, SUBSTR(code, 3, 4) ORDER BY 1 DESC, 2",
         )
-        .bind(year)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// The periods with offence rows: (year, month index) for monthly rows, (year, None) for
-    /// yearly ones.
-    pub async fn offence_periods(&self) -> Result<Vec<(i64, Option<i64>)>> {
-        Ok(
-            sqlx::query_as("SELECT DISTINCT CAST(year AS BIGINT), month_index FROM offences")
-                .fetch_all(&self.pool)
-                .await?,
-        )
-    }
-
-    /// Offence rows per gemeente (4-digit number), most first.
-    pub async fn offence_rows_per_gemeente(&self) -> Result<Vec<(String, i64)>> {
+    /// Offence rows per (gemeente number, year, month index; `None` for yearly rows): one
+    /// read for which periods hold figures and which gemeente has the most.
+    pub async fn offence_coverage(&self) -> Result<Vec<(String, i64, Option<i64>, i64)>> {
         Ok(sqlx::query_as(
-            "SELECT SUBSTR(area_code, 3, 4), CAST(COUNT(*) AS BIGINT) FROM offences \
-             GROUP BY SUBSTR(area_code, 3, 4) ORDER BY 2 DESC, 1",
+            "SELECT SUBSTR(area_code, 3, 4), CAST(year AS BIGINT), month_index, CAST(COUNT(*) AS BIGINT) \
+             FROM offences GROUP BY SUBSTR(area_code, 3, 4), year, month_index",
         )
         .fetch_all(&self.pool)
         .await?)
@@ -216,16 +199,6 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// Offence sums per area code (every level present in the data) over a range.
-    pub async fn offence_sums(
-        &self,
-        range: PeriodRange,
-        types: &[String],
-    ) -> Result<HashMap<String, CountSum>> {
-        self.offence_sums_grouped(OffenceGroup::Area, types, range)
-            .await
-    }
-
     /// Offence sums per area code and year over a range, for figures published on the
     /// boundaries of their own year (see `service::carry`).
     pub async fn offence_sums_by_year(
@@ -273,33 +246,18 @@ impl Store {
         codes: &[String],
         range: PeriodRange,
     ) -> Result<HashMap<String, CountSum>> {
-        self.offence_sums_grouped(OffenceGroup::CrimeType, codes, range)
-            .await
-    }
-
-    /// Sums over a range, grouped by one key and filtered on the other by `values`.
-    async fn offence_sums_grouped(
-        &self,
-        group: OffenceGroup,
-        values: &[String],
-        range: PeriodRange,
-    ) -> Result<HashMap<String, CountSum>> {
-        if values.is_empty() {
+        if codes.is_empty() {
             return Ok(HashMap::new());
         }
-        let (group_column, filter_column) = match group {
-            OffenceGroup::Area => ("o.area_code", "o.crime_type"),
-            OffenceGroup::CrimeType => ("o.crime_type", "o.area_code"),
-        };
         let sql = format!(
-            "SELECT {group_column}, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
+            "SELECT o.crime_type, CAST(COALESCE(SUM(o.count), 0) AS BIGINT), \
              CAST(SUM(CASE WHEN o.count IS NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
-             FROM offences o WHERE {filter_column} IN ({}) AND {} GROUP BY {group_column}",
-            in_list(1, values.len()),
-            offence_range_sql(values.len() + 1)
+             FROM offences o WHERE o.area_code IN ({}) AND {} GROUP BY o.crime_type",
+            in_list(1, codes.len()),
+            offence_range_sql(codes.len() + 1)
         );
         let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(sqlx::AssertSqlSafe(sql));
-        for v in values {
+        for v in codes {
             q = q.bind(v.clone());
         }
         for b in range_binds(range) {
