@@ -26,6 +26,7 @@ pub mod spatial;
 pub mod store;
 #[cfg(test)]
 mod testdata;
+pub mod tiles;
 
 /// The server's state with everything wired in: the service over `store`, and the HTML
 /// report renderer for `GET /api/report?format=html`.

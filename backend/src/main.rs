@@ -102,6 +102,11 @@ enum Command {
         #[arg(long, default_value = "report.html")]
         out: PathBuf,
     },
+    /// Vector tiles of the imported areas.
+    Tiles {
+        #[command(subcommand)]
+        command: TilesCommand,
+    },
     /// Print the API's OpenAPI document (what `/api/openapi.json` serves); the frontend's
     /// TypeScript types are generated from it (`frontend/openapi.json`).
     Openapi,
@@ -143,6 +148,26 @@ enum UserCommand {
     },
     /// Disable an account; its sessions end at their next request.
     Disable { name: String },
+}
+
+#[derive(Subcommand)]
+enum TilesCommand {
+    /// Write the tiles `/tiles/{level}/{z}/{x}/{y}.mvt` serves to one PMTiles archive, for a
+    /// web server or CDN of your own.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        /// `buurt` (default), `wijk` or `gemeente`.
+        #[arg(long, default_value = "buurt")]
+        level: String,
+        /// The boundary year; default: the newest imported.
+        #[arg(long)]
+        indeling: Option<i64>,
+        #[arg(long, default_value_t = 0)]
+        min_zoom: u8,
+        #[arg(long, default_value_t = wijkveilig::tiles::MAX_ZOOM)]
+        max_zoom: u8,
+    },
 }
 
 #[derive(Subcommand)]
@@ -361,6 +386,40 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
             eprintln!(
                 "report for {period} written to {} ({bytes} bytes)",
                 out.display()
+            );
+        }
+        Command::Tiles {
+            command:
+                TilesCommand::Export {
+                    out,
+                    level,
+                    indeling,
+                    min_zoom,
+                    max_zoom,
+                },
+        } => {
+            let level = wijkveilig::domain::AreaLevel::parse(&level)
+                .ok_or_else(|| anyhow::anyhow!("--level {level}: use gemeente, wijk or buurt"))?;
+            let service = wijkveilig::service::Service::new(store.clone());
+            let scope = wijkveilig::service::Scope {
+                year: indeling,
+                ..wijkveilig::service::Scope::all()
+            };
+            let set = service.tile_set(&scope).await?;
+            let started = std::time::Instant::now();
+            let summary = tokio::task::spawn_blocking(move || {
+                wijkveilig::tiles::export::write_pmtiles(&set, level, min_zoom, max_zoom, &out)
+                    .map(|s| (s, out))
+            })
+            .await??;
+            let (s, out) = summary;
+            eprintln!(
+                "{} tiles (zoom {min_zoom}–{max_zoom}) written to {} ({} bytes) in {:.1} s; largest tile {} bytes",
+                s.tiles,
+                out.display(),
+                s.file_bytes,
+                started.elapsed().as_secs_f64(),
+                s.largest
             );
         }
         Command::Join { .. } | Command::Openapi => unreachable!("handled without a runtime"),

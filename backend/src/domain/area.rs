@@ -94,6 +94,22 @@ impl AreaCode {
         }
     }
 
+    /// The integer id of this area's features in the vector tiles (and of its figures, which the
+    /// map joins to them): the code's digits. Unique within a level, which is one tile source.
+    ///
+    /// ```
+    /// use wijkveilig::domain::AreaCode;
+    /// assert_eq!(AreaCode::parse("BU01410101").unwrap().tile_id(), 1_410_101);
+    /// assert_eq!(AreaCode::parse("WK014101").unwrap().tile_id(), 14_101);
+    /// assert_eq!(AreaCode::parse("GM0141").unwrap().tile_id(), 141);
+    /// ```
+    pub fn tile_id(&self) -> u64 {
+        // `parse` guarantees 4, 6 or 8 ASCII digits after the prefix.
+        self.0[2..]
+            .bytes()
+            .fold(0, |n, b| n * 10 + u64::from(b - b'0'))
+    }
+
     /// The gemeente code this area belongs to.
     pub fn gemeente(&self) -> AreaCode {
         AreaCode(format!("GM{}", &self.0[2..6]))

@@ -16,6 +16,7 @@ pub mod policy;
 mod security;
 mod session;
 mod state;
+mod tiles;
 
 pub use error::{ApiError, ErrorBody};
 pub use session::AccessConfig;
@@ -37,7 +38,7 @@ use utoipa_swagger_ui::SwaggerUi;
         session::current, session::sign_in, session::sign_out, session::demo_role,
         oidc::info, oidc::login, oidc::callback,
         meta::health, meta::meta, meta::crime_types,
-        areas::list, areas::detail,
+        areas::list, areas::detail, tiles::figures, tiles::info, tiles::tile,
         points::cameras, points::enforcement, points::initiatives, points::incidents,
         indicators::list, indicators::set_target, indicators::set_baseline, indicators::breakdown, indicators::report,
         hotspots::hotspots, hotspots::emerging, hotspots::density,
@@ -98,6 +99,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meta", get(meta::meta))
         .route("/api/crime-types", get(meta::crime_types))
         .route("/api/areas", get(areas::list))
+        .route("/api/figures", get(tiles::figures))
+        .route("/api/tiles", get(tiles::info))
         .route("/api/areas/{code}", get(areas::detail))
         .route(
             "/api/cameras",
@@ -133,12 +136,17 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::authorize,
         ))
+        .with_state(state.clone());
+    // Tiles are public and read no session (see `tiles`): they join outside the session layers.
+    let tiles = Router::new()
+        .route("/tiles/{level}/{z}/{x}/{tile}", get(tiles::tile))
         .with_state(state);
     Router::new()
         .merge(docs)
         .merge(api)
         .fallback(assets::serve)
         .layer(auth)
+        .merge(tiles)
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             security_state,

@@ -19,6 +19,10 @@ pub const ROUTES: &[(&str, &str, Need)] = &[
     ("GET", "/api/crime-types", Need::Aggregates),
     ("GET", "/api/areas", Need::Aggregates),
     ("GET", "/api/areas/{code}", Need::Aggregates),
+    ("GET", "/api/figures", Need::Aggregates),
+    // Boundaries, codes and names only (CBS open data): see `http::tiles`.
+    ("GET", "/api/tiles", Need::Public),
+    ("GET", "/tiles/{level}/{z}/{x}/{tile}", Need::Public),
     ("GET", "/api/cameras", Need::Points),
     ("POST", "/api/cameras", Need::ChangeCameras),
     ("PUT", "/api/cameras/{id}", Need::ChangeCameras),

@@ -86,6 +86,47 @@ pub struct AreaProps {
     pub figures: Figures,
 }
 
+/// One area's figures, which the map joins to its tile feature by `id`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AreaFigure {
+    /// The area's feature id in the vector tiles ([`AreaCode::tile_id`]).
+    pub id: u64,
+    #[serde(flatten)]
+    pub props: AreaProps,
+}
+
+/// The choropleth without geometry (`/api/figures`): what the map on vector tiles needs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AreaFigures {
+    /// The generation of the tiles these areas are drawn from (the `g` of the tile URLs).
+    pub tile_generation: String,
+    pub boundary_year: i64,
+    #[serde(flatten)]
+    pub head: MapHead,
+    pub areas: Vec<AreaFigure>,
+}
+
+/// What both map answers (GeoJSON and figures) say about the map as a whole.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MapHead {
+    pub period: ComparedPeriod,
+    /// The crime-type codes summed.
+    pub crime_types: Vec<String>,
+    /// The headline of the map's scope: the wijk asked for, else the gemeente.
+    pub summary: ScopeSummary,
+    /// With `level=wijk`: each wijk's headline (empty for buurten).
+    pub wijk_summaries: Vec<ScopeSummary>,
+}
+
+/// What both map answers are made of.
+struct Choropleth {
+    set: std::sync::Arc<AreaCache>,
+    /// Positions in `set.areas`, in the order of `props`.
+    members: Vec<usize>,
+    props: Vec<AreaProps>,
+    head: MapHead,
+}
+
 /// A period range with the range it is compared with.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ComparedPeriod {
@@ -104,13 +145,8 @@ pub struct ComparedPeriod {
 pub struct AreaCollection {
     #[serde(rename = "type")]
     pub kind: CollectionTag,
-    pub period: ComparedPeriod,
-    /// The crime-type codes summed.
-    pub crime_types: Vec<String>,
-    /// The headline of the map's scope: the wijk asked for, else the gemeente.
-    pub summary: ScopeSummary,
-    /// With `level=wijk`: each wijk's headline (empty for buurten).
-    pub wijk_summaries: Vec<ScopeSummary>,
+    #[serde(flatten)]
+    pub head: MapHead,
     pub features: Vec<Feature<AreaProps>>,
 }
 
@@ -288,13 +324,14 @@ impl Service {
             .collect())
     }
 
-    /// Figures for every area of a level (optionally one wijk's buurten): the choropleth.
-    pub async fn area_figures(
+    /// Figures for every area of a level (optionally one wijk's buurten) that `who` may see,
+    /// with the headline: the one computation behind both map answers below.
+    async fn choropleth(
         &self,
         q: &AreaQuery,
         sel: &Resolved,
         who: &Principal,
-    ) -> ServiceResult<AreaCollection> {
+    ) -> ServiceResult<Choropleth> {
         let set = self.areas(&sel.scope).await?;
         let level: AreaLevel = q.level.unwrap_or_default().into();
         let sums = self.offence_sums(&set, sel).await?;
@@ -308,24 +345,20 @@ impl Service {
             view.apply(i, f);
         }
         rank(&mut figs);
-        let features = members
+        let props = members
             .iter()
             .zip(figs)
             .map(|(&i, figures)| {
                 let a = &set.areas[i];
-                Feature::new(
-                    a.code.as_str(),
-                    Geometry::from_cached(&a.geometry),
-                    AreaProps {
-                        code: a.code.to_string(),
-                        name: a.name.clone(),
-                        level: a.level,
-                        parent_code: a.parent.as_ref().map(|p| p.to_string()),
-                        parent_name: set.parent_name(a),
-                        population: a.population,
-                        figures,
-                    },
-                )
+                AreaProps {
+                    code: a.code.to_string(),
+                    name: a.name.clone(),
+                    level: a.level,
+                    parent_code: a.parent.as_ref().map(|p| p.to_string()),
+                    parent_name: set.parent_name(a),
+                    population: a.population,
+                    figures,
+                }
             })
             .collect();
         // The headline's scope: the wijk asked for, the gemeente, or (`gemeente=alle` over
@@ -355,19 +388,73 @@ impl Service {
         } else {
             vec![]
         };
-        Ok(AreaCollection {
-            summary,
-            wijk_summaries,
-            kind: CollectionTag::FeatureCollection,
-            period: ComparedPeriod {
-                from: sel.range.from.iso(),
-                to: sel.range.to.iso(),
-                previous_from: sel.previous.from.iso(),
-                previous_to: sel.previous.to.iso(),
-                missing_months: sel.missing_months.iter().map(|m| m.iso()).collect(),
+        Ok(Choropleth {
+            head: MapHead {
+                period: ComparedPeriod {
+                    from: sel.range.from.iso(),
+                    to: sel.range.to.iso(),
+                    previous_from: sel.previous.from.iso(),
+                    previous_to: sel.previous.to.iso(),
+                    missing_months: sel.missing_months.iter().map(|m| m.iso()).collect(),
+                },
+                crime_types: sel.types.clone(),
+                summary,
+                wijk_summaries,
             },
-            crime_types: sel.types.clone(),
+            set,
+            members,
+            props,
+        })
+    }
+
+    /// The choropleth as GeoJSON: every visible area of a level with its geometry and figures.
+    pub async fn area_figures(
+        &self,
+        q: &AreaQuery,
+        sel: &Resolved,
+        who: &Principal,
+    ) -> ServiceResult<AreaCollection> {
+        let c = self.choropleth(q, sel, who).await?;
+        let features = c
+            .members
+            .iter()
+            .zip(c.props)
+            .map(|(&i, props)| {
+                let a = &c.set.areas[i];
+                Feature::new(a.code.as_str(), Geometry::from_cached(&a.geometry), props)
+            })
+            .collect();
+        Ok(AreaCollection {
+            kind: CollectionTag::FeatureCollection,
+            head: c.head,
             features,
+        })
+    }
+
+    /// The choropleth without geometry, for the map on vector tiles: each area's figures with
+    /// its tile feature id, and the generation of the tiles they belong with.
+    pub async fn figures(
+        &self,
+        q: &AreaQuery,
+        sel: &Resolved,
+        who: &Principal,
+    ) -> ServiceResult<AreaFigures> {
+        let c = self.choropleth(q, sel, who).await?;
+        let tile_generation = self.tile_generation(&sel.scope).await?;
+        let areas = c
+            .members
+            .iter()
+            .zip(c.props)
+            .map(|(&i, props)| AreaFigure {
+                id: c.set.areas[i].code.tile_id(),
+                props,
+            })
+            .collect();
+        Ok(AreaFigures {
+            tile_generation,
+            boundary_year: c.set.scope.year,
+            head: c.head,
+            areas,
         })
     }
 

@@ -41,6 +41,11 @@ impl Geometry {
         )
     }
 
+    /// No geometry (`null`): the feature's shape comes from elsewhere (the vector tiles).
+    pub fn null() -> Geometry {
+        Geometry(RawValue::from_string("null".into()).expect("null is JSON"))
+    }
+
     /// A copy of a cached geometry.
     pub fn from_cached(raw: &RawValue) -> Geometry {
         Geometry(raw.to_owned())

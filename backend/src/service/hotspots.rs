@@ -84,6 +84,9 @@ pub struct HotspotQuery {
     pub ebayes: Option<Smoothing>,
     /// `month` or `year`, for emerging hotspots (default: `month`, or `year` when the data is yearly only).
     pub step: Option<Step>,
+    /// `false` sends every feature with `geometry: null`, for a map that draws the areas from
+    /// the vector tiles and joins these results by `id` (default `true`).
+    pub geometry: Option<bool>,
 }
 
 /// Populations below this make raw rates too noisy to compare (one offence moves the rate
@@ -123,6 +126,15 @@ fn finite(x: f64) -> Option<f64> {
 }
 
 /// The options of the statistics, checked.
+/// An area's geometry in a result, or `null` when the map draws areas from the tiles.
+fn area_geometry(q: &HotspotQuery, a: &super::CachedArea) -> Geometry {
+    if q.geometry == Some(false) {
+        Geometry::null()
+    } else {
+        Geometry::from_cached(&a.geometry)
+    }
+}
+
 fn options(q: &HotspotQuery) -> ServiceResult<GiStarOptions> {
     let permutations = q.permutations.unwrap_or(0);
     if permutations > 9_999 {
@@ -176,6 +188,8 @@ fn stats_error(what: &str) -> impl Fn(HotspotError) -> ServiceError + '_ {
 /// The properties of an area in the Gi* result.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HotspotProps {
+    /// The area's feature id in the vector tiles ([`AreaCode::tile_id`](crate::domain::AreaCode::tile_id)).
+    pub id: u64,
     pub code: String,
     pub name: String,
     /// The analysed value: the count, or the (smoothed) rate; `null` when the count is
@@ -232,6 +246,8 @@ pub struct ExcludedArea {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EmergingProps {
+    /// The area's feature id in the vector tiles ([`AreaCode::tile_id`](crate::domain::AreaCode::tile_id)).
+    pub id: u64,
     pub code: String,
     pub name: String,
     /// e.g. `new_hot`, `persistent_cold`, `none`.
@@ -409,8 +425,9 @@ impl Service {
                 let a = &set.areas[i];
                 Feature::new(
                     a.code.as_str(),
-                    Geometry::from_cached(&a.geometry),
+                    area_geometry(q, a),
                     HotspotProps {
+                        id: a.code.tile_id(),
                         code: a.code.to_string(),
                         name: a.name.clone(),
                         value: (!view.hidden[i]).then_some(r.gi.values[k]),
@@ -579,8 +596,9 @@ impl Service {
                 let a = &set.areas[i];
                 Feature::new(
                     a.code.as_str(),
-                    Geometry::from_cached(&a.geometry),
+                    area_geometry(q, a),
                     EmergingProps {
+                        id: a.code.tile_id(),
                         code: a.code.to_string(),
                         name: a.name.clone(),
                         category: category_name(e.category, e.hot),

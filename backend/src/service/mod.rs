@@ -20,6 +20,7 @@ pub mod points;
 pub mod report;
 pub mod scope;
 pub mod selection;
+pub mod tiles;
 
 pub use area_cache::{AreaCache, CachedArea};
 pub use scope::{GemeenteChoice, ResolvedScope, Scope, ScopeParams};
@@ -145,6 +146,9 @@ impl AreaSets {
 pub struct Service {
     store: Store,
     areas: Arc<RwLock<AreaSets>>,
+    /// The vector tile sets, by tile generation (see [`tiles`]).
+    tiles: Arc<std::sync::RwLock<tiles::TileSets>>,
+    tile_build: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Service {
@@ -152,6 +156,8 @@ impl Service {
         Service {
             store,
             areas: Arc::new(RwLock::new(AreaSets::default())),
+            tiles: Arc::default(),
+            tile_build: Arc::default(),
         }
     }
 

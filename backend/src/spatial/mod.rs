@@ -8,3 +8,4 @@ pub mod count;
 pub mod frame;
 pub mod index;
 pub mod pip;
+pub mod topology;
