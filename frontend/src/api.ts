@@ -57,6 +57,19 @@ export type Initiatives = Collection<Schemas['FeatureCollection_InitiativeProps'
 export type Incidents = Collection<Schemas['FeatureCollection_IncidentProps'], Point>;
 export type CameraFeature = Feature<Point, Schemas['Feature_CameraProps']['properties']>;
 
+/**
+ * The vector tiles of a boundary year (`/api/tiles`, issue #12): geometry and codes of every
+ * gemeente, wijk and buurt, the same for every user, by level; each `tiles` URL (relative to the
+ * origin) is ready for a MapLibre vector source. Each tile has two layers: `areas` (polygons) and
+ * `labels` (a point per area with `code`, `name` and `rank`, lower is more important), both with
+ * the area's integer tile id (the digits of its CBS code) as feature id.
+ */
+export type TileSet = Schemas['TileSetInfo'];
+/** An area's figures as `/api/figures` lists them: the properties of `/api/areas`, flattened, with the area's tile id. */
+export type FigureArea = Schemas['AreaFigure'];
+/** `/api/figures`: `/api/areas` without geometry, each area with its tile id (joined into the map's feature-state). */
+export type FigureSet = Schemas['AreaFigures'];
+
 // ---------- client-side types (not shapes of the API) ----------
 /** meta with the gaps of a fresh or partial database filled (normaliseMeta). */
 export interface Meta extends Omit<RawMeta, 'gemeente' | 'bbox' | 'periods' | 'wijken' | 'basemap_style_url' | 'demo_notice' | 'boundary_year'> {
@@ -176,6 +189,11 @@ export const api = {
   crimeTypes: () => get<CrimeType[]>('crime-types'),
   areas: (q: Query, level: 'buurt' | 'wijk', signal?: AbortSignal) =>
     get<Areas>('areas', { ...q, level } satisfies QueryOf<'/api/areas'>, signal),
+  /** the figures of `/api/areas` without geometry, by tile id (the map draws the geometry from the tiles) */
+  figures: (q: Query, level: 'buurt' | 'wijk', signal?: AbortSignal) =>
+    get<FigureSet>('figures', { ...q, level } satisfies QueryOf<'/api/figures'>, signal),
+  /** the vector tiles of the scope's boundary year */
+  tiles: (scope: Scope = {}, signal?: AbortSignal) => get<TileSet>('tiles', { indeling: scope.indeling } satisfies QueryOf<'/api/tiles'>, signal),
   area: (code: string, q: Query, signal?: AbortSignal) =>
     get<AreaDetail>(`areas/${encodeURIComponent(code)}`, { ...q } satisfies QueryOf<'/api/areas/{code}'>, signal),
   cameras: () => get<Cameras>('cameras'),
@@ -184,9 +202,9 @@ export const api = {
   initiatives: () => get<Initiatives>('initiatives'),
   incidents: (q: Query, signal?: AbortSignal) => get<Incidents>('incidents', { ...q } satisfies QueryOf<'/api/incidents'>, signal),
   hotspots: (q: Query, o: { value: Schemas['HotspotValue']; permutations: number; fdr: boolean }, signal?: AbortSignal) =>
-    get<Hotspots>('hotspots', { ...q, level: 'buurt', value: o.value, permutations: o.permutations, fdr: o.fdr, seed: 1 } satisfies QueryOf<'/api/hotspots'>, signal),
+    get<Hotspots>('hotspots', { ...q, level: 'buurt', value: o.value, permutations: o.permutations, fdr: o.fdr, seed: 1, geometry: false } satisfies QueryOf<'/api/hotspots'>, signal),
   emerging: (q: Query, step: Schemas['Step'], signal?: AbortSignal) =>
-    get<Emerging>('hotspots/emerging', { ...q, level: 'buurt', step } satisfies QueryOf<'/api/hotspots/emerging'>, signal),
+    get<Emerging>('hotspots/emerging', { ...q, level: 'buurt', step, geometry: false } satisfies QueryOf<'/api/hotspots/emerging'>, signal),
   kde: (q: Query, o: { cell_m: number; bandwidth_m: number | null }, signal?: AbortSignal) =>
     get<Kde>('kde', { ...q, cell_m: o.cell_m, bandwidth_m: o.bandwidth_m ?? undefined } satisfies QueryOf<'/api/kde'>, signal),
   coverage: (q: Query, signal?: AbortSignal) => get<Coverage>('coverage', { ...q } satisfies QueryOf<'/api/coverage'>, signal),

@@ -3,7 +3,7 @@
 // renders. The controls (controls/) and the views (views/) call these actions and read the state
 // and the slots; they hold no data of their own.
 import { allowedWijk, viewLayers, type Access } from './access';
-import { api, queryKey, scopeKey, scopeOf, type AreaDetail, type AreaProps, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Incidents, type Indicator, type Initiatives, type Meta, type Query } from './api';
+import { api, queryKey, scopeKey, scopeOf, type AreaDetail, type AreaProps, type Cameras, type CrimeType, type EnforcementPoints, type FigureSet, type Incidents, type Indicator, type Initiatives, type Meta, type Query, type TileSet } from './api';
 import type { Boot, FirstFigures } from './boot';
 import type { Classes } from './classify';
 import { syncLayerBoxes } from './controls/layers';
@@ -13,7 +13,6 @@ import { rebuildTypeFilter } from './controls/crime-types';
 import { syncWijkSelect } from './controls/wijk';
 import { $, h } from './dom';
 import { classesFor, inScope, metricCell } from './figures';
-import { bboxOf } from './geo';
 import { setLang, t, type Key } from './i18n';
 import { Slot, statusNote } from './load';
 import { DashboardMap } from './map';
@@ -29,11 +28,11 @@ import { buildShell } from './views/shell';
 import { renderTable } from './views/table';
 import { renderViewPanel } from './views/viewpanel';
 
-/** The figures for one query: buurten and wijken with their figures, and the enforcement points. */
-export interface AreaData { buurten: Areas; wijken: Areas; enforcement: EnforcementPoints }
+/** The figures for one query: buurten and wijken with their figures (by tile id, no geometry), and the enforcement points. */
+export interface AreaData { buurten: FigureSet; wijken: FigureSet; enforcement: EnforcementPoints }
 
 declare global {
-  interface Window { wijkveilig?: { map: DashboardMap['map']; state: () => State; renderSeq: () => number; idle: () => Promise<void> } }
+  interface Window { wijkveilig?: { map: DashboardMap['map']; state: () => State; renderSeq: () => number; idle: () => Promise<void>; tiles: () => TileSet | null } }
 }
 
 export class App {
@@ -59,13 +58,18 @@ export class App {
   private focusPanelNext = false;
   private refreshTimer: number | null = null;
   /** the search box's suggestions, and the buurten they list */
-  private datalist: { el: HTMLElement | null; data: Areas | null } = { el: null, data: null };
-  private classMemo: { buurten: Areas; metric: Metric; classes: Classes } | null = null;
+  private datalist: { el: HTMLElement | null; data: FigureSet | null } = { el: null, data: null };
+  private classMemo: { buurten: FigureSet; metric: Metric; classes: Classes } | null = null;
   /** the point layers' data as last handed to the map (they go to the map only while shown) */
   private pushed: Record<'enforcement' | 'incidents' | 'cameras' | 'initiatives', unknown> = { enforcement: null, incidents: null, cameras: null, initiatives: null };
 
   /** the basemap from meta's `basemap_style_url` could not be loaded: the map shows the plain style */
   basemapDown = false;
+
+  /** the vector tiles of the boundary year (/api/tiles), once they are known */
+  tiles: TileSet | null = null;
+  /** /api/tiles failed: the map has no areas to draw, and says so */
+  tilesDown = false;
 
   /** what the link's scope named that the data lacks (main.ts showed the default instead), for the map's note */
   missingScope: MissingScope | null = null;
@@ -107,7 +111,7 @@ export class App {
   indicatorGemeente(): string | null { return this.meta.all_gemeenten ? null : this.meta.gemeente.code || null; }
   metricLabel(m: Metric = this.state.metric): string { return t(`metric_${m}` as Key); }
   /** all buurten with their figures (none before the first figures arrive) */
-  buurten(): AreaProps[] { return (this.figures.data?.buurten.features ?? []).map((f) => f.properties); }
+  buurten(): AreaProps[] { return this.figures.data?.buurten.areas ?? []; }
   /** the buurten of the wijk in scope, or all */
   scopedBuurten(): AreaProps[] { return this.buurten().filter((p) => inScope(p, this.state.wijk)); }
   /** the choropleth's classes for the metric shown */
@@ -115,7 +119,7 @@ export class App {
     const b = this.figures.data?.buurten;
     if (!b) return null;
     const m = this.state.metric;
-    if (this.classMemo?.buurten !== b || this.classMemo.metric !== m) this.classMemo = { buurten: b, metric: m, classes: classesFor(b.features.map((f) => f.properties), m) };
+    if (this.classMemo?.buurten !== b || this.classMemo.metric !== m) this.classMemo = { buurten: b, metric: m, classes: classesFor(b.areas, m) };
     return this.classMemo.classes;
   }
 
@@ -136,15 +140,30 @@ export class App {
         return p ? `${p.name}: ${metricCell(p, this.state.metric)}${p.estimated ? ` · ${estimatedShort(p.estimated)}` : ''}` : '';
       },
     });
+    // the wijk and buurt names of this gemeente only (the tiles hold every gemeente's)
+    this.map.setGemeente(this.meta.all_gemeenten ? null : this.meta.gemeente.code || null);
     initPlanning(this);
     const cam = this.state.camera;
     if (cam) this.map.map.jumpTo({ center: [cam[0], cam[1]], zoom: cam[2] });
-    window.wijkveilig = { map: this.map.map, state: () => this.state, renderSeq: () => this.seq, idle: () => this.map.idle() };
+    window.wijkveilig = { map: this.map.map, state: () => this.state, renderSeq: () => this.seq, idle: () => this.map.idle(), tiles: () => this.tiles };
     if (this.access.can.report) window.addEventListener('beforeprint', () => preparePrint(this));
   }
 
-  /** The first data: the requests index.html started (boot.ts), drawn in one go with the map's style. */
+  /**
+   * The first data: the requests index.html started (boot.ts). The map gets its style as soon as
+   * the tiles are known, so that they load while the figures are still on their way; the figures
+   * then colour them.
+   */
   async loadFirst(): Promise<void> {
+    void this.early.tiles.then((ts) => {
+      this.tiles = ts;
+      this.map.setTiles(ts);
+      this.map.start();
+    }, () => {
+      // without tiles the map has no areas: it still shows the points, and says why the areas lack
+      this.tilesDown = true;
+      this.renderLegend();
+    });
     this.statics = Promise.all([
       this.cameras.load('boot', () => this.early.cameras),
       this.initiatives.load('boot', () => this.early.initiatives),
@@ -161,7 +180,7 @@ export class App {
     return this.figures.load(queryKey(q), async (signal) => {
       const pre = await this.takeFirstFigures(q);
       const [buurten, wijken, enforcement] = await Promise.all(pre ? [pre.buurten, pre.wijken, pre.enforcement] : [
-        api.areas(q, 'buurt', signal), api.areas(q, 'wijk', signal), api.enforcement(q, signal),
+        api.figures(q, 'buurt', signal), api.figures(q, 'wijk', signal), api.enforcement(q, signal),
       ]);
       if (!performance.getEntriesByName('wv-data').length) performance.mark('wv-data');
       // the first render also draws the cameras and initiatives, in the same map style
@@ -362,11 +381,10 @@ export class App {
     this.syncUrl();
     this.map.setSelected(code);
     if (code && zoom) {
-      const f = this.figures.data?.buurten.features.find((x) => x.properties.code === code);
-      if (f) {
-        const b = bboxOf(f.geometry);
-        this.map.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 15, duration: 600 });
-      }
+      // the buurt's bounds from the tiles loaded (the gemeente's are, when it is in view), else its wijk's
+      const p = this.buurten().find((x) => x.code === code);
+      const b = this.map.areaBounds(code) ?? this.meta.wijken.find((w) => w.code === p?.parent_code)?.bbox;
+      if (p && b) this.map.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 15, duration: 600 });
     }
     this.loadDetail();
   }
@@ -404,7 +422,7 @@ export class App {
     const datalist = document.getElementById('buurt-list');
     if (datalist && d && (this.datalist.el !== datalist || this.datalist.data !== d.buurten)) {
       this.datalist = { el: datalist, data: d.buurten };
-      datalist.replaceChildren(...d.buurten.features.map((f) => h('option', { value: `${f.properties.name} (${f.properties.code})` })));
+      datalist.replaceChildren(...d.buurten.areas.map((p) => h('option', { value: `${p.name} (${p.code})` })));
     }
     ensureAnalyses();
     this.ensureIndicators();

@@ -8,7 +8,7 @@
 // are not asked for otherwise. A browser that was signed in the last time (a hint in
 // localStorage) asks for the aggregates at once, beside the session; one that was not asks only
 // once the session is there, so a signed-out visitor sends nothing that would answer 401.
-import { api, type Areas, type Cameras, type CrimeType, type EnforcementPoints, type Initiatives, queryKey, type Query, type RawMeta, scopeKey, scopeOf, type Session } from './api';
+import { api, type Cameras, type CrimeType, type EnforcementPoints, type FigureSet, type Initiatives, queryKey, type Query, type RawMeta, scopeKey, scopeOf, type Session, type TileSet } from './api';
 import { parseState } from './state';
 
 export interface FirstFigures {
@@ -21,8 +21,8 @@ export interface FirstFigures {
   types: string;
   /** the gemeente and boundary year they are for (`scopeKey`) */
   scope: string;
-  buurten: Promise<Areas>;
-  wijken: Promise<Areas>;
+  buurten: Promise<FigureSet>;
+  wijken: Promise<FigureSet>;
   enforcement: Promise<EnforcementPoints>;
 }
 
@@ -30,6 +30,8 @@ export interface Boot {
   /** who is signed in; rejects with an ApiError 401 when nobody is */
   session: Promise<Session>;
   meta: Promise<RawMeta>;
+  /** the vector tiles of the URL's boundary year (the map's areas) */
+  tiles: Promise<TileSet>;
   crimeTypes: Promise<CrimeType[]>;
   cameras: Promise<Cameras>;
   initiatives: Promise<Initiatives>;
@@ -88,8 +90,8 @@ export function startBoot(): Boot {
       key: named ? queryKey(q) : null,
       types,
       scope: scopeKey(scope),
-      buurten: aggregate(() => api.areas(q, 'buurt')),
-      wijken: aggregate(() => api.areas(q, 'wijk')),
+      buurten: aggregate(() => api.figures(q, 'buurt')),
+      wijken: aggregate(() => api.figures(q, 'wijk')),
       enforcement: points(() => api.enforcement(q)),
     };
   }
@@ -97,6 +99,7 @@ export function startBoot(): Boot {
     session,
     figures,
     meta: aggregate(() => api.meta(scope)),
+    tiles: signInRoute || location.hash.startsWith('#/rapport') ? never<TileSet>() : aggregate(() => api.tiles(scope)),
     crimeTypes: aggregate(() => api.crimeTypes()),
     cameras: points(() => api.cameras()),
     initiatives: points(() => api.initiatives()),

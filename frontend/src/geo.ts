@@ -36,28 +36,3 @@ export function bboxOf(g: Geometry): BBox {
   else visit(g.coordinates);
   return b;
 }
-
-/** Area-weighted centroid of the largest outer ring: a good spot for a label. */
-export function labelPoint(g: Geometry): [number, number] {
-  const rings: Position[][] = g.type === 'Polygon' ? [g.coordinates[0] ?? []] : g.type === 'MultiPolygon' ? g.coordinates.map((p) => p[0] ?? []) : [];
-  let best: [number, number] | null = null;
-  let bestArea = -1;
-  for (const ring of rings) {
-    let a = 0, cx = 0, cy = 0;
-    for (let i = 0; i < ring.length - 1; i++) {
-      const [x0, y0] = ring[i] as [number, number];
-      const [x1, y1] = ring[i + 1] as [number, number];
-      const f = x0 * y1 - x1 * y0;
-      a += f;
-      cx += (x0 + x1) * f;
-      cy += (y0 + y1) * f;
-    }
-    if (Math.abs(a) > bestArea && a !== 0) {
-      bestArea = Math.abs(a);
-      best = [cx / (3 * a), cy / (3 * a)];
-    }
-  }
-  if (best) return best;
-  const b = bboxOf(g);
-  return [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
-}

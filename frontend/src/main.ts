@@ -98,7 +98,7 @@ async function boot(): Promise<void> {
   onUnauthorized(ended);
   // the first requests went out from index.html's boot script, which knows nothing of this
   const watch = (p: Promise<unknown> | undefined): void => { p?.catch((err: unknown) => { if (apiStatus(err) === 401) ended(); }); };
-  for (const p of [early.meta, early.crimeTypes, early.cameras, early.initiatives, early.figures?.buurten, early.figures?.wijken, early.figures?.enforcement]) watch(p);
+  for (const p of [early.meta, early.tiles, early.crimeTypes, early.cameras, early.initiatives, early.figures?.buurten, early.figures?.wijken, early.figures?.enforcement]) watch(p);
   let meta: Meta;
   let crimeTypes;
   let missing: MissingScope | null;

@@ -1,15 +1,18 @@
-// The MapLibre map: buurt choropleth, wijk outlines and labels, incident heatmap, cameras with
-// coverage circles in metres, enforcement by outcome and watch-initiative areas. It exists to keep
-// MapLibre behind one small API: the app hands it data (GeoJSON, sent to the map's worker only
-// when it changed) and styles per feature (feature-state: the choropleth's class colours and the
-// scope of a wijk, recoloured without re-sending any geometry).
+// The MapLibre map: buurt choropleth, wijk and gemeente outlines and labels, incident heatmap,
+// cameras with coverage circles in metres, enforcement by outcome and watch-initiative areas. It
+// exists to keep MapLibre behind one small API. The areas are drawn from the server's vector tiles
+// (issue #12: geometry and codes only, the same for every user, by boundary year); the app hands
+// the map the figures by tile id, which become feature-state (the choropleth's class colours, the
+// scope of a wijk, the hotspot classes): a new metric, period or analysis recolours the tiles and
+// never re-sends a geometry. Points and the planning overlays stay GeoJSON, sent to the map's
+// worker only when they changed.
 import { addProtocol, Map as MLMap, Marker, NavigationControl, prewarm, ScaleControl, setWorkerUrl } from 'maplibre-gl';
-import type { ExpressionSpecification, FilterSpecification, ImageSource, LayerSpecification, LngLatBoundsLike, SourceSpecification, StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, FilterSpecification, ImageSource, PointLike, VectorTileSource, LayerSpecification, LngLatBoundsLike, SourceSpecification, StyleSpecification } from 'maplibre-gl';
 import type { Feature, FeatureCollection, Geometry, Point, Polygon } from 'geojson';
-import type { CameraProps, EnforcementProps, IncidentProps, InitiativeProps, AreaProps, Emerging, Hotspots, Kde } from './api';
+import type { CameraProps, EnforcementProps, IncidentProps, InitiativeProps, Emerging, Hotspots, Kde, TileSet } from './api';
 import { EMERGING_COLOURS, HOT_COLOURS, kdeCanvas } from './kde';
-import { circlePolygon, labelPoint } from './geo';
-import { SUPPRESSED_COLOUR, WITHHELD_COLOUR } from './classify';
+import { bboxOf, circlePolygon, type BBox } from './geo';
+import { SUPPRESSED_COLOUR } from './classify';
 import type { Layer } from './state';
 
 export const OUTCOME_COLOURS: Record<string, string> = {
@@ -28,13 +31,23 @@ export const ESTIMATED_COLOUR = '#3b4652';
 
 const POLY: ExpressionSpecification = ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false];
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
+const CLEAR = 'rgba(0,0,0,0)';
+/** The thin outline of an area without figures for this view (another gemeente, or not visible to this user). */
+export const NO_FIGURES_LINE = '#8a96a3';
+
+/** The vector tile sources, by level; each tile has the layers `areas` (polygons) and `labels` (points). */
+const TILE_SOURCE = { buurt: 'buurt-tiles', wijk: 'wijk-tiles', gemeente: 'gemeente-tiles' } as const;
+type Level = keyof typeof TILE_SOURCE;
+const TILE_SOURCES: string[] = Object.values(TILE_SOURCE);
+const AREAS = 'areas';
+const LABELS = 'labels';
 
 const LAYER_IDS: Record<Layer, string[]> = {
-  choropleth: ['buurt-fill', 'buurt-withheld', 'buurt-suppressed', 'buurt-line', 'buurt-estimated'],
+  choropleth: ['buurt-fill', 'buurt-withheld', 'buurt-suppressed', 'buurt-line', 'buurt-estimated', 'buurt-label'],
   hotspots: ['hotspot-fill', 'hotspot-line', 'uncovered-hotspot'],
   emerging: ['emerging-fill', 'emerging-line'],
   kde: ['kde-raster'],
-  wijken: ['wijk-line'],
+  wijken: ['wijk-line', 'wijk-label'],
   heatmap: ['incident-heat'],
   cameras: ['camera-cover', 'camera-cover-line', 'camera-cover-planned', 'camera-point', 'suggest-cover', 'suggest-point', 'uncovered-cells', 'draft-cover'],
   enforcement: ['enforcement-point'],
@@ -45,51 +58,91 @@ const GROUP_OF: Record<string, Layer> = Object.fromEntries(
   (Object.entries(LAYER_IDS) as [Layer, string[]][]).flatMap(([group, ids]) => ids.map((id) => [id, group])));
 
 /** Our GeoJSON sources; each joins the map's style with its first features. */
-const SOURCES = ['buurten', 'wijken', 'hotspots', 'emerging', 'incidents', 'camera-cover', 'cameras', 'enforcement', 'initiatives', 'suggest-cover', 'uncovered-cells', 'draft-cover'];
+const SOURCES = ['incidents', 'camera-cover', 'cameras', 'enforcement', 'initiatives', 'suggest-cover', 'uncovered-cells', 'draft-cover'];
+/** Every source of ours: the tiles, the GeoJSON and the KDE image. */
+const OUR_SOURCES = [...TILE_SOURCES, ...SOURCES, 'kde'];
+
+/** A feature-state of the buurt tiles is set (the buurt has figures in this view). */
+const HAS = (key: string): ExpressionSpecification => ['!=', ['feature-state', key], null];
+const OUT_OF_WIJK: ExpressionSpecification = ['==', ['feature-state', 'in_scope'], false];
+const CLS = (c: number): ExpressionSpecification => ['==', ['feature-state', 'cls'], c];
+/** Labels: MapLibre draws the text itself (no glyph server: the style has no `glyphs`, so every glyph is drawn locally). */
+const LABEL_FONT = ['Noto Sans Bold', 'sans-serif'];
+const labelLayout = (size: number, sortKey: boolean): Record<string, unknown> => ({
+  'text-field': ['get', 'name'],
+  'text-font': LABEL_FONT,
+  'text-size': size,
+  // collision detection is on (no text-allow-overlap): a label that would overlap another moves
+  // to another anchor around its point, or is left out; the more important one (rank) goes first
+  'text-variable-anchor': ['center', 'top', 'bottom', 'left', 'right'],
+  'text-radial-offset': 0.6,
+  'text-justify': 'auto',
+  'text-padding': 4,
+  'text-max-width': 9,
+  ...(sortKey ? { 'symbol-sort-key': ['get', 'rank'] } : {}),
+});
+
+/**
+ * Below this zoom (the country and the province) the buurten are a few pixels wide: the hatching,
+ * the dots and the dashed outline would not show, and every layer whose look depends on
+ * feature-state costs the map time per tile and buurt. There the class colour says it alone
+ * (withheld grey, "< 5" lavender).
+ */
+const OVERLAY_MINZOOM = 9;
 
 /**
  * The map's layers, bottom to top, with the KDE image source's raster. A layer is shown only
- * while its group is on and its source has features (`DashboardMap.visibility`), so no source
- * loads tiles for nothing. Fills draw no antialiasing outline of their own
- * (`fill-antialias: false`): each has a line layer on its edges, and the outline pass would cost
- * a draw call and a shader per fill layer.
+ * while its group is on and its source is there (`DashboardMap.visibility`), so no source loads
+ * tiles for nothing. Fills draw no antialiasing outline of their own (`fill-antialias: false`):
+ * each has a line layer on its edges, and the outline pass would cost a draw call and a shader
+ * per fill layer. Areas without figures (no feature-state) get no fill and a thin grey outline:
+ * "no figures here", never a value.
  */
 function dataLayers(): (LayerSpecification & { source: string })[] {
   const hidden = { visibility: 'none' } as const;
+  const buurt = { source: TILE_SOURCE.buurt, 'source-layer': AREAS, layout: hidden };
   const layers: LayerSpecification[] = [
     {
-      id: 'buurt-fill', type: 'fill', source: 'buurten', layout: hidden,
-      // colour and scope are feature-state (DashboardMap.setBuurtStyles): a new metric or wijk recolours, no setData
-      paint: { 'fill-antialias': false, 'fill-color': ['coalesce', ['feature-state', 'colour'], WITHHELD_COLOUR], 'fill-opacity': ['case', ['==', ['feature-state', 'in_scope'], false], 0.3, 1] },
+      id: 'buurt-fill', type: 'fill', ...buurt,
+      // colour and scope are feature-state (DashboardMap.setBuurtStyles): new figures or a new metric recolour the tiles
+      paint: { 'fill-antialias': false, 'fill-color': ['coalesce', ['feature-state', 'colour'], CLEAR], 'fill-opacity': ['case', OUT_OF_WIJK, 0.3, 1] },
     },
     {
-      id: 'buurt-withheld', type: 'fill', source: 'buurten', layout: hidden, filter: ['==', ['get', 'is_withheld'], true],
-      paint: { 'fill-antialias': false, 'fill-pattern': 'hatch', 'fill-opacity': ['case', ['==', ['feature-state', 'in_scope'], false], 0.35, 1] },
+      // withheld at the source: hatched
+      id: 'buurt-withheld', type: 'fill', ...buurt, minzoom: OVERLAY_MINZOOM,
+      paint: { 'fill-antialias': false, 'fill-pattern': 'hatch', 'fill-opacity': ['case', CLS(-1), ['case', OUT_OF_WIJK, 0.35, 1], 0] },
     },
     {
-      // counts hidden for this viewer ("< 5"): dots over the lavender of their class (filter per metric, DashboardMap.setSuppressedBy)
-      id: 'buurt-suppressed', type: 'fill', source: 'buurten', layout: hidden, filter: ['==', ['get', 'is_suppressed'], true],
-      paint: { 'fill-antialias': false, 'fill-pattern': 'dots', 'fill-opacity': ['case', ['==', ['feature-state', 'in_scope'], false], 0.35, 1] },
+      // counts hidden for this viewer ("< 5"): dots over the lavender of their class
+      id: 'buurt-suppressed', type: 'fill', ...buurt, minzoom: OVERLAY_MINZOOM,
+      paint: { 'fill-antialias': false, 'fill-pattern': 'dots', 'fill-opacity': ['case', CLS(-3), ['case', OUT_OF_WIJK, 0.35, 1], 0] },
     },
     {
-      id: 'buurt-line', type: 'line', source: 'buurten', layout: hidden,
-      paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.5, 15, 1.5], 'line-opacity': 0.9 },
+      id: 'buurt-line', type: 'line', ...buurt,
+      paint: {
+        'line-color': ['case', HAS('colour'), '#ffffff', NO_FIGURES_LINE],
+        'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.5, 15, 1.5],
+        // areas without figures: a faint mesh at the country's scale, a thin outline closer in
+        'line-opacity': ['interpolate', ['linear'], ['zoom'], 7, ['case', HAS('colour'), 0.9, 0.12], 11, ['case', HAS('colour'), 0.9, 0.5]],
+      },
     },
     {
-      // figures carried from another boundary year (issue #11): a dashed outline (ESTIMATED_LINE)
-      id: 'buurt-estimated', type: 'line', source: 'buurten', layout: hidden, filter: ['==', ['get', 'is_estimated'], true],
-      paint: { 'line-color': ESTIMATED_COLOUR, 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 1, 15, 2], 'line-dasharray': [2, 1.5], 'line-opacity': 0.9 },
+      // figures carried from another boundary year (issue #11): a dashed outline
+      id: 'buurt-estimated', type: 'line', ...buurt, minzoom: OVERLAY_MINZOOM,
+      paint: { 'line-color': ESTIMATED_COLOUR, 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 1, 15, 2], 'line-dasharray': [2, 1.5], 'line-opacity': ['case', ['==', ['feature-state', 'estimated'], true], 0.9, 0] },
     },
     {
-      id: 'hotspot-fill', type: 'fill', source: 'hotspots', layout: hidden,
-      paint: { 'fill-antialias': false, 'fill-color': ['match', ['get', 'class'], ...Object.entries(HOT_COLOURS).flat(), '#f7f7f7'] as unknown as ExpressionSpecification, 'fill-opacity': 1 },
+      // Gi* classes (DashboardMap.setHotspots): feature-state `hot`, the class colour
+      id: 'hotspot-fill', type: 'fill', ...buurt,
+      paint: { 'fill-antialias': false, 'fill-color': ['coalesce', ['feature-state', 'hot'], CLEAR] },
     },
-    { id: 'hotspot-line', type: 'line', source: 'hotspots', layout: hidden, paint: { 'line-color': '#8a96a3', 'line-width': 0.6 } },
+    { id: 'hotspot-line', type: 'line', ...buurt, paint: { 'line-color': '#8a96a3', 'line-width': 0.6, 'line-opacity': ['case', HAS('hot'), 1, 0] } },
     {
-      id: 'emerging-fill', type: 'fill', source: 'emerging', layout: hidden, filter: ['!=', ['get', 'category'], 'none'],
-      paint: { 'fill-antialias': false, 'fill-color': ['match', ['get', 'category'], ...Object.entries(EMERGING_COLOURS).flat(), '#ffffff'] as unknown as ExpressionSpecification, 'fill-opacity': 0.9 },
+      // emerging hot spot categories (DashboardMap.setEmerging): feature-state `em`, the category colour
+      id: 'emerging-fill', type: 'fill', ...buurt,
+      paint: { 'fill-antialias': false, 'fill-color': ['coalesce', ['feature-state', 'em'], CLEAR], 'fill-opacity': 0.9 },
     },
-    { id: 'emerging-line', type: 'line', source: 'emerging', layout: hidden, paint: { 'line-color': '#5b6672', 'line-width': 0.6 } },
+    { id: 'emerging-line', type: 'line', ...buurt, paint: { 'line-color': '#5b6672', 'line-width': 0.6, 'line-opacity': ['case', HAS('em_in'), 1, 0] } },
     {
       id: 'incident-heat', type: 'heatmap', source: 'incidents', maxzoom: 18, layout: hidden,
       paint: {
@@ -101,11 +154,21 @@ function dataLayers(): (LayerSpecification & { source: string })[] {
       },
     },
     {
-      id: 'wijk-line', type: 'line', source: 'wijken', layout: hidden,
-      paint: { 'line-color': '#1f2a37', 'line-width': ['case', ['==', ['feature-state', 'scoped'], true], 3.5, 1.6], 'line-opacity': 0.85 },
+      // the gemeenten's borders, at every scale (also with the wijken switched off)
+      id: 'gemeente-line', type: 'line', source: TILE_SOURCE.gemeente, 'source-layer': AREAS, layout: hidden,
+      paint: { 'line-color': '#5b6672', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 10, 1.2, 14, 2.5], 'line-opacity': 0.8 },
     },
     {
-      id: 'uncovered-hotspot', type: 'line', source: 'hotspots', layout: hidden, filter: ['in', ['get', 'code'], ['literal', []]],
+      // the wijken of the view (feature-state `in`) dark, the one in scope heavier; others thin and grey
+      id: 'wijk-line', type: 'line', source: TILE_SOURCE.wijk, 'source-layer': AREAS, minzoom: 8, layout: hidden,
+      paint: {
+        'line-color': ['case', HAS('in'), '#1f2a37', NO_FIGURES_LINE],
+        'line-width': ['case', ['==', ['feature-state', 'scoped'], true], 3.5, HAS('in'), 1.6, 0.6],
+        'line-opacity': 0.85,
+      },
+    },
+    {
+      id: 'uncovered-hotspot', type: 'line', ...buurt, filter: ['in', ['get', 'code'], ['literal', []]],
       paint: { 'line-color': UNCOVERED_COLOUR, 'line-width': 3, 'line-dasharray': [2, 1] },
     },
     { id: 'initiative-fill', type: 'fill', source: 'initiatives', layout: hidden, filter: POLY, paint: { 'fill-antialias': false, 'fill-color': INITIATIVE_COLOUR, 'fill-opacity': 0.12 } },
@@ -135,22 +198,43 @@ function dataLayers(): (LayerSpecification & { source: string })[] {
         'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
       },
     },
-    { id: 'buurt-selected', type: 'line', source: 'buurten', layout: hidden, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000000', 'line-width': 3.5 } },
-    { id: 'buurt-hover', type: 'line', source: 'buurten', layout: hidden, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#1f2a37', 'line-width': 2 } },
+    { id: 'buurt-selected', type: 'line', ...buurt, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000000', 'line-width': 3.5 } },
+    { id: 'buurt-hover', type: 'line', ...buurt, filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#1f2a37', 'line-width': 2 } },
+    // Labels last, above everything. One point per area (the tiles' `labels` layer, at its pole of
+    // inaccessibility); MapLibre's collision detection keeps them apart.
+    {
+      // the gemeenten's names at the scale of the country and the province
+      id: 'gemeente-label', type: 'symbol', source: TILE_SOURCE.gemeente, 'source-layer': LABELS, maxzoom: 10.5,
+      layout: { ...labelLayout(12, true), visibility: 'none' } as LayerSpecification['layout'],
+      paint: { 'text-color': '#374151', 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 },
+    },
+    {
+      // the wijken of the gemeente in view (filtered by gemeente code, DashboardMap.setGemeente)
+      id: 'wijk-label', type: 'symbol', source: TILE_SOURCE.wijk, 'source-layer': LABELS, minzoom: 10,
+      layout: { ...labelLayout(12, true), visibility: 'none' } as LayerSpecification['layout'],
+      paint: { 'text-color': '#111827', 'text-halo-color': '#ffffff', 'text-halo-width': ['case', ['==', ['feature-state', 'scoped'], true], 2.6, 1.8] },
+    },
+    {
+      // buurt names close in, below the wijk names in importance
+      id: 'buurt-label', type: 'symbol', source: TILE_SOURCE.buurt, 'source-layer': LABELS, minzoom: 14,
+      layout: { ...labelLayout(11, true), visibility: 'none' } as LayerSpecification['layout'],
+      paint: { 'text-color': '#1f2937', 'text-halo-color': '#ffffff', 'text-halo-width': 1.4 },
+    },
   ];
-  // the KDE image goes under the wijk outlines
-  layers.splice(layers.findIndex((l) => l.id === 'wijk-line'), 0,
+  // the KDE image goes under the outlines
+  layers.splice(layers.findIndex((l) => l.id === 'gemeente-line'), 0,
     { id: 'kde-raster', type: 'raster', source: 'kde', layout: hidden, paint: { 'raster-opacity': 0.85, 'raster-fade-duration': 0, 'raster-resampling': 'linear' } });
   return layers as (LayerSpecification & { source: string })[];
 }
 
 const LAYER_ORDER = dataLayers();
 
-/** Layers shown whenever their source has features, whatever the layer switches say. */
-const ALWAYS = new Set(['buurt-selected', 'buurt-hover']);
+/** Layers shown whenever their source is there, whatever the layer switches say. */
+const ALWAYS = new Set(['buurt-selected', 'buurt-hover', 'gemeente-line', 'gemeente-label']);
 
 function baseStyle(): StyleSpecification {
-  // No tiles, glyphs or sprites: everything works offline. Labels are HTML markers.
+  // No basemap tiles, glyphs or sprites: everything works offline. Without `glyphs`, MapLibre
+  // draws the labels' glyphs itself, in the browser's own sans-serif.
   return { version: 8, transition: { duration: 0, delay: 0 }, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef1f3' } }] };
 }
 
@@ -218,29 +302,34 @@ export interface MapEvents {
 const BASEMAP_TIMEOUT_MS = 8000;
 
 type GeoSource = { setData(d: unknown): void } | undefined;
-/** A buurt's look in the choropleth, set as its feature-state. `cls`: class index, -1 withheld, -2 no value, -3 hidden for this viewer ("< 5"). */
-export interface BuurtStyle { colour: string; cls: number; in_scope: boolean }
 /**
- * The buurten as the map gets them: the API's properties, whether its count is withheld at the
- * source (`is_withheld`, for the hatching), whether it is hidden for this viewer, for the
- * count and rate (`is_suppressed`) and for the change (`is_suppressed_change`), for the dots, and
- * whether it was carried from another boundary year (`is_estimated`, for the dashed outline).
+ * A buurt's look in the choropleth, set as its feature-state on the buurt tiles. `cls`: class
+ * index, -1 withheld (hatched), -2 no value, -3 hidden for this viewer ("< 5", dots);
+ * `estimated`: carried from another boundary year (dashed outline).
  */
-export type BuurtFeatures = FeatureCollection<Geometry, AreaProps & { is_withheld: boolean; is_suppressed: boolean; is_suppressed_change: boolean; is_estimated: boolean }>;
-type FeatureStates = Map<string, Record<string, string | number | boolean>>;
+export interface BuurtStyle { colour: string; cls: number; in_scope: boolean; estimated?: boolean }
+type StateValue = string | number | boolean;
+type FeatureStates = Map<number, Record<string, StateValue>>;
 type Corners = [[number, number], [number, number], [number, number], [number, number]];
+/** Where a group of feature-states goes: the tile source and its layers (`areas`, and `labels` for a label's look). */
+interface StateGroup { source: string; layers: string[]; want: FeatureStates }
+/** The areas of the view as the map gets them: tile id, CBS code. */
+export interface AreaRef { id: number; code: string }
 
 // The worker starts while the app boots, not when the map is made: its 0.5 MB script is then
 // loaded and compiled by the time the first data reaches the map.
 setWorkerUrl(new URL('maplibre-gl-worker.js', import.meta.url).href);
 prewarm();
 
+/** A feature-state as text, to tell whether it changed. */
+const stateJson = (st: Record<string, StateValue>): string => JSON.stringify(st);
+
 /**
  * The dashboard's map. The MapLibre map is made at once (canvas, controls, camera), but it gets
- * its style only in `start()`, which the app calls once the first data is in: the style then
- * carries that data, so the worker parses it with the style and no frame is spent on an empty
- * map. Until then, and after, every setter keeps what it was given here, and hands it to the map
- * when the map has a style.
+ * its style only in `start()`, which the app calls once it knows the vector tiles (/api/tiles):
+ * the tiles then load while the figures are still on their way, and the figures colour them as
+ * feature-state when they come. Until then, and after, every setter keeps what it was given
+ * here, and hands it to the map when the map has a style.
  */
 export class DashboardMap {
   readonly map: MLMap;
@@ -249,28 +338,30 @@ export class DashboardMap {
   private resolveReady: () => void = () => undefined;
   private started = false;
   private loaded = false;
-  private labels: Marker[] = [];
   private hoverCode: string | null = null;
   private suggestMarkers: Marker[] = [];
   private draft: Marker | null = null;
   private placing = false;
   private on = new Set<Layer>();
+  /** the vector tiles (null until /api/tiles has answered, or when it failed) */
+  private tiles: TileSet | null = null;
   /** the data of each GeoJSON source */
   private data = new Map<string, FeatureCollection>();
   /** the KDE image, once there is one */
   private kde: { url: string; coordinates: Corners } | null = null;
   /** what each source got when it joined the style, to catch up with once the style has loaded */
   private sent = new Map<string, unknown>();
-  /** the feature-states wanted, by source and feature id (`promoteId: 'code'`) */
-  private states = new Map<string, FeatureStates>();
-  /** the feature-states the map has, as JSON, so that only changed ones are set again */
-  private applied = new Map<string, Map<string, string>>();
+  /** the feature-states wanted, by group (choropleth, wijken, hotspots, emerging), by tile id */
+  private states = new Map<string, StateGroup>();
+  /** the feature-states the map has, by group and tile id, so that only changed ones are set again and gone ones removed */
+  private applied = new Map<string, Map<number, Record<string, StateValue>>>();
+  /** the wijken of the view, and the one in scope */
+  private wijken: AreaRef[] = [];
   private scopedWijk: string | null = null;
   private filters: Record<string, FilterSpecification> = {
     'buurt-selected': ['==', ['get', 'code'], ''],
     'buurt-hover': ['==', ['get', 'code'], ''],
     'uncovered-hotspot': ['in', ['get', 'code'], ['literal', []]],
-    'buurt-suppressed': ['==', ['get', 'is_suppressed'], true],
   };
 
   constructor(container: HTMLElement, bounds: LngLatBoundsLike, private styleUrl: string | null, private ev: MapEvents) {
@@ -339,9 +430,9 @@ export class DashboardMap {
     // A listener also keeps MapLibre from logging these errors to the console.
     m.on('error', (e) => {
       if (!this.loaded) { fallback(); return; }
-      // ours are in memory: an error of another source (or of sprites, glyphs) is the basemap's
+      // an error of another source (or of sprites, glyphs) is the basemap's
       const sourceId = (e as { sourceId?: string }).sourceId;
-      if (!sourceId || ![...SOURCES, 'kde'].includes(sourceId)) report();
+      if (!sourceId || !OUR_SOURCES.includes(sourceId)) report();
     });
     m.setStyle(url, { transformStyle: (_prev, next) => this.withData(next) });
   }
@@ -349,26 +440,26 @@ export class DashboardMap {
   /** Hands the map what was set while its style loaded. */
   private catchUp(): void {
     const m = this.map;
-    for (const id of [...SOURCES, 'kde']) {
+    for (const id of OUR_SOURCES) {
       if (!m.getSource(id)) {
         if (this.has(id)) this.addSource(id);
       } else if (id === 'kde') {
         if (this.kde && this.kde !== this.sent.get(id)) (m.getSource(id) as ImageSource).updateImage(this.kde);
-      } else if (this.data.get(id) !== this.sent.get(id)) (m.getSource(id) as GeoSource)?.setData(this.data.get(id) ?? EMPTY);
+      } else if (SOURCES.includes(id) && this.data.get(id) !== this.sent.get(id)) (m.getSource(id) as GeoSource)?.setData(this.data.get(id) ?? EMPTY);
     }
     for (const [id, filter] of Object.entries(this.filters)) if (m.getLayer(id)) m.setFilter(id, filter);
-    for (const id of this.states.keys()) this.applyStates(id);
+    for (const g of this.states.keys()) this.applyStates(g);
     this.applyVisibility();
   }
 
   /**
    * `style` with those of our sources that have data, and their layers (with the visibility and
-   * filters they have now). A source and its layers join the map with its first data
+   * filters they have now). A GeoJSON source and its layers join the map with its first data
    * (`setSource`): an empty source would cost the worker a round trip and the map a frame.
    */
   private withData(style: StyleSpecification): StyleSpecification {
     const sources: Record<string, SourceSpecification> = {};
-    for (const id of [...SOURCES, 'kde']) if (this.has(id)) sources[id] = this.sourceSpec(id);
+    for (const id of OUR_SOURCES) if (this.has(id)) sources[id] = this.sourceSpec(id);
     const layers = this.layerSpecs().filter((l) => sources[l.source]);
     return { ...style, sources: { ...style.sources, ...sources }, layers: [...style.layers, ...layers] };
   }
@@ -378,9 +469,19 @@ export class DashboardMap {
       this.sent.set(id, this.kde);
       return { type: 'image', ...this.kde };
     }
+    const level = (Object.keys(TILE_SOURCE) as Level[]).find((l) => TILE_SOURCE[l] === id);
+    const ts = this.tiles;
+    const url = level && ts?.tiles[level];
+    if (ts && url) {
+      const b = ts.bounds;
+      return {
+        type: 'vector', tiles: [`${location.origin}${url}`], minzoom: ts.minzoom, maxzoom: ts.maxzoom,
+        ...(b.length === 4 ? { bounds: b as [number, number, number, number] } : {}),
+      };
+    }
     const data = this.data.get(id) ?? EMPTY;
     this.sent.set(id, data);
-    return { type: 'geojson', data, promoteId: id === 'buurten' || id === 'wijken' ? 'code' : undefined };
+    return { type: 'geojson', data };
   }
 
   /** All our layers in order, bottom to top, as they should be now. */
@@ -401,52 +502,72 @@ export class DashboardMap {
       const before = specs.slice(i + 1).find((x) => m.getLayer(x.id))?.id;
       m.addLayer(l, before);
     });
-    this.applyStates(id);
+    for (const [g, st] of this.states) if (st.source === id) this.applyStates(g);
   }
 
-  /** Sets the feature-states of a source that differ from what the map has. */
-  private applyStates(source: string): void {
-    const want = this.states.get(source);
-    if (!want || !this.loaded || !this.map.getSource(source)) return;
-    let have = this.applied.get(source);
-    if (!have) this.applied.set(source, (have = new Map()));
-    for (const [id, st] of want) {
-      const json = JSON.stringify(st);
-      if (have.get(id) === json) continue;
-      this.map.setFeatureState({ source, id }, st);
-      have.set(id, json);
+  /**
+   * Sets the feature-states of a group that differ from what the map has, and removes the keys of
+   * those no longer wanted (an area that left the view is drawn without figures again).
+   */
+  private applyStates(group: string): void {
+    const g = this.states.get(group);
+    if (!g || !this.loaded || !this.map.getSource(g.source)) return;
+    let have = this.applied.get(group);
+    if (!have) this.applied.set(group, (have = new Map()));
+    const m = this.map;
+    for (const [id, st] of have) {
+      if (g.want.has(id)) continue;
+      for (const sourceLayer of g.layers) for (const key of Object.keys(st)) m.removeFeatureState({ source: g.source, sourceLayer, id }, key);
+      have.delete(id);
+    }
+    for (const [id, st] of g.want) {
+      const old = have.get(id);
+      if (old && stateJson(old) === stateJson(st)) continue;
+      for (const sourceLayer of g.layers) {
+        if (old) for (const key of Object.keys(old)) if (!(key in st)) m.removeFeatureState({ source: g.source, sourceLayer, id }, key);
+        m.setFeatureState({ source: g.source, sourceLayer, id }, st);
+      }
+      have.set(id, st);
     }
   }
 
-  private setStates(source: string, states: FeatureStates): void {
-    this.states.set(source, states);
-    this.applyStates(source);
+  /** Whether a group of feature-states (choropleth, wijken, hotspots, emerging) is on the map. */
+  hasStates(group: string): boolean {
+    return (this.applied.get(group)?.size ?? 0) > 0;
+  }
+
+  private setStates(group: string, source: string, layers: string[], want: FeatureStates): void {
+    this.states.set(group, { source, layers, want });
+    this.applyStates(group);
+  }
+
+  /** The area under a map event, of the layers that select, when it has figures (or an analysis class) in this view. */
+  private areaAt(point: PointLike): string | undefined {
+    const m = this.map;
+    const layers = ['buurt-fill', 'hotspot-fill', 'emerging-fill'].filter((l) => m.getLayer(l) && m.getLayoutProperty(l, 'visibility') !== 'none');
+    if (!layers.length) return undefined;
+    const f = m.queryRenderedFeatures(point, { layers }).find((x) => x.state.colour != null || x.state.hot != null || x.state.em_in != null);
+    return f?.properties.code as string | undefined;
   }
 
   private addEvents(): void {
     const m = this.map;
     m.on('click', (e) => {
       if (this.placing) { this.ev.onPlace?.(e.lngLat.lng, e.lngLat.lat); return; }
-      const layers = ['buurt-fill', 'hotspot-fill', 'emerging-fill'].filter((l) => m.getLayer(l) && m.getLayoutProperty(l, 'visibility') !== 'none');
-      const f = layers.length ? m.queryRenderedFeatures(e.point, { layers })[0] : undefined;
-      const code = f?.properties?.code as string | undefined;
+      const code = this.areaAt(e.point);
       if (code) this.ev.onSelect(code);
     });
-    for (const layer of ['buurt-fill', 'hotspot-fill', 'emerging-fill']) this.hover(layer);
-  }
-
-  private hover(layer: string): void {
-    const m = this.map;
-    m.on('mousemove', layer, (e) => {
-      const code = (e.features?.[0]?.properties?.code as string | undefined) ?? null;
+    m.on('mousemove', (e) => {
+      const code = this.areaAt(e.point) ?? null;
       if (code !== this.hoverCode) {
         this.hoverCode = code;
         this.setFilter('buurt-hover', ['==', ['get', 'code'], code ?? '']);
-        m.getCanvas().title = code && layer === 'buurt-fill' ? this.ev.buurtTitle?.(code) ?? '' : '';
+        m.getCanvas().title = code ? this.ev.buurtTitle?.(code) ?? '' : '';
       }
-      m.getCanvas().style.cursor = this.placing ? 'crosshair' : 'pointer';
+      m.getCanvas().style.cursor = this.placing ? 'crosshair' : code ? 'pointer' : '';
     });
-    m.on('mouseleave', layer, () => {
+    m.on('mouseout', () => {
+      if (this.hoverCode === null) return;
       this.hoverCode = null;
       m.getCanvas().title = '';
       this.setFilter('buurt-hover', ['==', ['get', 'code'], '']);
@@ -466,10 +587,13 @@ export class DashboardMap {
   }
 
   private has(source: string): boolean {
-    return source === 'kde' ? this.kde !== null : (this.data.get(source)?.features.length ?? 0) > 0;
+    if (source === 'kde') return this.kde !== null;
+    const level = (Object.keys(TILE_SOURCE) as Level[]).find((l) => TILE_SOURCE[l] === source);
+    if (level) return !!this.tiles?.tiles[level];
+    return (this.data.get(source)?.features.length ?? 0) > 0;
   }
 
-  /** A layer is visible when its switch is on (or it is a selection outline) and its source has something to draw. */
+  /** A layer is visible when its switch is on (or it is always shown) and its source has something to draw. */
   private visibility(id: string, source: string): 'visible' | 'none' {
     const group = GROUP_OF[id];
     return (group ? this.on.has(group) : ALWAYS.has(id)) && this.has(source) ? 'visible' : 'none';
@@ -492,12 +616,51 @@ export class DashboardMap {
     if (this.loaded && this.map.getLayer(id)) this.map.setFilter(id, filter);
   }
 
-  setHotspots(fc: Hotspots | null): void {
-    this.setSource('hotspots', fc ?? EMPTY);
+  /**
+   * The vector tiles of the boundary year shown (/api/tiles): the areas' geometry for the
+   * choropleth, the outlines and the labels. Set before `start()`; the same tiles again do nothing.
+   */
+  setTiles(ts: TileSet): void {
+    if (this.tiles?.generation === ts.generation && this.tiles.boundary_year === ts.boundary_year) return;
+    this.tiles = ts;
+    if (!this.loaded) return;
+    for (const id of TILE_SOURCES) {
+      const src = this.map.getSource(id) as VectorTileSource | undefined;
+      const spec = this.has(id) ? this.sourceSpec(id) : null;
+      // a new generation (an import changed the areas): the same source, new tile URLs
+      if (src && spec?.type === 'vector' && spec.tiles) src.setTiles(spec.tiles);
+      else if (!src && spec) this.addSource(id);
+    }
+    this.applyVisibility();
   }
 
+  /**
+   * The gemeente in view (its CBS code, `GM0141`), or null for every gemeente: the wijk and buurt
+   * names are those of the gemeente only (the tiles hold every gemeente's); outlines show all.
+   */
+  setGemeente(code: string | null): void {
+    const digits = code?.replace(/^GM/, '') ?? '';
+    // a wijk code is WK + the gemeente's 4 digits + 2, a buurt code BU + 4 + 4
+    const f = (prefix: string): FilterSpecification => (digits ? ['==', ['slice', ['get', 'code'], 0, 6], `${prefix}${digits}`] : ['has', 'code']);
+    this.setFilter('wijk-label', f('WK'));
+    this.setFilter('buurt-label', f('BU'));
+  }
+
+  /** The Gi* classes as feature-state of the buurt tiles (the analysis sends its areas without geometry, by tile id). */
+  setHotspots(fc: Hotspots | null): void {
+    const want: FeatureStates = new Map();
+    for (const f of fc?.features ?? []) want.set(f.properties.id, { hot: HOT_COLOURS[f.properties.class] ?? '#f7f7f7' });
+    this.setStates('hotspots', TILE_SOURCE.buurt, [AREAS], want);
+  }
+
+  /** The emerging hot spot categories as feature-state of the buurt tiles. */
   setEmerging(fc: Emerging | null): void {
-    this.setSource('emerging', fc ?? EMPTY);
+    const want: FeatureStates = new Map();
+    for (const f of fc?.features ?? []) {
+      const c = f.properties.category;
+      want.set(f.properties.id, c !== 'none' && EMERGING_COLOURS[c] ? { em: EMERGING_COLOURS[c], em_in: true } : { em_in: true });
+    }
+    this.setStates('emerging', TILE_SOURCE.buurt, [AREAS], want);
   }
 
   /** The KDE grid as an image source under the wijk outlines (added on first use). */
@@ -577,42 +740,24 @@ export class DashboardMap {
   private draftRadius = 0;
   private draftMove: ((lon: number, lat: number) => void) | null = null;
 
-  /** The buurt geometries and figures: new data (a period or crime type), sent to the worker. */
-  setBuurten(fc: BuurtFeatures): void {
-    this.setSource('buurten', fc);
+  /**
+   * The choropleth's look per buurt, by tile id: feature-state of the buurt tiles. New figures,
+   * a new metric or wijk recolour the tiles; buurten without figures are drawn as such.
+   */
+  setBuurtStyles(styles: Map<number, BuurtStyle>): void {
+    this.setStates('choropleth', TILE_SOURCE.buurt, [AREAS], styles as unknown as FeatureStates);
   }
 
-  /** The choropleth's colours and scope per buurt code: feature-state, no new data for the worker. */
-  setBuurtStyles(styles: Map<string, BuurtStyle>): void {
-    this.setStates('buurten', styles as unknown as FeatureStates);
-  }
-
-  /** The wijk outlines and their HTML labels; the same collection again does nothing. */
-  setWijken(fc: FeatureCollection<Geometry, AreaProps>): void {
-    if (this.data.get('wijken') === fc) return;
-    this.setSource('wijken', fc);
-    for (const m of this.labels) m.remove();
-    this.labels = fc.features.map((f) => {
-      const el = document.createElement('div');
-      el.className = 'wijk-label';
-      el.dataset.code = f.properties.code;
-      el.textContent = f.properties.name;
-      el.setAttribute('aria-hidden', 'true');
-      el.hidden = !this.on.has('wijken');
-      return new Marker({ element: el, anchor: 'center' }).setLngLat(labelPoint(f.geometry)).addTo(this.map);
-    });
+  /** The wijken of the view (with figures): drawn dark, the others of the tiles thin and grey. */
+  setWijken(wijken: AreaRef[]): void {
+    this.wijken = wijken;
     this.setScopedWijk(this.scopedWijk);
   }
 
   /** Draws the wijk in scope (or none) with a heavier outline and label. */
   setScopedWijk(code: string | null): void {
     this.scopedWijk = code;
-    const fc = this.data.get('wijken') as FeatureCollection<Geometry, AreaProps> | undefined;
-    this.setStates('wijken', new Map((fc?.features ?? []).map((f) => [f.properties.code, { scoped: f.properties.code === code }])));
-    for (const m of this.labels) {
-      const el = m.getElement();
-      el.classList.toggle('scoped', el.dataset.code === code);
-    }
+    this.setStates('wijken', TILE_SOURCE.wijk, [AREAS, LABELS], new Map(this.wijken.map((w) => [w.id, { in: true, scoped: w.code === code }])));
   }
 
   setCameras(fc: FeatureCollection<Point, CameraProps>): void {
@@ -640,44 +785,31 @@ export class DashboardMap {
     this.on = new Set(on);
     for (const mk of this.suggestMarkers) mk.getElement().hidden = !on.has('cameras');
     this.applyVisibility();
-    for (const m of this.labels) m.getElement().hidden = !on.has('wijken');
-  }
-
-  /** Which buurten get the dots of a hidden count: those whose metric value is hidden (the change also when the previous count is). */
-  setSuppressedBy(change: boolean): void {
-    const filter: FilterSpecification = ['==', ['get', change ? 'is_suppressed_change' : 'is_suppressed'], true];
-    if (JSON.stringify(filter) !== JSON.stringify(this.filters['buurt-suppressed'])) this.setFilter('buurt-suppressed', filter);
   }
 
   setSelected(code: string | null): void {
     this.setFilter('buurt-selected', ['==', ['get', 'code'], code ?? '']);
   }
 
-  /** A PNG of the map as shown, with the HTML wijk labels painted in (for the printed report). */
-  snapshot(): string {
-    const src = this.map.getCanvas();
-    const c = document.createElement('canvas');
-    c.width = src.width;
-    c.height = src.height;
-    const ctx = c.getContext('2d');
-    if (!ctx) return src.toDataURL('image/png');
-    ctx.drawImage(src, 0, 0);
-    const ratio = src.width / Math.max(1, src.clientWidth);
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    ctx.lineJoin = 'round';
-    for (const m of this.labels) {
-      const el = m.getElement();
-      if (el.hidden) continue;
-      const p = this.map.project(m.getLngLat());
-      ctx.font = `700 ${(el.classList.contains('scoped') ? 14 : 12) * ratio}px system-ui, sans-serif`;
-      ctx.strokeStyle = '#ffffff';
-      ctx.lineWidth = 3.5 * ratio;
-      ctx.strokeText(el.textContent ?? '', p.x * ratio, p.y * ratio);
-      ctx.fillStyle = '#111827';
-      ctx.fillText(el.textContent ?? '', p.x * ratio, p.y * ratio);
+  /**
+   * The bounds of an area of the tiles as far as they are loaded (its pieces in every loaded
+   * tile), or null when none of it is.
+   */
+  areaBounds(code: string): BBox | null {
+    if (!this.loaded || !this.map.getSource(TILE_SOURCE.buurt)) return null;
+    const parts = this.map.querySourceFeatures(TILE_SOURCE.buurt, { sourceLayer: AREAS, filter: ['==', ['get', 'code'], code] });
+    if (!parts.length) return null;
+    const b: BBox = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const f of parts) {
+      const fb = bboxOf(f.geometry);
+      b[0] = Math.min(b[0], fb[0]); b[1] = Math.min(b[1], fb[1]); b[2] = Math.max(b[2], fb[2]); b[3] = Math.max(b[3], fb[3]);
     }
-    return c.toDataURL('image/png');
+    return b;
+  }
+
+  /** A PNG of the map as shown (labels included: they are drawn in the map), for the printed report. */
+  snapshot(): string {
+    return this.map.getCanvas().toDataURL('image/png');
   }
 
   fit(b: [number, number, number, number], animate = true): void {
@@ -687,8 +819,7 @@ export class DashboardMap {
   /** Resolves when the map has rendered everything it has (tiles, sources, transitions). */
   idle(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.map.loaded() && !this.map.isMoving()) this.map.once('idle', () => resolve());
-      else this.map.once('idle', () => resolve());
+      this.map.once('idle', () => resolve());
       this.map.triggerRepaint();
     });
   }

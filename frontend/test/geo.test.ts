@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Geometry, Polygon, Position } from 'geojson';
-import { bboxOf, circlePolygon, labelPoint } from '../src/geo';
+import { bboxOf, circlePolygon } from '../src/geo';
 
 /** Great-circle distance in metres (haversine), independent of the code under test. */
 function metres(a: Position, b: Position): number {
@@ -59,32 +59,5 @@ describe('bboxOf', () => {
   test('an empty geometry gives an inverted (empty) box', () => {
     const b = bboxOf({ type: 'MultiPolygon', coordinates: [] });
     assert.ok(b[0] > b[2] && b[1] > b[3]);
-  });
-});
-
-describe('labelPoint', () => {
-  const square = (x: number, y: number, s: number): Position[] => [[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]];
-
-  test('the centroid of a square, either way round', () => {
-    assert.deepEqual(labelPoint({ type: 'Polygon', coordinates: [square(2, 4, 2)] }), [3, 5]);
-    assert.deepEqual(labelPoint({ type: 'Polygon', coordinates: [[...square(2, 4, 2)].reverse()] }), [3, 5]);
-  });
-
-  test('an L-shaped wijk: the area-weighted centroid, not the bbox centre', () => {
-    // 2x2 square with a 2x1 foot to the right: area 6, centroid (5/3, 1/2)... computed by parts
-    const l: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [4, 0], [4, 1], [2, 1], [2, 2], [0, 2], [0, 0]]] };
-    const [x, y] = labelPoint(l);
-    // parts: [0,2]x[0,2] area 4 centroid (1,1); [2,4]x[0,1] area 2 centroid (3,0.5)
-    assert.ok(Math.abs(x - (4 * 1 + 2 * 3) / 6) < 1e-12 && Math.abs(y - (4 * 1 + 2 * 0.5) / 6) < 1e-12, `${x},${y}`);
-  });
-
-  test('a multipolygon is labelled in its largest part; holes do not move the label', () => {
-    const mp: Geometry = { type: 'MultiPolygon', coordinates: [[square(0, 0, 1)], [square(10, 10, 3), square(11, 11, 1)], [square(-5, -5, 2)]] };
-    assert.deepEqual(labelPoint(mp), [11.5, 11.5]);
-  });
-
-  test('no area (a point, a collapsed ring): the centre of the bbox', () => {
-    assert.deepEqual(labelPoint({ type: 'Point', coordinates: [6, 52] }), [6, 52]);
-    assert.deepEqual(labelPoint({ type: 'Polygon', coordinates: [[[0, 0], [2, 2], [4, 4], [0, 0]]] }), [2, 2]);
   });
 });

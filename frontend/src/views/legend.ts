@@ -6,7 +6,7 @@ import { h } from '../dom';
 import { classLabel, metricSuppressed, NO_VALUE_COLOUR } from '../figures';
 import { fmt, t, type Key } from '../i18n';
 import { statusNote } from '../load';
-import { CAMERA_COLOUR, ESTIMATED_COLOUR, INITIATIVE_COLOUR, OUTCOME_COLOURS } from '../map';
+import { CAMERA_COLOUR, ESTIMATED_COLOUR, INITIATIVE_COLOUR, NO_FIGURES_LINE, OUTCOME_COLOURS } from '../map';
 import { estimatedLegend, estimateMethods } from '../scope';
 import { layerEmptyNote } from './map-notes';
 import { legendBlocks } from './planning';
@@ -32,6 +32,8 @@ export function buildLegend(app: App): HTMLElement {
         small ? swatch('', t('small_legend'), 'small-dots', 'legend-small') : null,
         s.metric !== 'count' || app.buurten().some((p) => p.count == null && p.status === 'no_data') ? swatch(`background:${NO_VALUE_COLOUR}`, t('no_data')) : null,
         s.wijk ? swatch('background:#d7dde3;opacity:.6', t('outside_wijk')) : null,
+        // the tiles hold every area of the boundary year: those without figures here are outlined only
+        swatch(`background:transparent;border:1px solid ${NO_FIGURES_LINE}`, t('outside_scope'), '', 'legend-outside'),
         // figures carried from another boundary year (issue #11): the dashed outline, and how
         estimated.length ? swatch(`background:transparent;border:2px dashed ${ESTIMATED_COLOUR}`, estimatedLegend(estimated), '', 'legend-estimated') : null));
   }

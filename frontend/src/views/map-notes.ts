@@ -15,8 +15,8 @@ export function layerEmptyNote(app: App, layer: Layer): string | null {
   switch (layer) {
     case 'choropleth': {
       const d = app.figures.data;
-      const bs = d?.buurten.features ?? [];
-      if (!d || !bs.length || !bs.every((f) => f.properties.count == null && f.properties.status === 'no_data')) return null;
+      const bs = d?.buurten.areas ?? [];
+      if (!d || !bs.length || !bs.every((p) => p.count == null && p.status === 'no_data')) return null;
       // crime types the offence figures do not hold, or a scope without figures
       return typesWithoutOffences(app.crimeTypes, app.state.types, counts.incidents > 0) ?? t('choropleth_none', { g: app.scopeLabel() });
     }
@@ -48,6 +48,7 @@ export function mapNotes(app: App): string[] {
   // months of the period without any figure: the figures shown are partial
   const missing = app.figures.data?.buurten.period?.missing_months ?? [];
   const notes: (string | null)[] = [app.missingScope ? missingScopeNote(app.missingScope, app.meta) : null, app.basemapDown ? t('basemap_down') : null,
+    app.tilesDown ? t('tiles_down') : null,
     missing.length ? t('period_missing', { months: missing.map(fmt.month).join(', ') }) : null];
   if (on.has('choropleth')) notes.push(layerEmptyNote(app, 'choropleth'));
   notes.push(...analysisNotes(on));

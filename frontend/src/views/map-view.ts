@@ -1,35 +1,13 @@
-// The map as a view of the state: the buurten go to the map once per data change (geometry to
-// the worker), their colours and scope once per render as feature-state (a metric or wijk change
-// recolours without re-sending a single feature), then the wijken, point layers, the layer
+// The map as a view of the state: the areas' geometry comes from the vector tiles (map.ts); here
+// their figures become the tiles' feature-state, once per render: each buurt's class colour,
+// withheld, hidden ("< 5") or estimated look and scope, by tile id (a metric, period or wijk
+// change recolours without a single geometry sent). Then the wijken, the point layers, the layer
 // switches and the selection. Also marks the first frame that draws the figures.
 import type { App } from '../app';
-import type { Areas } from '../api';
-import { areaCountKind, buurtStyle, metricSuppressed } from '../figures';
+import { buurtStyle } from '../figures';
 import { fmt, t } from '../i18n';
 import { gemeenteName } from '../scope';
-import type { BuurtFeatures, BuurtStyle } from '../map';
-
-/**
- * The map's form of each buurten collection: the API's properties plus `is_withheld` (withheld
- * at the source, for the hatching filter), `is_suppressed` / `is_suppressed_change` (hidden for
- * this viewer, "< 5", for the dots' filter by metric) and `is_estimated` (carried from another
- * boundary year, for the dashed outline).
- */
-const forMap = new WeakMap<Areas, BuurtFeatures>();
-function mapFeatures(b: Areas): BuurtFeatures {
-  let fc = forMap.get(b);
-  if (!fc) {
-    fc = {
-      type: 'FeatureCollection',
-      features: b.features.map((f) => {
-        const p = f.properties;
-        return { ...f, properties: { ...p, is_withheld: areaCountKind(p) === 'withheld', is_suppressed: metricSuppressed(p, 'count'), is_suppressed_change: metricSuppressed(p, 'change'), is_estimated: p.estimated != null } };
-      }),
-    };
-    forMap.set(b, fc);
-  }
-  return fc;
-}
+import type { BuurtStyle } from '../map';
 
 export function renderMap(app: App): void {
   const m = app.map;
@@ -37,42 +15,39 @@ export function renderMap(app: App): void {
   const d = app.figures.data;
   const classes = app.classes();
   if (!d || !classes) {
-    // no figures: the map without data once they failed; before they came, wait for them
+    // no figures: the map without them once they failed; before they came, the tiles may already draw
     if (app.figures.status === 'error') m.start();
     return;
   }
-  m.setBuurten(mapFeatures(d.buurten));
-  m.setBuurtStyles(new Map<string, BuurtStyle>(d.buurten.features.map((f) => [f.properties.code, buurtStyle(f.properties, s.metric, classes, s.wijk)])));
-  m.setSuppressedBy(s.metric === 'change');
-  m.setWijken(d.wijken);
+  m.setBuurtStyles(new Map<number, BuurtStyle>(d.buurten.areas.map((p) => [p.id, { ...buurtStyle(p, s.metric, classes, s.wijk), estimated: p.estimated != null }])));
+  m.setWijken(d.wijken.areas);
   m.setScopedWijk(s.wijk);
   app.pushStatics();
   app.pushPointLayers();
   m.setLayers(s.layers);
   m.setSelected(s.buurt);
-  // the first time: the map gets its style, with all of the above in it
+  // the first time: the map gets its style, with all of the above in it (when the tiles did not start it already)
   m.start();
   app.mapEl.setAttribute('aria-label', t('map_label', { g: gemeenteName(app.meta), metric: app.metricLabel(), period: fmt.period(s.from, s.to) }));
-  if (!firstPaintWatched && d.buurten.features.length) { firstPaintWatched = true; watchFirstPaint(app); }
+  if (!firstPaintWatched && d.buurten.areas.length) { firstPaintWatched = true; watchFirstPaint(app); }
 }
 
 /**
- * Marks 'wv-first-map-paint' at the first map frame that really draws the view's area data: the
- * buurt choropleth (or, without it, the Gi* classes or the wijk outlines), checked with
- * queryRenderedFeatures once that source has loaded.
+ * Marks 'wv-first-map-paint' at the first map frame that really draws the view's figures: the
+ * first 'render' once the tiles of the layer (the buurt choropleth, else the Gi* classes or the
+ * wijk outlines) have loaded for the view and the figures are the map's feature-state. (Not a
+ * queryRenderedFeatures of every buurt: at the country's scale that takes longer than the frame.)
  */
 let firstPaintWatched = false;
 function watchFirstPaint(app: App): void {
   const m = app.map.map;
   const check = (): void => {
-    const startTime = performance.now(); // the frame, not the check below, is what is measured
     const l = app.state.layers;
-    const layer = l.has('choropleth') ? 'buurt-fill' : l.has('hotspots') ? 'hotspot-fill' : 'wijk-line';
+    const [layer, group] = l.has('choropleth') ? ['buurt-fill', 'choropleth'] : l.has('hotspots') ? ['hotspot-fill', 'hotspots'] : ['wijk-line', 'wijken'];
     const source = m.getLayer(layer)?.source;
-    if (!source || m.getLayoutProperty(layer, 'visibility') === 'none' || !m.isSourceLoaded(source)) return;
-    if (!m.queryRenderedFeatures({ layers: [layer] }).length) return;
+    if (!source || m.getLayoutProperty(layer, 'visibility') === 'none' || !m.isSourceLoaded(source) || !app.map.hasStates(group)) return;
     m.off('render', check);
-    performance.mark('wv-first-map-paint', { startTime });
+    performance.mark('wv-first-map-paint');
   };
   m.on('render', check);
 }

@@ -35,7 +35,7 @@ export function barRows(items: BarItem[], diverging: boolean): HTMLElement {
  */
 export function scopeHeadline(app: App): Headline {
   const d = app.figures.data;
-  const wijken = (d?.wijken.features ?? []).map((f) => f.properties);
+  const wijken = d?.wijken.areas ?? [];
   const hl = headline(app.scopedBuurten(), app.state.wijk, wijken);
   const summary = app.state.wijk ? d?.wijken.wijk_summaries.find((s) => s.code === app.state.wijk) : d?.buurten.summary;
   return summaryHeadline(hl, summary);

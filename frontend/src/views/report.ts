@@ -2,7 +2,7 @@
 // programme indicators against their targets, top hotspots with their class, camera coverage,
 // enforcement outcomes and initiatives. Printed as a multi-page A4 (portrait) document. A page of
 // its own (a hash route, not a tab) so that a link to it can be sent to the steering group.
-import { api, type Areas, type Meta, type ReportData, type Scope } from '../api';
+import { api, type FigureSet, type Meta, type ReportData, type Scope, type TileSet } from '../api';
 import { $, clear, h, type Child } from '../dom';
 import { fmt, getLang, hasKey, setLang, t, type Key } from '../i18n';
 import { countClass, countKind, countText } from '../figures';
@@ -54,8 +54,8 @@ export function periodOptions(meta: Pick<Meta, 'periods'>): string[] {
 }
 
 const KINDS: Record<string, string> = { whatsapp: 'kind_whatsapp', foot_patrol: 'kind_foot_patrol' };
-/** the report's data (/api/report) and the wijk outlines for its map, for one period */
-const reportData = new Slot<{ d: ReportData; wijken: Areas | null }>();
+/** the report's data (/api/report), and the tiles and wijken of its map, for one period */
+const reportData = new Slot<{ d: ReportData; tiles: TileSet | null; wijken: FigureSet | null }>();
 /** An enforcement domain's name, or its code when the dictionary lacks it. */
 const domainName = (d: string): string => { const k = `domain_${d}`; return hasKey(k) ? t(k) : d; };
 
@@ -83,16 +83,16 @@ export async function renderReportPage(meta: Meta, scope: Scope, lang: Lang, onL
     h('main', { id: 'main', tabindex: -1 }, doc)));
 
   const current = await reportData.load(period, async (signal) => {
-    const d = await api.report(period, scope, signal);
-    const wijken = await api.areas({ from: d.from, to: d.to, types: '0.0.0', ...scope }, 'wijk', signal).catch(() => null);
-    return { d, wijken };
+    const [d, tiles] = await Promise.all([api.report(period, scope, signal), api.tiles(scope, signal).catch(() => null)]);
+    const wijken = await api.figures({ from: d.from, to: d.to, types: '0.0.0', ...scope }, 'wijk', signal).catch(() => null);
+    return { d, tiles, wijken };
   });
   if (!current || reportData.key !== period) return; // another period was asked for meanwhile
   if (!reportData.data) {
     clear(doc, statusNote(reportData));
     return;
   }
-  const { d, wijken } = reportData.data;
+  const { d, tiles, wijken } = reportData.data;
   const mapBox = h('div', { class: 'r-map-live', 'aria-hidden': 'true' });
   const img = h('img', { class: 'r-map', id: 'rap-map-img', alt: t('rap_map_alt', { g, p: periodLabel(period) }) });
   // enforcement_outcomes has the counted domains only (indicator 3's rule); the share is the API's
@@ -179,7 +179,9 @@ export async function renderReportPage(meta: Meta, scope: Scope, lang: Lang, onL
   const b = meta.bbox;
   const dm = new DashboardMap(mapBox, [[b[0], b[1]], [b[2], b[3]]], meta.basemap_style_url, { onSelect: () => undefined, onMove: () => undefined });
   dm.setLayers(new Set(['kde', 'wijken']));
-  if (wijken) dm.setWijken(wijken);
+  if (tiles) dm.setTiles(tiles);
+  dm.setGemeente(meta.all_gemeenten ? null : meta.gemeente.code || null);
+  if (wijken) dm.setWijken(wijken.areas);
   dm.setKde(kde);
   dm.start();
   await dm.ready;

@@ -29,14 +29,28 @@ function estimatedCell(td: HTMLElement, m: AreaProps['estimated']): HTMLElement 
   return td;
 }
 
+/**
+ * How many rows the table shows at first. A scope of every gemeente has thousands of buurten
+ * (10,416 in the national set): a table of all of them takes the page seconds to lay out, and
+ * the map waits for it; the rest come with a button.
+ */
+export const TABLE_ROWS = 500;
+/** the figures whose table shows every row (the button was pressed) */
+let allRowsOf: unknown = null;
+
 export function renderTable(app: App): void {
   const el = document.getElementById('buurt-table');
   if (!el) return;
   const s = app.state;
   if (!app.figures.data) { el.replaceChildren(...[statusNote(app.figures)].filter((x): x is HTMLElement => x !== null)); return; }
-  const rows = app.scopedBuurten().sort(byRank);
-  if (!rows.length) { el.replaceChildren(h('p', { class: 'small muted empty-note' }, t('empty_buurten'))); return; }
-  el.replaceChildren(h('table', { class: 'data', 'data-testid': 'buurt-table' },
+  const ranked = app.scopedBuurten().sort(byRank);
+  if (!ranked.length) { el.replaceChildren(h('p', { class: 'small muted empty-note' }, t('empty_buurten'))); return; }
+  const capped = ranked.length > TABLE_ROWS && allRowsOf !== app.figures.data;
+  const rows = capped ? ranked.slice(0, TABLE_ROWS) : ranked;
+  const total = fmt.int(ranked.length);
+  el.replaceChildren(...(capped ? [h('p', { class: 'small muted', 'data-testid': 'table-capped' }, t('table_capped', { n: fmt.int(TABLE_ROWS), total }), ' ',
+    h('button', { type: 'button', class: 'link', onclick: () => { allRowsOf = app.figures.data; renderTable(app); } }, t('table_all', { total })))] : []),
+  h('table', { class: 'data', 'data-testid': 'buurt-table' },
     h('caption', {}, t('table_caption', { scope: app.scopeLabel(), period: fmt.period(s.from, s.to), types: app.typesLabel() })),
     h('thead', {}, h('tr', {},
       [t('col_buurt'), t('col_wijk'), t('col_pop'), t('col_count'), t('col_rate'), t('col_prev'), t('col_change'), t('col_rank')].map((c, i) => h('th', { scope: 'col', class: i > 1 ? 'num' : '' }, c)))),
