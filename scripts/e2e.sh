@@ -19,6 +19,9 @@
 #   BASE_URL_TWENTE  the 517 Twente buurten (14 gemeenten, 2021) with Almelo's 47018NED figures only;
 #   BASE_URL_MONTHLY Almelo's buurten and wijken with a monthly table made from the yearly one (withheld
 #                    cells, months without a row; tests/e2e/real-files.mjs);
+#   BASE_URL_NATIONAL the national coarse 2014 buurten and wijken (imported with --repair: 10,416 buurten)
+#                    and Almelo's 2021 buurten with its 47018NED figures (shown on 2014 through the crosswalk):
+#                    the map on vector tiles at the country's scale (issue #12; the tests ask for indeling=2014);
 #   BASE_URL_YEARLY  the synthetic town with only its yearly offence rows (2017 and 2018), so a trend
 #                    per year has two years to draw;
 #   BASE_URL_BASEMAP the imported synthetic town with a basemap URL on a closed local port
@@ -123,6 +126,7 @@ DATA="${WIJKVEILIG_SHARED_DATA:-$ROOT/../shared/data}"
 BASE_URL_ALMELO=""
 BASE_URL_TWENTE=""
 BASE_URL_MONTHLY=""
+BASE_URL_NATIONAL=""
 if [ -f "$DATA/almelo-buurten.geojson" ] && [ -f "$DATA/almelo-misdrijven-47018NED-2023.csv" ]; then
   # the files made from the real ones (tests/e2e/real-files.mjs): Almelo's 2014 buurten, a monthly table
   node tests/e2e/real-files.mjs "$DATA" "$TMP/real"
@@ -158,6 +162,22 @@ if [ -f "$DATA/almelo-buurten.geojson" ] && [ -f "$DATA/almelo-misdrijven-47018N
 else
   echo "e2e: no real Almelo data in $DATA: the tests on it will skip" >&2
 fi
+if [ -f "$DATA/nl-buurten-2014-coarse.geojson.gz" ] && [ -f "$DATA/nl-wijken-2014-coarse.geojson.gz" ] && [ -f "$DATA/almelo-misdrijven-47018NED-2023.csv" ]; then
+  # the whole country, boundary year 2014 (the coarse file has null and invalid geometries: --repair)
+  gunzip -c "$DATA/nl-buurten-2014-coarse.geojson.gz" >"$TMP/nl-buurten-2014.geojson"
+  gunzip -c "$DATA/nl-wijken-2014-coarse.geojson.gz" >"$TMP/nl-wijken-2014.geojson"
+  import_into "$TMP/wv-national.db" areas "$TMP/nl-buurten-2014.geojson" --repair
+  import_into "$TMP/wv-national.db" areas "$TMP/nl-wijken-2014.geojson" --repair
+  # Almelo's 2021 buurten carry its 47018NED figures (codes of 2023), which the 2014 map shows through the crosswalk
+  import_into "$TMP/wv-national.db" areas "$DATA/almelo-buurten.geojson"
+  import_into "$TMP/wv-national.db" offences "$DATA/almelo-misdrijven-47018NED-2023.csv"
+  add_accounts "$TMP/wv-national.db"
+  start_server "$TMP/wv-national.db" "$TMP/server-national.log"
+  BASE_URL_NATIONAL="$SERVED"
+  echo "e2e: backend with the national 2014 buurten and Almelo's figures up at $BASE_URL_NATIONAL"
+else
+  echo "e2e: no national 2014 files in $DATA: the national map test will skip" >&2
+fi
 
 # The synthetic town with yearly offence figures only (its 2017 and 2018 rows).
 { head -n 1 geodata/offences.csv; grep 'JJ00' geodata/offences.csv; } >"$TMP/offences-yearly.csv"
@@ -178,12 +198,12 @@ echo "e2e: backend with an unreachable basemap ($BASEMAP_DEAD_URL) up at $BASE_U
 status=0
 if [ "$#" -gt 0 ]; then TESTS=("$@"); else TESTS=(tests/e2e/); fi
 BASE_URL="$BASE_URL" BASE_URL_REAL="$BASE_URL_REAL" BASE_URL_ALMELO="$BASE_URL_ALMELO" BASE_URL_YEARLY="$BASE_URL_YEARLY" \
-  BASE_URL_TWENTE="$BASE_URL_TWENTE" BASE_URL_MONTHLY="$BASE_URL_MONTHLY" WIJKVEILIG_SHARED_DATA="$DATA" \
+  BASE_URL_TWENTE="$BASE_URL_TWENTE" BASE_URL_MONTHLY="$BASE_URL_MONTHLY" BASE_URL_NATIONAL="$BASE_URL_NATIONAL" WIJKVEILIG_SHARED_DATA="$DATA" \
   BASE_URL_BASEMAP="$BASE_URL_BASEMAP" BASEMAP_DEAD_URL="$BASEMAP_DEAD_URL" E2E_PASSWORD="$E2E_PASSWORD" node --test --test-concurrency=1 "${TESTS[@]}" || status=$?
 if [ "$status" != 0 ]; then
   echo "e2e: tests failed; last server log lines:" >&2
   tail -n 40 "$TMP/server.log" >&2 || true
-  for s in real almelo twente monthly yearly basemap; do
+  for s in real almelo twente monthly national yearly basemap; do
     [ -f "$TMP/server-$s.log" ] || continue
     echo "e2e: last lines of the $s server:" >&2
     tail -n 20 "$TMP/server-$s.log" >&2 || true

@@ -16,7 +16,24 @@ export async function launch() {
   });
 }
 
-/** Opens the dashboard at `search` and resolves once the choropleth data has rendered (map idle). */
+/**
+ * For the measuring scripts (measure-paint.mjs, measure-fps.mjs): a fresh 1440×900 context (nothing
+ * cached) on BASE_URL at `search`. With `user` (and E2E_PASSWORD) it signs in first, as a
+ * returning user: the browser's "signed in before" hint is set, so the page asks for its data at
+ * once (src/boot.ts).
+ */
+export async function measuredPage(browser, search, user) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  if (user) {
+    const res = await context.request.post(`${BASE_URL}/api/session`, { data: { username: user, password: process.env.E2E_PASSWORD ?? '' } });
+    if (res.status() !== 204) throw new Error(`sign-in as ${user}: ${res.status()}`);
+    await context.addInitScript(() => localStorage.setItem('wv.signed-in', '1'));
+  }
+  const page = await context.newPage();
+  await page.goto(`${BASE_URL}/${search}`);
+  return { context, page };
+}
+
 /**
  * Reports every Content-Security-Policy violation of the page as a console error (which the
  * tests collect), whatever the browser itself logs for it.
@@ -29,6 +46,7 @@ export async function reportCspViolations(context) {
   });
 }
 
+/** Opens the dashboard at `search` and resolves once the choropleth data has rendered (map idle). */
 export async function openDashboard(browser, search = '', viewport = { width: 1440, height: 900 }) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'nl-NL' });
   await reportCspViolations(context);
@@ -137,6 +155,8 @@ export const BASE_URL_ALMELO = (process.env.BASE_URL_ALMELO ?? '').replace(/\/$/
 export const BASE_URL_TWENTE = (process.env.BASE_URL_TWENTE ?? '').replace(/\/$/, '');
 /** The server with Almelo's monthly table made from the yearly one (tests/e2e/real-files.mjs); empty without ../shared/data. */
 export const BASE_URL_MONTHLY = (process.env.BASE_URL_MONTHLY ?? '').replace(/\/$/, '');
+/** The server with the national 2014 buurten and wijken (10,416 buurten after --repair) and Almelo's figures; empty without ../shared/data. */
+export const BASE_URL_NATIONAL = (process.env.BASE_URL_NATIONAL ?? '').replace(/\/$/, '');
 /** The folder of the real data files (scripts/e2e.sh passes it on). */
 export const SHARED_DATA = process.env.WIJKVEILIG_SHARED_DATA ?? new URL('../../../shared/data', import.meta.url).pathname;
 /** The server with the synthetic town's yearly offence rows only (2017, 2018). */
@@ -253,6 +273,23 @@ export async function sampleBuurtColours(page, step = 12) {
   return [...byCode.values()].map((e) => {
     const [mode, n] = [...e.hist.entries()].sort((a, b) => b[1] - a[1])[0];
     return { code: e.code, colour: e.colour, cls: e.cls, pixel: mode.split(',').map(Number), samples: [...e.hist.values()].reduce((a, b) => a + b, 0), modeCount: n };
+  });
+}
+
+/**
+ * Every buurt of the buurt tiles loaded (issue #12: the map draws the areas from vector tiles), once
+ * each: its code, tile id and feature-state (what the figures made of it: `colour`, `cls`,
+ * `in_scope`, `estimated`; the analyses' `hot`, `em`; none for a buurt without figures).
+ */
+export async function buurtTileStates(page) {
+  return page.evaluate(() => {
+    const map = window.wijkveilig.map;
+    const seen = new Map();
+    for (const f of map.querySourceFeatures('buurt-tiles', { sourceLayer: 'areas' })) {
+      if (seen.has(f.properties.code)) continue;
+      seen.set(f.properties.code, { code: f.properties.code, id: f.id, state: map.getFeatureState({ source: 'buurt-tiles', sourceLayer: 'areas', id: f.id }) });
+    }
+    return [...seen.values()];
   });
 }
 

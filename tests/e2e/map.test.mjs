@@ -1,7 +1,7 @@
 // The page loads, the map really renders the buurt choropleth, and changing the period changes it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openDashboard, canvasPixels, colourCounts, getJson, pageQuery, sampleBuurtColours, close, hexToRgb, waitForMapIdle, renderSeq, nlInt } from './lib.mjs';
+import { launch, openDashboard, canvasPixels, colourCounts, getJson, pageQuery, sampleBuurtColours, close, hexToRgb, waitForMapIdle, renderSeq, nlInt, buurtTileStates } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -50,16 +50,13 @@ test('withheld buurten are drawn hatched and labelled, not as zero', async () =>
     const rows = await page.locator('[data-testid=buurt-table] tbody tr').evaluateAll((trs) =>
       trs.map((tr) => ({ code: tr.dataset.code, count: tr.querySelector('[data-col=count]').textContent })));
     for (const code of withheld) assert.equal(rows.find((r) => r.code === code)?.count, 'geheim/afgeschermd');
-    const data = await page.evaluate(() => {
-      const map = window.wijkveilig.map;
-      return map.querySourceFeatures('buurten').map((f) => [f.properties.code, { hatched: f.properties.is_withheld, cls: map.getFeatureState({ source: 'buurten', id: f.properties.code }).cls }]);
-    });
-    const byCode = new Map(data);
-    for (const code of withheld) {
-      assert.equal(byCode.get(code)?.hatched, true, `${code} is drawn hatched`);
-      assert.equal(byCode.get(code)?.cls, -1, `${code} is in the withheld class`);
-    }
-    assert.ok([...byCode].every(([code, v]) => v.hatched === withheld.includes(code)), 'only the withheld buurten are hatched');
+    // the hatching is the withheld class (-1) of the buurt tiles' feature-state (buurt-withheld's opacity)
+    const byCode = new Map((await buurtTileStates(page)).filter((b) => b.state.cls !== undefined).map((b) => [b.code, b.state.cls]));
+    assert.ok(byCode.size >= areas.features.length * 0.9, `the buurten with figures are in the tiles (${byCode.size} of ${areas.features.length})`);
+    for (const code of withheld) assert.equal(byCode.get(code), -1, `${code} is in the withheld class, drawn hatched`);
+    assert.ok([...byCode].every(([code, cls]) => (cls === -1) === withheld.includes(code)), 'only the withheld buurten are hatched');
+    const hatch = await page.evaluate(() => window.wijkveilig.map.getPaintProperty('buurt-withheld', 'fill-opacity'));
+    assert.match(JSON.stringify(hatch), /"cls"\],-1\]/, 'the hatching follows the withheld class');
   } finally { await context.close(); }
 });
 
@@ -96,16 +93,17 @@ test('changing the period changes the data, the colours and the pixels', async (
   } finally { await context.close(); }
 });
 
-test('a new map value recolours the buurten through feature-state, without sending the data again', async () => {
+test('a new map value recolours the buurten through feature-state, without loading a tile or the figures again', async () => {
   const { page, context, errors } = await openDashboard(browser, '?layers=choropleth');
   try {
-    // count every setData on the buurten source from here on
-    await page.evaluate(() => {
-      const src = window.wijkveilig.map.getSource('buurten');
-      window.__setData = 0;
-      const orig = src.setData.bind(src);
-      src.setData = (...a) => { window.__setData++; return orig(...a); };
+    // count every tile and figures request from here on: the geometry is the tiles', the figures are feature-state
+    const asked = { tiles: 0, figures: 0 };
+    page.on('request', (r) => {
+      const p = new URL(r.url()).pathname;
+      if (p.startsWith('/tiles/')) asked.tiles++;
+      if (p === '/api/figures') asked.figures++;
     });
+    assert.equal(await page.evaluate(() => window.wijkveilig.map.getSource('buurt-tiles')?.type), 'vector', 'the buurten come from vector tiles');
     const before = await sampleBuurtColours(page);
     const legendBefore = await page.locator('#legend [data-testid=legend-classes]').innerText();
     for (const metric of ['rate', 'change']) {
@@ -126,13 +124,14 @@ test('a new map value recolours the buurten through feature-state, without sendi
     const after = await sampleBuurtColours(page);
     assert.ok(after.some((s) => colourBefore.has(s.code) && colourBefore.get(s.code) !== s.colour), 'colours changed');
     assert.notEqual(await page.locator('#legend [data-testid=legend-classes]').innerText(), legendBefore);
-    assert.equal(await page.evaluate(() => window.__setData), 0, 'no setData on the buurten for a new map value');
+    assert.deepEqual(asked, { tiles: 0, figures: 0 }, 'a new map value loads no tile and no figures');
     // a new period is new data: that one does go to the worker
     const seq = await renderSeq(page);
     await page.focus('#to');
     await page.keyboard.press('Home');
     await waitForMapIdle(page, seq);
-    assert.equal(await page.evaluate(() => window.__setData), 1, 'one setData for the new period');
+    assert.equal(asked.figures, 2, 'a new period: the figures of the buurten and the wijken once each');
+    assert.equal(asked.tiles, 0, 'the same tiles for a new period');
     assert.deepEqual(errors, []);
   } finally { await context.close(); }
 });

@@ -20,7 +20,7 @@ async function pointInBuurt(page) {
       for (let x = 60; x < c.clientWidth - 60; x += 17) {
         const fs = map.queryRenderedFeatures([x, y], { layers });
         // the buurt must be the only thing under the pointer, away from its edges
-        const ok = fs.length === 1 && fs[0].layer.id === 'buurt-fill' && fs[0].properties.count !== null
+        const ok = fs.length === 1 && fs[0].layer.id === 'buurt-fill' && fs[0].state.cls >= 0
           && [[-8, 0], [8, 0], [0, -8], [0, 8]].every(([dx, dy]) => map.queryRenderedFeatures([x + dx, y + dy], { layers: ['buurt-fill'] })[0]?.properties.code === fs[0].properties.code);
         if (ok) return { x: r.left + x, y: r.top + y, code: fs[0].properties.code };
       }
