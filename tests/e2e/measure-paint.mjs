@@ -1,22 +1,29 @@
 // Not a test: measures, from navigation start, two moments of the first map render of the wijk
 // view, as the app marks them:
 //  - 'wv-first-map-paint': the first map frame that draws the buurt choropleth (the 'render' event
-//    after the buurten source has loaded, with features of the buurt-fill layer rendered);
+//    after the buurt tiles have loaded, with rendered features of the buurt-fill layer that have
+//    their figures' colour as feature-state);
 //  - 'wv-first-map-idle': the map idle after the first data render (everything drawn).
 // Each run is a fresh browser context (nothing cached); the first run only warms the server.
-// Usage: BASE_URL=http://127.0.0.1:PORT node tests/e2e/measure-paint.mjs [runs]
-import { launch, BASE_URL } from './lib.mjs';
+// The viewport is 1440×900.
+//
+// Usage: BASE_URL=http://127.0.0.1:PORT node tests/e2e/measure-paint.mjs [runs] [search]
+//   search: the page's query string (default `?view=wijk`), e.g. '?view=wijk&gemeente=alle'.
+//   With WV_USER=NAME and E2E_PASSWORD, each context signs in as NAME first (a server with real
+//   data asks for an account), as a returning user: the browser's "signed in before" hint is set,
+//   so the page asks for its data at once (src/boot.ts).
+import { launch, measuredPage, BASE_URL } from './lib.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
+const search = process.argv[3] ?? '?view=wijk';
+const user = process.env.WV_USER ?? '';
 const marks = ['wv-first-map-paint', 'wv-first-map-idle'];
 const browser = await launch();
 const results = Object.fromEntries(marks.map((m) => [m, []]));
 try {
   for (let i = 0; i < runs + 1; i++) {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${BASE_URL}/?view=wijk`);
-    await page.waitForFunction((ms) => ms.every((m) => performance.getEntriesByName(m).length > 0), marks, { timeout: 60000 });
+    const { context, page } = await measuredPage(browser, search, user);
+    await page.waitForFunction((ms) => ms.every((m) => performance.getEntriesByName(m).length > 0), marks, { timeout: 120000 });
     const t = await page.evaluate((ms) => ms.map((m) => performance.getEntriesByName(m)[0].startTime), marks);
     if (i > 0) marks.forEach((m, k) => results[m].push(t[k])); // the first run warms the server and the disk cache
     await context.close();
@@ -25,6 +32,7 @@ try {
   await browser.close();
 }
 const label = { 'wv-first-map-paint': 'first map paint (navigation → first frame with the choropleth)', 'wv-first-map-idle': 'first map idle  (navigation → map idle after the first data render)' };
+console.log(`${BASE_URL}/${search}${user ? ` as ${user}` : ''}, 1440×900`);
 for (const m of marks) {
   const r = results[m].sort((a, b) => a - b);
   const median = r[Math.floor(r.length / 2)];
