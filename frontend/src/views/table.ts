@@ -34,7 +34,7 @@ function estimatedCell(td: HTMLElement, m: AreaProps['estimated']): HTMLElement 
  * (10,416 in the national set): a table of all of them takes the page seconds to lay out, and
  * the map waits for it; the rest come with a button.
  */
-export const TABLE_ROWS = 500;
+export const TABLE_ROWS = 1000;
 /** the figures whose table shows every row (the button was pressed) */
 let allRowsOf: unknown = null;
 
