@@ -137,9 +137,13 @@ test('Twente with Almelo\'s figures: the chooser lists the 14 gemeenten, Ensched
     const rows = await tableRows(page);
     assert.equal(rows.length, areasE.features.length);
     assert.deepEqual([...new Set(rows.map((r) => r.count))], [S.noData], 'every buurt: geen gegevens, never 0');
-    const samples = (await sampleBuurtColours(page)).filter((x) => x.samples >= 3);
+    // the tiles hold every gemeente's buurten: Enschede's in the no-data class, its neighbours' without figures at all
+    const codesE = new Set(areasE.features.map((f) => f.properties.code));
+    const sampled = (await sampleBuurtColours(page)).filter((x) => x.samples >= 3);
+    const samples = sampled.filter((x) => codesE.has(x.code));
     assert.ok(samples.length >= 30, `buurten sampled on the map (${samples.length})`);
     assert.ok(samples.every((x) => x.cls === CLS_NO_VALUE), 'every buurt in the no-data class');
+    assert.ok(sampled.filter((x) => !codesE.has(x.code)).every((x) => x.cls === undefined && x.colour === undefined), 'the other gemeenten\'s buurten are drawn without figures');
     assert.ok((await notes(page)).includes(S.choroplethNone('Enschede')));
     assert.ok((await notes(page)).includes(S.wijkenNone('Enschede')), 'no wijk polygons in the Twente file: said, not a blank layer');
 
@@ -203,7 +207,7 @@ test('Twente with Almelo\'s figures: the chooser lists the 14 gemeenten, Ensched
     assert.deepEqual(await redErrors(page), []);
     assert.deepEqual(errors, []);
     // refused: the link to GM9999 (meta and the first figures: 404), and Gi* on Enschede (400, said in the sections)
-    const expected = (r) => /^404 GET \/api\/(meta|areas|enforcement)$/.test(r) || /^400 GET \/api\/(hotspots|hotspots\/emerging|coverage)$/.test(r);
+    const expected = (r) => /^404 GET \/api\/(meta|figures|enforcement)$/.test(r) || /^400 GET \/api\/(hotspots|hotspots\/emerging|coverage)$/.test(r);
     assert.deepEqual(refusedAfterSignIn(refused).filter((r) => !expected(r)), []);
   } finally { await context.close(); }
 });

@@ -124,7 +124,7 @@ test('the incident points load only when the client heatmap layer is switched on
   page.on('request', (r) => { if (r.url().includes('/api/incidents')) requested.push(r.url()); });
   try {
     const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/api/')));
-    assert.ok(loaded.some((n) => n.includes('/api/areas')), 'the resource timing sees the API calls');
+    assert.ok(loaded.some((n) => n.includes('/api/figures')), 'the resource timing sees the API calls');
     assert.ok(!loaded.some((n) => n.includes('/api/incidents')), 'no incident points at page load');
     assert.deepEqual(requested, []);
     const [res] = await Promise.all([
