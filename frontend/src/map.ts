@@ -118,12 +118,13 @@ function dataLayers(): (LayerSpecification & { source: string })[] {
       paint: { 'fill-antialias': false, 'fill-pattern': 'dots', 'fill-opacity': ['case', CLS(-3), ['case', OUT_OF_WIJK, 0.35, 1], 0] },
     },
     {
-      id: 'buurt-line', type: 'line', ...buurt,
+      // not at the country's scale: 10,000 outlines there halve the frame rate and show as a haze
+      id: 'buurt-line', type: 'line', ...buurt, minzoom: 8,
       paint: {
         'line-color': ['case', HAS('colour'), '#ffffff', NO_FIGURES_LINE],
         'line-width': ['interpolate', ['linear'], ['zoom'], 11, 0.5, 15, 1.5],
-        // areas without figures: a faint mesh at the country's scale, a thin outline closer in
-        'line-opacity': ['interpolate', ['linear'], ['zoom'], 7, ['case', HAS('colour'), 0.9, 0.12], 11, ['case', HAS('colour'), 0.9, 0.5]],
+        // areas without figures: a faint mesh at the province's scale, a thin outline closer in
+        'line-opacity': ['interpolate', ['linear'], ['zoom'], 8, ['case', HAS('colour'), 0.9, 0.15], 11, ['case', HAS('colour'), 0.9, 0.5]],
       },
     },
     {
