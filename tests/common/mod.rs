@@ -2,6 +2,8 @@
 //! and the path of the real CBS data beside the repository.
 #![allow(dead_code)]
 
+pub mod mvt;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use wijkveilig::auth::Role;

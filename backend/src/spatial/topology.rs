@@ -174,7 +174,24 @@ impl Topology {
     /// the coordinates), refined where simplified arcs would cross. Rings that collapse are left
     /// out, and so is a polygon whose exterior collapses.
     pub fn simplify(&self, tolerance: f64) -> Vec<MultiPolygon<f64>> {
-        let simple = self.simplified_arcs(tolerance);
+        let simple = self.simplified_arcs(tolerance, &|c| c);
+        self.assemble(&simple)
+    }
+
+    /// As [`Topology::simplify`], with every vertex snapped to the grid of cells `cell` wide
+    /// whose corner is `origin` (a tile's integer coordinates) before the crossing check, so
+    /// that rounding to the grid afterwards cannot make neighbours overlap.
+    pub fn simplify_on_grid(
+        &self,
+        tolerance: f64,
+        origin: Coord<f64>,
+        cell: f64,
+    ) -> Vec<MultiPolygon<f64>> {
+        let snap = move |c: Coord<f64>| Coord {
+            x: origin.x + ((c.x - origin.x) / cell).round() * cell,
+            y: origin.y + ((c.y - origin.y) / cell).round() * cell,
+        };
+        let simple = self.simplified_arcs(tolerance, &snap);
         self.assemble(&simple)
     }
 
@@ -183,16 +200,22 @@ impl Topology {
         self.assemble(&self.arcs)
     }
 
-    fn simplified_arcs(&self, tolerance: f64) -> Vec<Vec<Coord<f64>>> {
+    fn simplified_arcs(
+        &self,
+        tolerance: f64,
+        snap: &dyn Fn(Coord<f64>) -> Coord<f64>,
+    ) -> Vec<Vec<Coord<f64>>> {
+        let snapped = |arc: Vec<Coord<f64>>| -> Vec<Coord<f64>> {
+            let mut v: Vec<Coord<f64>> = arc.into_iter().map(snap).collect();
+            v.dedup();
+            v
+        };
         let mut tol: Vec<f64> = vec![tolerance; self.arcs.len()];
         let mut simple: Vec<Vec<Coord<f64>>> = self
             .arcs
             .iter()
-            .map(|a| simplify_arc(a, tolerance))
+            .map(|a| snapped(simplify_arc(a, tolerance)))
             .collect();
-        if tolerance <= 0.0 {
-            return simple;
-        }
         // Refine arcs that cross another (or themselves) until none do; after a few rounds an
         // arc falls back to its full geometry, which never crosses (the input is a coverage).
         for round in 0..5 {
@@ -202,11 +225,11 @@ impl Topology {
             }
             for a in crossing {
                 tol[a] /= 4.0;
-                simple[a] = if round == 4 {
+                simple[a] = snapped(if round == 4 {
                     self.arcs[a].clone()
                 } else {
                     simplify_arc(&self.arcs[a], tol[a])
-                };
+                });
             }
         }
         simple
@@ -510,7 +533,7 @@ mod tests {
         let mut thin: Vec<Coord<f64>> = bottom.iter().map(|&(x, y)| Coord { x, y }).collect();
         thin.extend(top.iter().rev().map(|&(x, y)| Coord { x, y }));
         let topo = Topology::build(&[mp(Polygon::new(LineString::new(thin), vec![]))]);
-        let simple = topo.simplified_arcs(2.0);
+        let simple = topo.simplified_arcs(2.0, &|c| c);
         assert!(crossing_arcs(&simple).is_empty());
     }
 }

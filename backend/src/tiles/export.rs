@@ -68,7 +68,7 @@ pub fn write_pmtiles(
     coords.sort_by_key(|c| u64::from(TileId::from(*c)));
     let b = set.bounds;
     let metadata = format!(
-        r#"{{"name":"wijkveilig {level} {year}","format":"pbf","generator":"wijkveilig","extent":{EXTENT},"vector_layers":[{{"id":"areas","fields":{{"code":"String","name":"String"}}}},{{"id":"labels","fields":{{"code":"String","name":"String","rank":"Number"}}}}]}}"#,
+        r#"{{"name":"wijkveilig {level} {year}","format":"pbf","generator":"wijkveilig","extent":{EXTENT},"vector_layers":[{{"id":"areas","fields":{{"code":"String","name":"String (from zoom 10)"}}}},{{"id":"labels","fields":{{"code":"String","name":"String","rank":"Number"}}}}]}}"#,
         level = level.as_str(),
         year = set.boundary_year,
     );

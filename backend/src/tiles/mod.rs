@@ -12,7 +12,9 @@
 //! coordinates clipped to the tile plus a buffer, and is cached by `(level, z, x, y)`.
 //!
 //! Each tile has two layers:
-//! - `areas`: the polygons; feature id [`AreaCode::tile_id`], properties `code` and `name`;
+//! - `areas`: the polygons; feature id [`AreaCode::tile_id`], property `code`, and `name` from
+//!   zoom [`NAMES_FROM_ZOOM`] (below it ten thousand names made a national tile 0.7 MB, and
+//!   the labels layer carries the names that can be shown);
 //! - `labels`: one point per area whose label can be read at that zoom (its box is at least
 //!   [`LABEL_MIN_PX`] screen pixels), at geo's interior point, in the one tile that holds it;
 //!   same id, properties `code`, `name` and `rank` (0 for the largest area: the label's
@@ -44,6 +46,8 @@ pub const MAX_ZOOM: u8 = 14;
 /// A label is put in a tile only when its area is at least this many screen pixels wide or
 /// high at that zoom (512-pixel tiles): smaller ones cannot carry a name.
 pub const LABEL_MIN_PX: f64 = 24.0;
+/// The `areas` layer names its features from this zoom on.
+pub const NAMES_FROM_ZOOM: u8 = 10;
 /// Simplification tolerance in tile units (8 units to a screen pixel).
 const TOLERANCE_UNITS: f64 = 2.0;
 /// At most this many bytes of encoded tiles are kept per set; beyond it the cache starts over.
@@ -147,7 +151,14 @@ impl TileLevel {
     pub fn at_zoom(&self, z: u8) -> &[MultiPolygon<f64>] {
         self.zooms[usize::from(z)].get_or_init(|| {
             let unit = 2.0 * HALF_WORLD / f64::from(1u32 << z) / f64::from(EXTENT);
-            self.topology.simplify(unit * TOLERANCE_UNITS)
+            // Snapped to this zoom's tile grid (whose corner is the world's top left), so that
+            // writing tile coordinates rounds nothing and cannot make neighbours overlap.
+            let origin = Coord {
+                x: -HALF_WORLD,
+                y: HALF_WORLD,
+            };
+            self.topology
+                .simplify_on_grid(unit * TOLERANCE_UNITS, origin, unit)
         })
     }
 
@@ -182,8 +193,8 @@ impl TileLevel {
             return Vec::new();
         }
         let to_tile = |c: Coord<f64>| Coord {
-            x: ((c.x - b[0]) * scale).round(),
-            y: ((b[3] - c.y) * scale).round(),
+            x: (c.x - b[0]) * scale,
+            y: (b[3] - c.y) * scale,
         };
         let geometry = self.at_zoom(z);
         let mut tile = mvt::Tile::new(EXTENT);
@@ -195,7 +206,9 @@ impl TileLevel {
             let mut f = layer.into_feature(data);
             f.set_id(self.ids[i]);
             f.add_tag_string("code", &self.codes[i]);
-            f.add_tag_string("name", &self.names[i]);
+            if z >= NAMES_FROM_ZOOM {
+                f.add_tag_string("name", &self.names[i]);
+            }
             layer = f.into_layer();
         }
         let mut labels = tile.create_layer("labels");
@@ -211,7 +224,7 @@ impl TileLevel {
             }
             let t = to_tile(p);
             let Ok(data) = mvt::GeomEncoder::new(mvt::GeomType::Point)
-                .point(t.x, t.y)
+                .point(t.x.round(), t.y.round())
                 .and_then(|e| e.encode())
             else {
                 continue;
@@ -242,21 +255,27 @@ fn encode_polygons(
 ) -> Option<mvt::GeomData> {
     let lo = -BUFFER;
     let hi = f64::from(EXTENT) + BUFFER;
-    let mut enc =
-        mvt::GeomEncoder::new(mvt::GeomType::Polygon).bbox(pointy::BBox::new([(lo, lo), (hi, hi)]));
+    let mut enc = mvt::GeomEncoder::new(mvt::GeomType::Polygon);
     let mut any = false;
     for poly in &mp.0 {
         let rings = std::iter::once((true, poly.exterior()))
             .chain(poly.interiors().iter().map(|r| (false, r)));
         for (exterior, ring) in rings {
-            let mut pts: Vec<Coord<f64>> = ring.0.iter().map(|&c| to_tile(c)).collect();
+            let open = &ring.0[..ring.0.len().saturating_sub(1)];
+            let tile: Vec<Coord<f64>> = open.iter().map(|&c| to_tile(c)).collect();
+            let mut pts: Vec<Coord<f64>> = clip_ring(&tile, lo, hi)
+                .into_iter()
+                .map(|c| Coord {
+                    x: c.x.round(),
+                    y: c.y.round(),
+                })
+                .collect();
             pts.dedup();
+            while pts.len() > 1 && pts.first() == pts.last() {
+                pts.pop();
+            }
             let area = signed_area(&pts);
-            let outside = pts.iter().all(|p| p.x < lo)
-                || pts.iter().all(|p| p.x > hi)
-                || pts.iter().all(|p| p.y < lo)
-                || pts.iter().all(|p| p.y > hi);
-            if pts.len() < 4 || area == 0.0 || outside {
+            if pts.len() < 3 || area == 0.0 {
                 if exterior {
                     break;
                 }
@@ -266,7 +285,7 @@ fn encode_polygons(
             if (area > 0.0) != exterior {
                 pts.reverse();
             }
-            for p in &pts[..pts.len() - 1] {
+            for p in &pts {
                 enc.add_point(p.x, p.y).ok()?;
             }
             enc.complete_geom().ok()?;
@@ -279,10 +298,68 @@ fn encode_polygons(
     enc.encode().ok().filter(|d| !d.is_empty())
 }
 
-/// Shoelace sum of a closed ring (positive when clockwise with y pointing down).
+/// Sutherland–Hodgman: an open ring clipped to the square `lo..=hi` (tile units, with the
+/// buffer). The closing edge is clipped like every other, which the `mvt` crate's own
+/// clamping does not do; what the clip adds runs along the square, outside the tile.
+fn clip_ring(ring: &[Coord<f64>], lo: f64, hi: f64) -> Vec<Coord<f64>> {
+    let mut out = ring.to_vec();
+    // (axis is x, keep the side >= or <= the bound)
+    for (x_axis, bound, keep_above) in [
+        (true, lo, true),
+        (true, hi, false),
+        (false, lo, true),
+        (false, hi, false),
+    ] {
+        if out.is_empty() {
+            break;
+        }
+        let v = |c: &Coord<f64>| if x_axis { c.x } else { c.y };
+        let inside = |c: &Coord<f64>| {
+            if keep_above {
+                v(c) >= bound
+            } else {
+                v(c) <= bound
+            }
+        };
+        let input = std::mem::take(&mut out);
+        for i in 0..input.len() {
+            let (a, b) = (input[(i + input.len() - 1) % input.len()], input[i]);
+            let cut = |a: Coord<f64>, b: Coord<f64>| {
+                let t = (bound - v(&a)) / (v(&b) - v(&a));
+                let c = Coord {
+                    x: a.x + t * (b.x - a.x),
+                    y: a.y + t * (b.y - a.y),
+                };
+                // Exactly on the bound, whatever the rounding of t.
+                if x_axis {
+                    Coord { x: bound, ..c }
+                } else {
+                    Coord { y: bound, ..c }
+                }
+            };
+            match (inside(&a), inside(&b)) {
+                (true, true) => out.push(b),
+                (true, false) => out.push(cut(a, b)),
+                (false, true) => {
+                    out.push(cut(a, b));
+                    out.push(b);
+                }
+                (false, false) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Shoelace sum of an open ring, closing edge included (positive when clockwise with y
+/// pointing down, MVT's exterior).
 fn signed_area(pts: &[Coord<f64>]) -> f64 {
-    pts.windows(2)
-        .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+    let n = pts.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (pts[i], pts[(i + 1) % n]);
+            a.x * b.y - b.x * a.y
+        })
         .sum::<f64>()
         / 2.0
 }
