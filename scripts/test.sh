@@ -13,6 +13,11 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 
+# nginx, for the reverse-proxy example that tests/instances.rs runs (deploy/nginx.conf).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi
+
 # Chromium, the frontend's npm packages and the e2e test packages.
 bash scripts/e2e-setup.sh
 
