@@ -28,8 +28,17 @@ pub async fn figures(
     Viewer(who): Viewer,
     Query(q): Query<AreaQuery>,
     Selection(sel): Selection,
-) -> ApiResult<Json<AreaFigures>> {
-    Ok(Json(state.service.figures(&q, &sel, &who).await?))
+) -> ApiResult<Json<Shared<AreaFigures>>> {
+    Ok(Json(Shared(state.service.figures(&q, &sel, &who).await?)))
+}
+
+/// An answer the service keeps and shares between requests, serialised as itself.
+pub struct Shared<T>(std::sync::Arc<T>);
+
+impl<T: serde::Serialize> serde::Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.as_ref().serialize(s)
+    }
 }
 
 #[utoipa::path(get, path = "/api/tiles", tag = "areas", operation_id = "tile_set", params(ScopeParams),

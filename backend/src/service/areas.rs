@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The level of a map or a statistic: buurten (default) or wijken.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     #[default]
@@ -116,6 +116,20 @@ pub struct MapHead {
     pub summary: ScopeSummary,
     /// With `level=wijk`: each wijk's headline (empty for buurten).
     pub wijk_summaries: Vec<ScopeSummary>,
+}
+
+/// What a map answer depends on: the data generation, the question, and what the access
+/// policy looks at of the viewer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FiguresKey {
+    generation: i64,
+    level: Level,
+    wijk: Option<String>,
+    range: (i32, i32),
+    types: Vec<String>,
+    scope: super::Scope,
+    role: crate::auth::Role,
+    wijken: Vec<String>,
 }
 
 /// What both map answers are made of.
@@ -433,7 +447,44 @@ impl Service {
 
     /// The choropleth without geometry, for the map on vector tiles: each area's figures with
     /// its tile feature id, and the generation of the tiles they belong with.
+    ///
+    /// Answers are kept per data generation, question and kind of viewer (role and wijken:
+    /// all that the access policy looks at), so a map that many people open costs one
+    /// computation per import.
     pub async fn figures(
+        &self,
+        q: &AreaQuery,
+        sel: &Resolved,
+        who: &Principal,
+    ) -> ServiceResult<std::sync::Arc<AreaFigures>> {
+        let generation = self.refresh().await?;
+        let mut wijken: Vec<String> = who.wijken.iter().map(|w| w.to_string()).collect();
+        wijken.sort();
+        let key = FiguresKey {
+            generation,
+            level: q.level.unwrap_or_default(),
+            wijk: q.wijk.as_deref().map(|w| w.trim().to_ascii_uppercase()),
+            range: (sel.range.from.index(), sel.range.to.index()),
+            types: sel.types.clone(),
+            scope: sel.scope.clone(),
+            role: who.role,
+            wijken,
+        };
+        if let Some(hit) = self.areas.read().await.figures.get(&key) {
+            return Ok(hit.clone());
+        }
+        let answer = std::sync::Arc::new(self.compute_figures(q, sel, who).await?);
+        let mut sets = self.areas.write().await;
+        if sets.generation == generation {
+            if sets.figures.len() >= super::MAX_CACHED_FIGURES {
+                sets.figures.clear();
+            }
+            sets.figures.insert(key, answer.clone());
+        }
+        Ok(answer)
+    }
+
+    async fn compute_figures(
         &self,
         q: &AreaQuery,
         sel: &Resolved,

@@ -478,7 +478,7 @@ impl Service {
     ) -> ServiceResult<EmergingCollection> {
         let set = self.areas(&sel.scope).await?;
         let mut range = sel.range;
-        let (monthly, yearly) = self.store().offence_extent().await?;
+        let (monthly, yearly) = self.offence_extent().await?;
         // Yearly-only data (47018NED) has no months to step through: step by year.
         let step = q.step.unwrap_or(if monthly.is_none() && yearly.is_some() {
             Step::Year

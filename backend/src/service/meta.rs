@@ -154,7 +154,7 @@ impl Service {
                     .collect()
             })
             .unwrap_or_default();
-        let extent = store.offence_extent().await?;
+        let extent = self.offence_extent().await?;
         let periods = match extent {
             (Some((a, b)), _) => Periods {
                 first: Some(a.iso()),
@@ -206,7 +206,7 @@ impl Service {
     /// only the total while incidents carry their own types.
     pub async fn crime_types(&self) -> ServiceResult<Vec<CrimeTypeNode>> {
         let titles = self.store().crime_type_titles().await?;
-        let offence_codes = self.store().offence_crime_types().await?;
+        let offence_codes = self.offence_crime_types().await?;
         let incident_codes = self.store().incident_crime_types().await?;
         let mut codes: Vec<String> = offence_codes.clone();
         for c in &incident_codes {

@@ -92,7 +92,22 @@ struct AreaSets {
     caches: HashMap<ResolvedScope, Arc<AreaCache>>,
     /// Crosswalks between the sets of two scopes, per level.
     crosswalks: CrosswalkCache,
+    /// The first and last month with monthly offence rows, and years with yearly rows.
+    extent: OffenceExtent,
+    /// The crime-type codes of the offence figures.
+    crime_types: Vec<String>,
+    /// Map answers already computed in this generation (see [`areas::FiguresKey`]).
+    figures: HashMap<areas::FiguresKey, Arc<areas::AreaFigures>>,
 }
+
+/// The first and last month with monthly offence rows, and the first and last year with any.
+pub type OffenceExtent = (
+    Option<(crate::domain::Month, crate::domain::Month)>,
+    Option<(i32, i32)>,
+);
+
+/// At most this many map answers are kept per generation.
+const MAX_CACHED_FIGURES: usize = 256;
 
 type CrosswalkCache = HashMap<
     (ResolvedScope, ResolvedScope, crate::domain::AreaLevel),
@@ -172,6 +187,18 @@ impl Service {
         Ok((sets.years.clone(), sets.gemeenten.clone()))
     }
 
+    /// The months with monthly offence rows and the years with yearly rows (first, last).
+    pub async fn offence_extent(&self) -> ServiceResult<OffenceExtent> {
+        self.refresh().await?;
+        Ok(self.areas.read().await.extent)
+    }
+
+    /// The crime-type codes the offence figures hold.
+    pub async fn offence_crime_types(&self) -> ServiceResult<Vec<String>> {
+        self.refresh().await?;
+        Ok(self.areas.read().await.crime_types.clone())
+    }
+
     /// Whether the data is the built-in synthetic demo (served without accounts).
     pub async fn is_demo(&self) -> ServiceResult<bool> {
         self.refresh().await?;
@@ -225,6 +252,8 @@ impl Service {
             }
         }
         let is_demo = self.store.is_demo().await?;
+        let extent = self.store.offence_extent().await?;
+        let crime_types = self.store.offence_crime_types().await?;
         let mut months_present = std::collections::HashSet::new();
         let mut years_present = std::collections::HashSet::new();
         let mut rows_per_gemeente: std::collections::BTreeMap<String, i64> = Default::default();
@@ -253,6 +282,9 @@ impl Service {
                 years_present,
                 caches: HashMap::new(),
                 crosswalks: HashMap::new(),
+                extent,
+                crime_types,
+                figures: HashMap::new(),
             };
         }
         Ok(generation)

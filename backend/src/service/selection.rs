@@ -98,12 +98,12 @@ pub fn default_range((months, years): OffenceExtent) -> PeriodRange {
 impl Service {
     /// The default period of the data.
     pub async fn default_range(&self) -> ServiceResult<PeriodRange> {
-        Ok(default_range(self.store().offence_extent().await?))
+        Ok(default_range(self.offence_extent().await?))
     }
 
     /// Resolves a user's selection against the data.
     pub async fn resolve(&self, p: &SelectionParams) -> ServiceResult<Resolved> {
-        let extent = self.store().offence_extent().await?;
+        let extent = self.offence_extent().await?;
         let (months, years) = extent;
         let bad = ServiceError::BadRequest;
         let range = match (&p.from, &p.to) {
@@ -133,7 +133,7 @@ impl Service {
                 .map_err(bad)?,
             _ => vec![TOTAL.to_string()],
         };
-        let present = self.store().offence_crime_types().await?;
+        let present = self.offence_crime_types().await?;
         let types = resolve_crime_types(&selectors, &present);
         let scope = p.scope().map_err(bad)?;
         let previous = range.previous();
