@@ -115,6 +115,9 @@ impl StoredIncident {
     }
 }
 
+/// A leaf partition on PostgreSQL: (gemeente, year).
+type Partition = (String, i64);
+
 /// (gemeente, buurt or '', month index, crime type): the key of `incident_counts`.
 type CountKey = (String, String, i64, String);
 
@@ -285,10 +288,10 @@ impl ImportTx {
         self.lock_incidents().await?;
         // The ids to delete, per partition that holds them (PostgreSQL: looked up in
         // incident_keys, one delete per partition) or all at once (SQLite: one table).
-        let groups: Vec<(Option<(String, i64)>, Vec<String>)> = match self.backend {
+        let groups: Vec<(Option<Partition>, Vec<String>)> = match self.backend {
             Backend::Sqlite => vec![(None, ids.to_vec())],
             Backend::Postgres => {
-                let mut by_partition: BTreeMap<(String, i64), Vec<String>> = BTreeMap::new();
+                let mut by_partition: BTreeMap<Partition, Vec<String>> = BTreeMap::new();
                 for chunk in ids.chunks(PER_STATEMENT) {
                     let sql = format!(
                         "SELECT id, gemeente, month_index FROM incident_keys WHERE id IN ({})",
