@@ -280,59 +280,112 @@ async fn incident_aggregates_and_partitions_follow_every_change() {
     }
 }
 
-/// Migration 0005 moves the rows an older schema holds into partitions and counts them.
+/// Migration 0005 on a database that already holds incidents, on both stores: each gets its
+/// gemeente (on PostgreSQL: its partition) and is counted in the aggregates.
 #[tokio::test]
-async fn migration_moves_existing_incidents() {
+async fn migration_moves_and_counts_existing_incidents() {
     use sqlx::Connection;
-    let db = TestDb::postgres().await;
-    let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-    // The schema as migrations 0001-0004 left it, with two incidents in it.
-    let migrator = sqlx::migrate!("../migrations/postgres");
-    for m in migrator.iter().filter(|m| m.version < 5) {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(m.sql.as_str().to_string()))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    }
-    sqlx::raw_sql(
-        "INSERT INTO imports (id, kind, source, imported_at, rows) VALUES (1, 'incidents', 'old.csv', '', 3); \
-         INSERT INTO incidents (id, time, month_index, crime_type, lon, lat, buurt_code, import_id) VALUES \
-         ('a', '2023-01-02T03:04:05', 24276, '1.1.1', 6.66, 52.36, 'BU01410101', 1), \
-         ('b', '2022-12-02T03:04:05', 24275, '1.1.1', 6.66, 52.36, 'BU01410101', 1), \
-         ('c', '2022-12-02T03:04:05', 24275, '1.2.3', 4.9, 52.37, NULL, 1)",
-    )
-    .execute(&mut c)
-    .await
-    .unwrap();
-    let m5 = migrator.iter().find(|m| m.version == 5).unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(m5.sql.as_str().to_string()))
+    sqlx::any::install_default_drivers();
+    for db in TestDb::both().await {
+        let postgres = db.url.starts_with("postgres");
+        let url = if postgres {
+            db.url.clone()
+        } else {
+            format!("{}?mode=rwc", db.url)
+        };
+        let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+        let migrator = if postgres {
+            sqlx::migrate!("../migrations/postgres")
+        } else {
+            sqlx::migrate!("../migrations/sqlite")
+        };
+        // The schema as migrations 0001-0004 left it, with three incidents in it.
+        for m in migrator.iter().filter(|m| m.version < 5) {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(m.sql.as_str().to_string()))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+        sqlx::raw_sql(
+            "INSERT INTO imports (id, kind, source, imported_at, rows) VALUES (1, 'incidents', 'old.csv', '', 3); \
+             INSERT INTO incidents (id, time, month_index, crime_type, lon, lat, buurt_code, import_id) VALUES \
+             ('a', '2023-01-02T03:04:05', 24276, '1.1.1', 6.66, 52.36, 'BU01410101', 1), \
+             ('b', '2022-12-02T03:04:05', 24275, '1.1.1', 6.66, 52.36, 'BU01410101', 1), \
+             ('c', '2022-12-02T03:04:05', 24275, '1.2.3', 4.9, 52.37, NULL, 1)",
+        )
         .execute(&mut c)
         .await
         .unwrap();
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, CAST(tableoid::regclass AS TEXT) FROM incidents ORDER BY id")
-            .fetch_all(&mut c)
+        let m5 = migrator.iter().find(|m| m.version == 5).unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(m5.sql.as_str().to_string()))
+            .execute(&mut c)
             .await
             .unwrap();
-    assert_eq!(
-        rows,
-        vec![
-            ("a".into(), "incidents_gm0141_2023".into()),
-            ("b".into(), "incidents_gm0141_2022".into()),
-            ("c".into(), "incidents_default".into()),
-        ]
-    );
-    let n: Vec<(String, i64)> =
-        sqlx::query_as("SELECT crime_type, n FROM incident_type_counts ORDER BY 1")
-            .fetch_all(&mut c)
-            .await
-            .unwrap();
-    assert_eq!(n, vec![("1.1.1".into(), 2), ("1.2.3".into(), 1)]);
-    let (keys,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM incident_keys")
-        .fetch_one(&mut c)
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, gemeente FROM incidents ORDER BY id")
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+        let gemeenten: Vec<(String, String)> = [("a", "GM0141"), ("b", "GM0141"), ("c", "")]
+            .map(|(i, g)| (i.to_string(), g.to_string()))
+            .to_vec();
+        assert_eq!(rows, gemeenten);
+        let counts: Vec<(String, String, i64, String, i64)> = sqlx::query_as(
+            "SELECT gemeente, buurt_code, CAST(month_index AS BIGINT), crime_type, CAST(n AS BIGINT) \
+             FROM incident_counts ORDER BY 1, 2, 3, 4",
+        )
+        .fetch_all(&mut c)
         .await
         .unwrap();
-    assert_eq!(keys, 3);
-    drop(c);
-    db.cleanup().await;
+        assert_eq!(
+            counts,
+            vec![
+                ("".into(), "".into(), 24275, "1.2.3".into(), 1),
+                (
+                    "GM0141".into(),
+                    "BU01410101".into(),
+                    24275,
+                    "1.1.1".into(),
+                    1
+                ),
+                (
+                    "GM0141".into(),
+                    "BU01410101".into(),
+                    24276,
+                    "1.1.1".into(),
+                    1
+                ),
+            ]
+        );
+        let n: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT crime_type, CAST(n AS BIGINT) FROM incident_type_counts ORDER BY 1",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        assert_eq!(n, vec![("1.1.1".into(), 2), ("1.2.3".into(), 1)]);
+        if postgres {
+            let partitions: Vec<(String, String)> = sqlx::query_as(
+                "SELECT id, CAST(tableoid::regclass AS TEXT) FROM incidents ORDER BY id",
+            )
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+            let expected: Vec<(String, String)> = [
+                ("a", "incidents_gm0141_2023"),
+                ("b", "incidents_gm0141_2022"),
+                ("c", "incidents_default"),
+            ]
+            .map(|(i, p)| (i.to_string(), p.to_string()))
+            .to_vec();
+            assert_eq!(partitions, expected);
+            let (keys,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM incident_keys")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(keys, 3);
+        }
+        drop(c);
+        db.cleanup().await;
+    }
 }
