@@ -621,11 +621,11 @@ impl Service {
     pub async fn incident_points(&self, sel: &Resolved) -> ServiceResult<Vec<Coord<f64>>> {
         let frame = MetricFrame::rd();
         Ok(self
-            .incidents(sel)
+            .incident_locations(sel)
             .await?
             .into_iter()
-            .map(|i| {
-                let (x, y) = frame.to_metric(i.lon, i.lat);
+            .map(|(lon, lat)| {
+                let (x, y) = frame.to_metric(lon, lat);
                 Coord { x, y }
             })
             .collect())

@@ -174,16 +174,45 @@ impl Service {
         Ok(Some(codes))
     }
 
-    /// Incidents of a selection in its scope (its gemeente, or all), as the store returns them.
-    pub async fn incidents(&self, sel: &Resolved) -> ServiceResult<Vec<crate::store::IncidentRow>> {
+    /// What the store is asked for a selection's incidents: the gemeente of its scope (`None`:
+    /// all) and the crime types (empty: all); `None` when no incident can match.
+    async fn incident_filter(
+        &self,
+        sel: &Resolved,
+    ) -> ServiceResult<Option<(Option<String>, Vec<String>)>> {
         let set = self.areas(&sel.scope).await?;
-        let mut rows = match self.incident_types(sel).await? {
-            None => self.store().incidents(sel.range, &[]).await?,
+        let gemeente = set.scope.gemeente.as_ref().map(|g| g.to_string());
+        Ok(match self.incident_types(sel).await? {
+            None => Some((gemeente, vec![])),
             // A selection matching no incident type matches no incident.
-            Some(codes) if codes.is_empty() => vec![],
-            Some(codes) => self.store().incidents(sel.range, &codes).await?,
+            Some(codes) if codes.is_empty() => None,
+            Some(codes) => Some((gemeente, codes)),
+        })
+    }
+
+    /// Incidents of a selection in its scope (its gemeente, or all), as the store returns them.
+    /// The store filters by gemeente and month range (on PostgreSQL: only those partitions).
+    pub async fn incidents(&self, sel: &Resolved) -> ServiceResult<Vec<crate::store::IncidentRow>> {
+        let Some((gemeente, codes)) = self.incident_filter(sel).await? else {
+            return Ok(vec![]);
         };
+        let set = self.areas(&sel.scope).await?;
+        let mut rows = self
+            .store()
+            .incidents(sel.range, &codes, gemeente.as_deref())
+            .await?;
         rows.retain(|r| set.scope.holds_point(r.buurt_code.as_deref()));
         Ok(rows)
+    }
+
+    /// Only the locations (lon, lat) of [`Self::incidents`], for the density.
+    pub async fn incident_locations(&self, sel: &Resolved) -> ServiceResult<Vec<(f64, f64)>> {
+        let Some((gemeente, codes)) = self.incident_filter(sel).await? else {
+            return Ok(vec![]);
+        };
+        Ok(self
+            .store()
+            .incident_locations(sel.range, &codes, gemeente.as_deref())
+            .await?)
     }
 }

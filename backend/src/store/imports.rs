@@ -1,10 +1,9 @@
 //! Writing an import: one transaction that replaces the earlier import of the same file,
 //! upserts rows in batches, and bumps the generation so every server instance notices.
 
-use super::{Result, Store, StoreError};
+use super::{Backend, Result, Store, StoreError};
 use crate::domain::{
-    Area, Camera, CrimeType, E33Report, EnforcementAction, Incident, Initiative, Month,
-    OffenceCount, Period,
+    Area, Camera, CrimeType, E33Report, EnforcementAction, Initiative, Month, OffenceCount, Period,
 };
 use geo::{BoundingRect, Geometry};
 use sqlx::any::AnyArguments;
@@ -44,7 +43,7 @@ fn month_of(date: time::Date) -> Val {
     ))
 }
 
-fn bind_all<'q>(
+pub(super) fn bind_all<'q>(
     mut q: Query<'q, Any, AnyArguments>,
     vals: Vec<Val>,
 ) -> Query<'q, Any, AnyArguments> {
@@ -60,9 +59,12 @@ fn bind_all<'q>(
 
 /// An import in progress. Dropping it without [`commit`](Self::commit) rolls everything back.
 pub struct ImportTx {
-    tx: Transaction<'static, Any>,
+    pub(super) tx: Transaction<'static, Any>,
+    pub(super) backend: Backend,
     pub import_id: i64,
-    rows: i64,
+    pub(super) rows: i64,
+    /// Incident rows and aggregate changes not yet written (see `store::incidents`).
+    pub(super) incidents: super::incidents::IncidentWrites,
 }
 
 impl ImportTx {
@@ -73,6 +75,16 @@ impl ImportTx {
         is_demo: bool,
     ) -> Result<ImportTx> {
         let mut tx = store.pool.begin().await?;
+        // The incidents of the import replaced leave the aggregates before they go.
+        let replaced: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM imports WHERE kind = $1 AND source = $2 AND kind = 'incidents'",
+        )
+        .bind(kind)
+        .bind(source)
+        .fetch_all(&mut *tx)
+        .await?;
+        let replaced: Vec<i64> = replaced.into_iter().map(|(id,)| id).collect();
+        super::incidents::forget_imports(&mut tx, store.backend, &replaced).await?;
         sqlx::query("DELETE FROM imports WHERE kind = $1 AND source = $2")
             .bind(kind)
             .bind(source)
@@ -90,13 +102,23 @@ impl ImportTx {
         .await?;
         Ok(ImportTx {
             tx,
+            backend: store.backend,
             import_id,
             rows: 0,
+            incidents: Default::default(),
         })
     }
 
     /// Removes every demo import and its rows; returns how many imports that were.
     pub async fn remove_demo(&mut self) -> Result<u64> {
+        self.flush_incidents().await?;
+        self.flush_counts().await?;
+        let demo: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM imports WHERE is_demo = 1 AND kind = 'incidents'")
+                .fetch_all(&mut *self.tx)
+                .await?;
+        let demo: Vec<i64> = demo.into_iter().map(|(id,)| id).collect();
+        super::incidents::forget_imports(&mut self.tx, self.backend, &demo).await?;
         let done = sqlx::query("DELETE FROM imports WHERE is_demo = 1")
             .execute(&mut *self.tx)
             .await?;
@@ -283,24 +305,6 @@ impl ImportTx {
             .await
     }
 
-    pub async fn insert_incidents(&mut self, batch: &[(Incident, Option<String>)]) -> Result<()> {
-        let rows = batch
-            .iter()
-            .map(|(i, buurt)| {
-                vec![
-                    ("id", text(&i.id)),
-                    ("time", text(format_datetime(i.time))),
-                    ("month_index", month_of(i.time.date())),
-                    ("crime_type", text(&i.crime_type)),
-                    ("lon", real(i.location.x())),
-                    ("lat", real(i.location.y())),
-                    ("buurt_code", Val::Text(buurt.clone())),
-                ]
-            })
-            .collect();
-        self.insert("incidents", &["id"], rows).await
-    }
-
     pub async fn insert_cameras(&mut self, batch: &[(Camera, Option<String>)]) -> Result<()> {
         let rows = batch
             .iter()
@@ -407,6 +411,7 @@ impl ImportTx {
 
     /// Point records of every kind, for re-assigning them to buurten after new boundaries.
     pub async fn all_points(&mut self) -> Result<Vec<(&'static str, String, f64, f64)>> {
+        self.flush_incidents().await?;
         let mut out = Vec::new();
         for table in ["incidents", "cameras", "enforcement", "initiatives"] {
             let rows: Vec<(String, f64, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -424,6 +429,10 @@ impl ImportTx {
         table: &'static str,
         assignments: &[(String, Option<String>)],
     ) -> Result<()> {
+        if table == "incidents" {
+            // Partitioned by gemeente on PostgreSQL, and counted in the aggregates.
+            return self.set_incident_buurten(assignments).await;
+        }
         let sql = format!("UPDATE {table} SET buurt_code = $1 WHERE id = $2");
         for (id, buurt) in assignments {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
@@ -437,6 +446,8 @@ impl ImportTx {
 
     /// Records the row count and notes, bumps the generation and commits.
     pub async fn commit(mut self, notes: &str) -> Result<i64> {
+        self.flush_incidents().await?;
+        self.flush_counts().await?;
         sqlx::query("UPDATE imports SET rows = $1, notes = $2 WHERE id = $3")
             .bind(self.rows)
             .bind(notes)
@@ -452,8 +463,11 @@ impl ImportTx {
         self.rows
     }
 
-    /// Ends a dry run: nothing is kept.
-    pub async fn rollback(self) -> Result<()> {
+    /// Ends a dry run: nothing is kept (buffered incidents are written first, so a dry run
+    /// meets what the database would refuse).
+    pub async fn rollback(mut self) -> Result<()> {
+        self.flush_incidents().await?;
+        self.flush_counts().await?;
         Ok(self.tx.rollback().await?)
     }
 }

@@ -8,6 +8,7 @@
 mod audit;
 mod cameras;
 mod imports;
+mod incidents;
 mod indicators;
 mod queries;
 mod sessions;
@@ -15,6 +16,7 @@ mod users;
 
 pub use audit::{AuditAnchor, AuditRow};
 pub use imports::ImportTx;
+pub use incidents::gemeente_of;
 pub use indicators::*;
 pub use queries::*;
 pub use users::UserRow;

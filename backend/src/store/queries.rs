@@ -183,12 +183,14 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
-    /// Crime-type codes that occur among the point incidents.
+    /// Crime-type codes that occur among the point incidents (from the aggregates, kept at
+    /// import, not from the points).
     pub async fn incident_crime_types(&self) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT DISTINCT crime_type FROM incidents ORDER BY crime_type")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT crime_type FROM incident_type_counts WHERE n > 0 ORDER BY crime_type",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -380,12 +382,18 @@ impl Store {
         Ok((months, ylo.zip(yhi).map(|(a, b)| (a as i32, b as i32))))
     }
 
+    /// The number of rows of a table; for `incidents` the sum of the aggregates kept at
+    /// import, so counting ten million incidents reads a handful of rows.
     pub async fn table_count(&self, table: &str) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"
-        )))
-        .fetch_one(&self.pool)
-        .await?;
+        let sql = match table {
+            "incidents" => {
+                "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM incident_type_counts".into()
+            }
+            _ => format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"),
+        };
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n)
     }
 
@@ -438,27 +446,55 @@ impl Store {
             .await?)
     }
 
+    /// Incidents dated in a range, of the given crime types (all when empty), in one gemeente
+    /// (`GM0141`) or in all (`None`, which includes the incidents outside every buurt). The
+    /// gemeente and month range are in the WHERE clause, so PostgreSQL reads only that
+    /// gemeente's partitions of those years.
     pub async fn incidents(
         &self,
         range: PeriodRange,
         types: &[String],
+        gemeente: Option<&str>,
     ) -> Result<Vec<IncidentRow>> {
-        let all = types.is_empty();
-        let sql = format!(
-            "SELECT id, time, crime_type, lon, lat, buurt_code FROM incidents WHERE month_index BETWEEN $1 AND $2 {} ORDER BY time, id",
-            if all {
-                String::new()
-            } else {
-                format!("AND crime_type IN ({})", in_list(3, types.len()))
-            }
+        let (sql, binds) = incident_filter(
+            "id, time, crime_type, lon, lat, buurt_code",
+            range,
+            types,
+            gemeente,
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(i64::from(range.from.index()))
-            .bind(i64::from(range.to.index()));
-        for t in types {
-            q = q.bind(t.clone());
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!("{sql} ORDER BY time, id")));
+        for b in binds {
+            q = match b {
+                Bind::Int(i) => q.bind(i),
+                Bind::Text(t) => q.bind(t),
+            };
         }
         Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    /// Only the locations (lon, lat) of the incidents [`Store::incidents`] selects, streamed,
+    /// for the density: 16 bytes a point instead of a whole row.
+    pub async fn incident_locations(
+        &self,
+        range: PeriodRange,
+        types: &[String],
+        gemeente: Option<&str>,
+    ) -> Result<Vec<(f64, f64)>> {
+        use futures_util::TryStreamExt;
+        let (sql, binds) = incident_filter("lon, lat", range, types, gemeente);
+        let mut q = sqlx::query_as::<_, (f64, f64)>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = match b {
+                Bind::Int(i) => q.bind(i),
+                Bind::Text(t) => q.bind(t),
+            };
+        }
+        let mut out = Vec::new();
+        let mut rows = q.fetch(&self.pool);
+        while let Some(p) = rows.try_next().await? {
+            out.push(p);
+        }
+        Ok(out)
     }
 
     pub async fn e33_months(
@@ -485,6 +521,38 @@ impl Store {
             .fetch_all(&self.pool)
             .await?)
     }
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// `SELECT columns FROM incidents WHERE …` for a month range, crime types (all when empty) and
+/// a gemeente (all when `None`), with its binds.
+fn incident_filter(
+    columns: &str,
+    range: PeriodRange,
+    types: &[String],
+    gemeente: Option<&str>,
+) -> (String, Vec<Bind>) {
+    let mut sql = format!("SELECT {columns} FROM incidents WHERE month_index BETWEEN $1 AND $2");
+    let mut binds = vec![
+        Bind::Int(i64::from(range.from.index())),
+        Bind::Int(i64::from(range.to.index())),
+    ];
+    if let Some(g) = gemeente {
+        binds.push(Bind::Text(g.to_string()));
+        sql.push_str(&format!(" AND gemeente = ${}", binds.len()));
+    }
+    if !types.is_empty() {
+        sql.push_str(&format!(
+            " AND crime_type IN ({})",
+            in_list(binds.len() + 1, types.len())
+        ));
+        binds.extend(types.iter().cloned().map(Bind::Text));
+    }
+    (sql, binds)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
