@@ -42,7 +42,8 @@ async fn tile_set(store: &Store) -> std::sync::Arc<TileSet> {
 fn coverage(set: &[MultiPolygon<f64>]) -> (Vec<MultiPolygon<f64>>, RTree<RLine<[f64; 2]>>) {
     let merc: Vec<MultiPolygon<f64>> = set.iter().map(|m| m.map_coords(mercator)).collect();
     let k = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-    let mut uses: HashMap<((u64, u64), (u64, u64)), (u32, Coord<f64>, Coord<f64>)> = HashMap::new();
+    type Key = ((u64, u64), (u64, u64));
+    let mut uses: HashMap<Key, (u32, Coord<f64>, Coord<f64>)> = HashMap::new();
     for m in &merc {
         for p in &m.0 {
             for r in std::iter::once(p.exterior()).chain(p.interiors()) {
@@ -86,7 +87,8 @@ fn check_zoom(set: &TileSet, wgs84: &[MultiPolygon<f64>], z: u8, n: u32) -> (usi
             .iter()
             .find(|l| l.name == "areas")
             .expect("an areas layer");
-        let features: Vec<(String, Vec<Vec<(i64, i64)>>)> = layer
+        type Rings = Vec<Vec<(i64, i64)>>;
+        let features: Vec<(String, Rings)> = layer
             .features
             .iter()
             .map(|f| (layer.property(f, "code").unwrap(), mvt::rings(f)))
