@@ -164,7 +164,14 @@ pub struct Service {
     /// The vector tile sets, by tile generation (see [`tiles`]).
     tiles: Arc<std::sync::RwLock<tiles::TileSets>>,
     tile_build: Arc<tokio::sync::Mutex<()>>,
+    /// The data generation last read, when, and at which count of this process's commits.
+    last_generation: Arc<std::sync::Mutex<Option<(std::time::Instant, u64, i64)>>>,
 }
+
+/// How long a generation read from the database is reused while this process commits nothing:
+/// a request asks for it several times, and at 64 connections these reads were most of a cached
+/// map answer's cost. Another instance's import is seen at most this much later.
+const GENERATION_REUSE: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl Service {
     pub fn new(store: Store) -> Service {
@@ -173,6 +180,7 @@ impl Service {
             areas: Arc::new(RwLock::new(AreaSets::default())),
             tiles: Arc::default(),
             tile_build: Arc::default(),
+            last_generation: Arc::default(),
         }
     }
 
@@ -237,7 +245,7 @@ impl Service {
     /// Re-reads what the data holds when an import (by this or another instance sharing the
     /// database) has changed the data generation, and drops the caches of the old one.
     async fn refresh(&self) -> ServiceResult<i64> {
-        let generation = self.store.generation().await?;
+        let generation = self.generation().await?;
         if self.areas.read().await.generation == generation && generation != 0 {
             return Ok(generation);
         }
@@ -286,6 +294,24 @@ impl Service {
                 crime_types,
                 figures: HashMap::new(),
             };
+        }
+        Ok(generation)
+    }
+
+    /// The data generation: read from the database, or reused within [`GENERATION_REUSE`] when
+    /// this process has committed nothing since.
+    async fn generation(&self) -> ServiceResult<i64> {
+        let local = crate::store::local_commits();
+        if let Ok(last) = self.last_generation.lock()
+            && let Some((at, commits, generation)) = *last
+            && commits == local
+            && at.elapsed() < GENERATION_REUSE
+        {
+            return Ok(generation);
+        }
+        let generation = self.store.generation().await?;
+        if let Ok(mut last) = self.last_generation.lock() {
+            *last = Some((std::time::Instant::now(), local, generation));
         }
         Ok(generation)
     }

@@ -34,6 +34,7 @@ impl Store {
         .await?;
         bump_generation(&mut tx).await?;
         tx.commit().await?;
+        super::committed();
         Ok(())
     }
 
@@ -46,6 +47,7 @@ impl Store {
             .await?;
         bump_generation(&mut tx).await?;
         tx.commit().await?;
+        super::committed();
         Ok(done.rows_affected() > 0)
     }
 }

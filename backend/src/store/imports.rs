@@ -456,6 +456,7 @@ impl ImportTx {
             .await?;
         super::cameras::bump_generation(&mut self.tx).await?;
         self.tx.commit().await?;
+        super::committed();
         Ok(self.rows)
     }
 

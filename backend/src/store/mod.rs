@@ -76,6 +76,20 @@ pub struct Store {
     audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
+/// Commits of this process that changed the data generation (imports, camera changes). The
+/// service may reuse a generation it read a moment ago while this count stands still: a change
+/// made here is then seen at once, one made by another process within that moment.
+static LOCAL_COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// See [`LOCAL_COMMITS`].
+pub fn local_commits() -> u64 {
+    LOCAL_COMMITS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+fn committed() {
+    LOCAL_COMMITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
 impl Store {
     /// Connects, creating a SQLite file if needed, and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Store> {
