@@ -65,6 +65,7 @@ echo "- PMTiles export of the national buurten, zooms 0–14: $(cat "$WORK/expor
 "$BIN" --database-url "sqlite://$NL" tiles export --out "$WORK/nl-wijk.pmtiles" --level wijk 2>"$WORK/export-wijk.log"
 echo "- The same for the wijken: $(tail -1 "$WORK/export-wijk.log")" >> "$REPORT"
 
+echo "bench-password-123456" | "$BIN" --database-url "sqlite://$NL" user add bench --role beheerder --password-stdin >/dev/null 2>&1
 serve "$NL"
 NLURL=$URL
 INFO=$(curl -fs "$NLURL/api/tiles")
@@ -128,6 +129,7 @@ AL=$WORK/almelo.db
 "$BIN" --database-url "sqlite://$AL" import areas "$DATA/almelo-buurten.geojson" >/dev/null 2>&1
 "$BIN" --database-url "sqlite://$AL" import areas "$DATA/almelo-wijken.geojson" >/dev/null 2>&1
 "$BIN" --database-url "sqlite://$AL" import offences "$DATA/almelo-misdrijven-47018NED-2023.csv" >/dev/null 2>&1
+echo "bench-password-123456" | "$BIN" --database-url "sqlite://$AL" user add admin --role beheerder --password-stdin >/dev/null 2>&1
 echo "bench-password-123456" | "$BIN" --database-url "sqlite://$AL" user add bench --role veiligheidsteam --password-stdin >/dev/null 2>&1
 serve "$AL"
 ALURL=$URL

@@ -21,24 +21,46 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/figures", tag = "areas", operation_id = "figures", params(AreaQuery, SelectionParams),
-    responses((status = 200, description = "Every visible area of a level with its figures and tile feature id, without geometry: the map joins them to the vector tiles", body = AreaFigures),
+    responses((status = 200, description = "Every visible area of a level with its figures and tile feature id, without geometry: the map joins them to the vector tiles (gzipped when the client accepts it)", body = AreaFigures),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn figures(
     State(state): State<AppState>,
     Viewer(who): Viewer,
     Query(q): Query<AreaQuery>,
     Selection(sel): Selection,
-) -> ApiResult<Json<Shared<AreaFigures>>> {
-    Ok(Json(Shared(state.service.figures(&q, &sel, &who).await?)))
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let answer = state.service.figures(&q, &sel, &who).await?;
+    // The shared answer is sent as JSON gzipped once; a client without gzip gets it unpacked.
+    let gzipped = answer
+        .encoded
+        .get_or_init(|| {
+            serde_json::to_vec(&answer.figures)
+                .map(|json| bytes::Bytes::from(crate::tiles::gzip(&json)))
+                .unwrap_or_default()
+        })
+        .clone();
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if accepts_gzip(&headers) {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        Ok((StatusCode::OK, h, gzipped).into_response())
+    } else {
+        let raw = crate::tiles::gunzip(&gzipped)
+            .map_err(|e| ApiError::Internal(format!("unpacking a kept answer failed: {e}")))?;
+        Ok((StatusCode::OK, h, raw).into_response())
+    }
 }
 
-/// An answer the service keeps and shares between requests, serialised as itself.
-pub struct Shared<T>(std::sync::Arc<T>);
-
-impl<T: serde::Serialize> serde::Serialize for Shared<T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.as_ref().serialize(s)
-    }
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")))
 }
 
 #[utoipa::path(get, path = "/api/tiles", tag = "areas", operation_id = "tile_set", params(ScopeParams),
@@ -112,11 +134,7 @@ pub async fn tile(
         return Ok((StatusCode::OK, h).into_response());
     }
     // Tiles are kept gzipped; the rare client that does not take gzip gets them unpacked.
-    let gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    if gzip {
+    if accepts_gzip(&headers) {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         Ok((StatusCode::OK, h, answer.bytes).into_response())
     } else {

@@ -97,7 +97,7 @@ struct AreaSets {
     /// The crime-type codes of the offence figures.
     crime_types: Vec<String>,
     /// Map answers already computed in this generation (see [`areas::FiguresKey`]).
-    figures: HashMap<areas::FiguresKey, Arc<areas::AreaFigures>>,
+    figures: HashMap<areas::FiguresKey, Arc<areas::SharedFigures>>,
 }
 
 /// The first and last month with monthly offence rows, and the first and last year with any.

@@ -378,7 +378,8 @@ fn bbox_of(m: &MultiPolygon<f64>) -> [f64; 4] {
 
 type TileKey = (AreaLevel, u8, u32, u32);
 
-fn gzip(raw: &[u8]) -> Vec<u8> {
+/// Gzips bytes as tiles (and other answers kept for many requests) are sent.
+pub fn gzip(raw: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     // Writing to a Vec cannot fail.
