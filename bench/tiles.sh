@@ -106,7 +106,6 @@ grep -E "first requests|p50|p95|p99|max" "$OUT/tiles-uncached.txt"
 echo '```'
 } >> "$REPORT"
 # ---- 3. cached
-ONE=$(sed -n '1p' "$WORK/paths.txt" | sed 's#/tiles/buurt/6/#/tiles/buurt/7/#')
 ONE=$(grep '/tiles/buurt/10/' "$WORK/paths.txt" | head -1)
 curl -fs -H 'Accept-Encoding: gzip' "$NLURL$ONE" -o /dev/null
 wrk -t2 -c64 -d"${DURATION}s" --latency -H 'Accept-Encoding: gzip' "$NLURL$ONE" > "$OUT/tiles-cached-one.txt" 2>&1
