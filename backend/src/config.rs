@@ -42,3 +42,58 @@ pub fn redact_url(url: &str) -> String {
         None => url.to_string(),
     }
 }
+
+/// What one server takes on: open connections, request body size, and the host names it
+/// answers for. Read from flags once; `http::limits` applies them.
+#[derive(Debug, Clone)]
+pub struct ServerLimits {
+    /// Open connections at once; more wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// The largest request body, bytes (the API takes small JSON bodies only).
+    pub body_limit: usize,
+    /// Host names (without port) the server answers for: a name, an address, or `.domain`
+    /// for every name under it. Anything else is refused, so that a page on another site
+    /// cannot reach a server on this machine by rebinding its own name to 127.0.0.1.
+    pub allowed_hosts: Vec<String>,
+}
+
+/// Host names every server answers for: this machine.
+pub const LOCAL_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_connections: 1_024,
+            body_limit: 1 << 20,
+            allowed_hosts: LOCAL_HOSTS.iter().map(|h| h.to_string()).collect(),
+        }
+    }
+}
+
+impl ServerLimits {
+    /// Whether a request's `Host` (with or without port) is one this server answers for.
+    ///
+    /// ```
+    /// use wijkveilig::config::ServerLimits;
+    /// let mut l = ServerLimits::default();
+    /// l.allowed_hosts.push(".almelo.nl".into());
+    /// assert!(l.allows_host("127.0.0.1:8080"));
+    /// assert!(l.allows_host("[::1]:8080"));
+    /// assert!(l.allows_host("LOCALHOST"));
+    /// assert!(l.allows_host("veiligheid.almelo.nl"));
+    /// assert!(!l.allows_host("almelo.nl.evil.example"));
+    /// assert!(!l.allows_host("rebind.evil.example:8080"));
+    /// ```
+    pub fn allows_host(&self, host: &str) -> bool {
+        let name = match host.strip_prefix('[') {
+            Some(rest) => rest.split(']').next().unwrap_or(""),
+            None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+        }
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+        self.allowed_hosts.iter().any(|a| {
+            let a = a.to_ascii_lowercase();
+            a == "*" || a == name || (a.starts_with('.') && name.ends_with(&a))
+        })
+    }
+}

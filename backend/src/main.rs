@@ -18,8 +18,13 @@ use wijkveilig::store::Store;
 )]
 struct Cli {
     /// Database: sqlite://path (default: a file wijkveilig.db here) or postgres://…
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    /// (Its value is not shown in --help: it may hold a password.)
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
     database_url: String,
+    /// Database connections this process keeps at most (default: 4 for SQLite, 8 for
+    /// PostgreSQL).
+    #[arg(long, env = "WIJKVEILIG_DB_POOL_SIZE", global = true)]
+    db_pool_size: Option<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -52,6 +57,28 @@ enum Command {
         /// without sessions or the access policy. Refused unless --addr is a loopback address.
         #[arg(long, hide = true)]
         benchmark_without_auth: bool,
+        /// A host name (without port) the server answers for, besides localhost; repeat it or
+        /// separate names by commas; `.example.nl` allows every name under it. Requests for
+        /// any other name are refused (DNS rebinding).
+        #[arg(
+            long = "allowed-host",
+            env = "WIJKVEILIG_ALLOWED_HOSTS",
+            value_delimiter = ','
+        )]
+        allowed_hosts: Vec<String>,
+        /// Open connections at once.
+        #[arg(long, env = "WIJKVEILIG_MAX_CONNECTIONS", default_value_t = 1_024)]
+        max_connections: usize,
+        /// The largest request body, in KiB.
+        #[arg(long, default_value_t = 1_024)]
+        body_limit_kib: usize,
+        /// Heavy calculations (density, permutation tests, placement) at once; default: one
+        /// per core.
+        #[arg(long, env = "WIJKVEILIG_HEAVY_PARALLEL")]
+        heavy_parallel: Option<usize>,
+        /// Seconds after which a heavy calculation is stopped.
+        #[arg(long, default_value_t = 20)]
+        heavy_deadline_seconds: u64,
         /// Single sign-on (OpenID Connect); the client secret is read from
         /// WIJKVEILIG_OIDC_CLIENT_SECRET. See docs/sso.md.
         #[command(flatten)]
@@ -210,7 +237,12 @@ fn main() -> std::process::ExitCode {
         }
         command => tokio::runtime::Runtime::new()
             .map_err(anyhow::Error::from)
-            .and_then(|rt| rt.block_on(run(cli.database_url, command))),
+            .and_then(|rt| {
+                let out = rt.block_on(run(cli.database_url, cli.db_pool_size, command));
+                // Heavy work stopped at shutdown ends at its next checkpoint; don't wait longer.
+                rt.shutdown_timeout(std::time::Duration::from_secs(2));
+                out
+            }),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -231,13 +263,19 @@ fn run_join(
     Ok(())
 }
 
-async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
-    let store = Store::connect(&database_url).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            wijkveilig::config::redact_url(&database_url)
-        )
-    })?;
+async fn run(
+    database_url: String,
+    db_pool_size: Option<u32>,
+    command: Command,
+) -> anyhow::Result<()> {
+    let store = Store::connect_with(&database_url, db_pool_size)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                wijkveilig::config::redact_url(&database_url)
+            )
+        })?;
     match command {
         Command::Serve {
             addr,
@@ -247,6 +285,11 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
             trust_forwarded_for,
             audit_retention_days,
             benchmark_without_auth,
+            allowed_hosts,
+            max_connections,
+            body_limit_kib,
+            heavy_parallel,
+            heavy_deadline_seconds,
             oidc,
         } => {
             if benchmark_without_auth {
@@ -315,8 +358,31 @@ async fn run(database_url: String, command: Command) -> anyhow::Result<()> {
                 listener.local_addr()?,
                 store.backend().as_str()
             );
+            let mut limits = wijkveilig::config::ServerLimits {
+                max_connections,
+                body_limit: body_limit_kib.saturating_mul(1024),
+                ..Default::default()
+            };
+            if !config.addr.ip().is_unspecified() {
+                limits.allowed_hosts.push(config.addr.ip().to_string());
+            }
+            limits
+                .allowed_hosts
+                .extend(allowed_hosts.into_iter().map(|h| h.trim().to_string()));
+            let default_work = wijkveilig::service::work::WorkLimits::default();
+            let work = wijkveilig::service::work::WorkLimits {
+                parallel: heavy_parallel.unwrap_or(default_work.parallel),
+                deadline: std::time::Duration::from_secs(heavy_deadline_seconds.max(1)),
+                ..default_work
+            };
+            eprintln!(
+                "answers for host names: {}",
+                limits.allowed_hosts.join(", ")
+            );
             let mut state = wijkveilig::server_state(store.clone(), config.basemap_style_url)
-                .with_access(access);
+                .with_access(access)
+                .with_limits(limits)
+                .with_work_limits(work);
             if let Some(oidc) = oidc {
                 eprintln!(
                     "single sign-on with {} ({})",

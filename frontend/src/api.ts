@@ -147,8 +147,19 @@ async function get<T>(path: string, params: Params = {}, signal?: AbortSignal): 
   return send<T>('GET', apiUrl(path, params), undefined, signal);
 }
 
+/** How often a read the server answered "busy, try again" (503 with Retry-After) is retried. */
+const BUSY_RETRIES = 2;
+
 async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal, session = false): Promise<T> {
-  const res = await fetch(url, body === undefined ? { method, signal } : { method, signal, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  let res = await fetch(url, body === undefined ? { method, signal } : { method, signal, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  // A read the server could not take on just now (heavy work queued, an import running) is
+  // asked again after the pause it names; a change is not, so the user sees its error.
+  for (let attempt = 0; method === 'GET' && res.status === 503 && res.headers.has('retry-after') && attempt < BUSY_RETRIES; attempt++) {
+    const pause = Math.min(10, Number(res.headers.get('retry-after')) || 2);
+    await new Promise((resolve) => setTimeout(resolve, pause * 1000));
+    if (signal?.aborted) break;
+    res = await fetch(url, { method, signal });
+  }
   if (!res.ok) {
     let body: Partial<ErrorBody> = {};
     try {

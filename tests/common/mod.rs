@@ -177,6 +177,15 @@ pub async fn get(url: String) -> reqwest::Result<reqwest::Response> {
     client(&url).get(url).send().await
 }
 
+/// A TCP port free at the moment of asking, for a server process a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn write(dir: &std::path::Path, name: &str, content: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, content).unwrap();

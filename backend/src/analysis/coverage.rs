@@ -21,6 +21,7 @@
 //! assert_eq!(coverage(&pts, &cams).covered, 1);
 //! ```
 
+use crate::analysis::budget::checkpoint;
 use std::collections::BinaryHeap;
 
 use geo::Coord;
@@ -284,6 +285,22 @@ pub struct Placement {
     pub after: Coverage,
 }
 
+/// The most (candidate, point) pairs [`greedy_placement`] may keep: each is 4 bytes of
+/// memory and a step of the greedy loop.
+pub const MAX_PLACEMENT_PAIRS: u64 = 50_000_000;
+
+/// The (candidate, point) pairs [`greedy_placement`] is expected to keep: candidates ×
+/// points × the share of the points' extent one camera's circle covers (at most all).
+/// Refused above [`MAX_PLACEMENT_PAIRS`] before any work.
+pub fn placement_pairs(points: &[Coord<f64>], candidates: usize, radius_m: f64) -> u64 {
+    let Some((lo, hi)) = crate::analysis::kde::points_extent(points) else {
+        return 0;
+    };
+    let area = ((hi.x - lo.x) * (hi.y - lo.y)).max(1.0);
+    let share = (std::f64::consts::PI * radius_m * radius_m / area).min(1.0);
+    (candidates as f64 * points.len() as f64 * share).ceil() as u64
+}
+
 /// Greedy maximum coverage: up to `k` sites from `candidates`, each a camera of `radius_m`,
 /// maximising the points newly seen beyond the `existing` active cameras. Stops early when no
 /// candidate adds anything. Ties go to the lower candidate index.
@@ -346,6 +363,7 @@ pub fn greedy_placement(
         }
         let reach = (r / cell).ceil() as i64;
         for (c, m) in candidates.iter().zip(members.iter_mut()) {
+            checkpoint();
             if !(c.x.is_finite() && c.y.is_finite()) {
                 continue;
             }
@@ -376,6 +394,7 @@ pub fn greedy_placement(
     let mut chosen = Vec::new();
     let mut gains = Vec::new();
     while chosen.len() < k {
+        checkpoint();
         let Some((gain, std::cmp::Reverse(c), round)) = heap.pop() else {
             break;
         };

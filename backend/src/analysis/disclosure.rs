@@ -102,6 +102,28 @@ pub fn suppress_with(
     }
 }
 
+/// The cost of [`blank_sparse_cells`] for `points` points: each visits the cells within
+/// reach. Refused above [`crate::analysis::budget::MAX_STEPS`], like the density itself.
+pub fn check_blank_cost(
+    points: usize,
+    h: f64,
+    cell: f64,
+) -> Result<(), crate::analysis::kde::KdeError> {
+    let span = ((h + cell) / cell).ceil() as u64 + 1;
+    let footprint = (2 * span + 1) * (2 * span + 1);
+    let steps = (points as u64).saturating_mul(footprint);
+    let limit = crate::analysis::budget::MAX_STEPS;
+    if steps > limit {
+        return Err(crate::analysis::kde::KdeError::TooMuchWork {
+            steps,
+            cells: points,
+            footprint,
+            limit,
+        });
+    }
+    Ok(())
+}
+
 /// Blanks (sets to 0) every cell of a density grid to which fewer than [`THRESHOLD`] points
 /// contribute. A point contributes to a cell when it lies within the kernel radius `h` of the
 /// cell's centre, plus half a cell diagonal (points are binned to cell centres before the
@@ -116,7 +138,10 @@ pub fn blank_sparse_cells(
     let reach = h + cell * std::f64::consts::SQRT_2 / 2.0;
     let mut counts = vec![0u32; grid.values.len()];
     let span = (reach / cell).ceil() as i64 + 1;
-    for p in points {
+    for (i, p) in points.iter().enumerate() {
+        if i % 1024 == 0 {
+            crate::analysis::budget::checkpoint();
+        }
         let cx = ((p.x - grid.origin.x) / cell).floor() as i64;
         let cy = ((p.y - grid.origin.y) / cell).floor() as i64;
         for iy in (cy - span).max(0)..=(cy + span).min(grid.ny as i64 - 1) {

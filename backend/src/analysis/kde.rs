@@ -29,6 +29,7 @@
 //! assert!((out.grid.total_count() - 100.0).abs() < 1.0);
 //! ```
 
+use crate::analysis::budget::{MAX_CELLS, MAX_STEPS, checkpoint};
 use crate::spatial::frame::MetricFrame;
 use geo::Coord;
 use serde::Serialize;
@@ -171,12 +172,49 @@ pub enum KdeError {
     BadBandwidth,
     #[error("the cell size is not a positive number of metres")]
     BadCellSize,
-    #[error("the grid would have {0} cells; choose larger cells or a smaller extent")]
-    TooManyCells(usize),
+    #[error(
+        "the grid would have {cells} cells, more than the limit of {limit}; choose larger cells (cell_m) or a smaller area"
+    )]
+    TooManyCells { cells: usize, limit: usize },
+    #[error(
+        "the density would take {steps} steps ({cells} cells × {footprint} kernel cells), more than the limit of {limit}; choose larger cells (cell_m) or a smaller bandwidth (bandwidth_m)"
+    )]
+    TooMuchWork {
+        steps: u64,
+        cells: usize,
+        footprint: u64,
+        limit: u64,
+    },
 }
 
-/// Refuse grids that would not fit comfortably in memory (e.g. 1 m cells over a province).
-const MAX_CELLS: usize = 50_000_000;
+/// The cost of a density on `spec` with bandwidth `h`, refused above the caps of
+/// [`crate::analysis::budget`]: the grid's cells (they travel as JSON), the padded grid's
+/// (memory), and cells × kernel footprint (time).
+pub fn check_cost(spec: &GridSpec, h: f64) -> Result<(), KdeError> {
+    let cell = spec.cell_size;
+    let cells = spec.nx.saturating_mul(spec.ny);
+    let r = (h / cell).ceil();
+    let pad = r as usize + 1;
+    let padded = (spec.nx.saturating_add(2 * pad)).saturating_mul(spec.ny.saturating_add(2 * pad));
+    if cells > MAX_CELLS || padded > 4 * MAX_CELLS {
+        return Err(KdeError::TooManyCells {
+            cells: cells.max(padded / 4),
+            limit: MAX_CELLS,
+        });
+    }
+    // The kernel's cells: those within h of the centre, about π (h/cell)².
+    let footprint = (std::f64::consts::PI * r * r).ceil().max(1.0) as u64;
+    let steps = (cells as u64).saturating_mul(footprint);
+    if steps > MAX_STEPS {
+        return Err(KdeError::TooMuchWork {
+            steps,
+            cells,
+            footprint,
+            limit: MAX_STEPS,
+        });
+    }
+    Ok(())
+}
 
 /// ArcGIS's default search radius for the finite points (see the module docs); `None` when
 /// fewer than 2 points or all coincide.
@@ -246,13 +284,11 @@ pub fn kde(points: &[Coord<f64>], opts: &KdeOptions) -> Result<Kde, KdeError> {
             )
         }
     };
+    check_cost(&spec, h)?;
     let cell = spec.cell_size;
-    let cells = spec.nx.saturating_mul(spec.ny);
+    let cells = spec.nx * spec.ny;
     let pad = (h / cell).ceil() as usize + 1;
     let (pnx, pny) = (spec.nx + 2 * pad, spec.ny + 2 * pad);
-    if cells > MAX_CELLS || pnx.saturating_mul(pny) > MAX_CELLS {
-        return Err(KdeError::TooManyCells(cells));
-    }
 
     // Linear binning onto the padded grid's cell centres.
     let mut binned = vec![0.0f64; pnx * pny];
@@ -295,6 +331,7 @@ pub fn kde(points: &[Coord<f64>], opts: &KdeOptions) -> Result<Kde, KdeError> {
 
     let mut values = vec![0.0f64; cells];
     for iy in 0..spec.ny {
+        checkpoint();
         for ix in 0..spec.nx {
             let centre = ((iy + pad) * pnx + ix + pad) as isize;
             let mut acc = 0.0;
@@ -483,7 +520,44 @@ mod tests {
             bandwidth_m: Some(5000.0),
             ..Default::default()
         };
-        assert!(matches!(kde(&pts, &tiny), Err(KdeError::TooManyCells(_))));
+        assert!(matches!(
+            kde(&pts, &tiny),
+            Err(KdeError::TooManyCells {
+                limit: MAX_CELLS,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_cost_is_refused_before_any_work_when_cells_times_kernel_is_too_much() {
+        // The reported freeze: 10 m cells and a 5 km bandwidth over a town of 12 km.
+        let town = GridSpec {
+            origin: Coord { x: 0.0, y: 0.0 },
+            cell_size: 10.0,
+            nx: 900,
+            ny: 900,
+        };
+        match check_cost(&town, 5_000.0) {
+            Err(KdeError::TooMuchWork {
+                steps,
+                cells,
+                limit,
+                ..
+            }) => {
+                assert_eq!(cells, 810_000);
+                assert!(steps > 100 * limit, "{steps}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The default for a town (100 m cells, a bandwidth of some hundreds of metres) is cheap.
+        let default = GridSpec {
+            cell_size: 100.0,
+            nx: 120,
+            ny: 120,
+            ..town
+        };
+        assert_eq!(check_cost(&default, 600.0), Ok(()));
     }
 }
 

@@ -7,6 +7,8 @@ use crate::domain::AreaCode;
 use crate::store::{Store, StoreError, UserRow};
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 /// Failed sign-ins within [`THROTTLE_WINDOW_MIN`] minutes after which an account is refused.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
@@ -89,14 +91,35 @@ impl AuthUser for Account {
 }
 
 /// axum-login's backend: accounts in our database.
+///
+/// Every signed-in request looks its account up. An account read less than [`REUSE`] ago is
+/// reused, unless this process changed an account since ([`crate::store::account_changes`]):
+/// at 64 connections these reads were most of a kept map answer's cost. A change made by
+/// another process (the CLI, another instance) takes effect within [`REUSE`].
 #[derive(Clone)]
 pub struct Accounts {
     store: Store,
+    recent: std::sync::Arc<std::sync::Mutex<HashMap<String, RecentAccount>>>,
+}
+
+/// How long an account read is reused.
+pub const REUSE: Duration = Duration::from_secs(1);
+
+/// At most this many accounts are kept; beyond it only fresh ones stay.
+const MAX_RECENT: usize = 10_000;
+
+struct RecentAccount {
+    read: Instant,
+    changes: u64,
+    account: Option<Account>,
 }
 
 impl Accounts {
     pub fn new(store: Store) -> Self {
-        Accounts { store }
+        Accounts {
+            store,
+            recent: Default::default(),
+        }
     }
 }
 
@@ -131,12 +154,35 @@ impl AuthnBackend for Accounts {
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<Account>, StoreError> {
-        Ok(self
+        let changes = crate::store::account_changes();
+        if let Ok(recent) = self.recent.lock()
+            && let Some(r) = recent.get(id)
+            && r.changes == changes
+            && r.read.elapsed() < REUSE
+        {
+            return Ok(r.account.clone());
+        }
+        let read = Instant::now();
+        let account = self
             .store
             .user(id)
             .await?
             .as_ref()
-            .and_then(Account::from_row))
+            .and_then(Account::from_row);
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() >= MAX_RECENT {
+                recent.retain(|_, r| r.read.elapsed() < REUSE);
+            }
+            recent.insert(
+                id.clone(),
+                RecentAccount {
+                    read,
+                    changes,
+                    account: account.clone(),
+                },
+            );
+        }
+        Ok(account)
     }
 }
 

@@ -4,17 +4,46 @@
 
 use crate::store::Store;
 use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result, SessionStore};
 
+/// Sessions read less than [`REUSE`] ago are reused: a signed-in map view makes several
+/// requests at once, and at 64 connections these reads were most of a kept answer's cost. This
+/// process's own saves and deletes update the kept copy at once; a sign-out on another instance
+/// takes effect here within [`REUSE`].
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Store,
+    recent: Arc<Mutex<HashMap<Id, Kept>>>,
 }
+
+/// A session as read (or written) at an instant; `None` once deleted.
+type Kept = (Instant, Option<Record>);
+
+/// How long a session read is reused.
+pub const REUSE: Duration = Duration::from_secs(1);
+
+/// At most this many sessions are kept; beyond it only fresh ones stay.
+const MAX_RECENT: usize = 10_000;
 
 impl DbSessionStore {
     pub fn new(store: Store) -> Self {
-        DbSessionStore { store }
+        DbSessionStore {
+            store,
+            recent: Default::default(),
+        }
+    }
+
+    fn keep(&self, id: Id, record: Option<Record>, read: Instant) {
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() >= MAX_RECENT {
+                recent.retain(|_, (at, _)| at.elapsed() < REUSE);
+            }
+            recent.insert(id, (read, record));
+        }
     }
 }
 
@@ -47,6 +76,7 @@ impl SessionStore for DbSessionStore {
                 .await
                 .map_err(backend)?;
             if created {
+                self.keep(record.id, Some(record.clone()), Instant::now());
                 return Ok(());
             }
             record.id = Id::default();
@@ -62,10 +92,21 @@ impl SessionStore for DbSessionStore {
                 record.expiry_date.unix_timestamp(),
             )
             .await
-            .map_err(backend)
+            .map_err(backend)?;
+        self.keep(record.id, Some(record.clone()), Instant::now());
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
+        if let Ok(recent) = self.recent.lock()
+            && let Some((read, record)) = recent.get(id)
+            && read.elapsed() < REUSE
+        {
+            return Ok(record
+                .clone()
+                .filter(|r| r.expiry_date.unix_timestamp() > now()));
+        }
+        let read = Instant::now();
         let Some(data) = self
             .store
             .session_load(&id.to_string(), now())
@@ -74,15 +115,18 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(None);
         };
-        serde_json::from_str(&data)
-            .map(Some)
-            .map_err(|e| Error::Decode(e.to_string()))
+        let record: Record =
+            serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;
+        self.keep(*id, Some(record.clone()), read);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
         self.store
             .session_delete(&id.to_string())
             .await
-            .map_err(backend)
+            .map_err(backend)?;
+        self.keep(*id, None, Instant::now());
+        Ok(())
     }
 }

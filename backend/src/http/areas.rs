@@ -8,6 +8,8 @@ use crate::service::SelectionParams;
 use crate::service::areas::{AreaCollection, AreaDetail, AreaQuery};
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
 #[utoipa::path(get, path = "/api/areas", tag = "areas", operation_id = "area_figures", params(AreaQuery, SelectionParams),
     responses((status = 200, description = "The areas of a level with their figures, ranked within the set", body = AreaCollection),
@@ -17,8 +19,19 @@ pub async fn list(
     Viewer(who): Viewer,
     Query(q): Query<AreaQuery>,
     Selection(sel): Selection,
-) -> ApiResult<Json<AreaCollection>> {
-    Ok(Json(state.service.area_figures(&q, &sel, &who).await?))
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let service = &state.service;
+    let answer = service
+        .kept(
+            "areas",
+            &q,
+            &sel,
+            &who,
+            service.area_figures(&q, &sel, &who),
+        )
+        .await?;
+    super::kept::send(&answer, &headers)
 }
 
 #[utoipa::path(get, path = "/api/areas/{code}", tag = "areas", operation_id = "area_detail",

@@ -39,6 +39,9 @@ pub enum ApiError {
     /// type, a body too large), with the status it chose.
     #[error("{message}")]
     Rejected { status: StatusCode, message: String },
+    /// Busy or too slow; the message (no internals) says to retry.
+    #[error("{0}")]
+    Busy(String),
     /// The database failed; the detail is logged, never sent.
     #[error("{0}")]
     Unavailable(String),
@@ -54,6 +57,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(m) => ApiError::NotFound(m),
             ServiceError::Conflict(m) => ApiError::Conflict(m),
             ServiceError::Forbidden(m) => ApiError::Forbidden(m),
+            ServiceError::Busy(m) => ApiError::Busy(m),
             ServiceError::Store(e) => ApiError::Unavailable(e.to_string()),
             ServiceError::Internal(m) => ApiError::Internal(m),
         }
@@ -93,6 +97,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let request_id = request_id();
         let id = request_id.as_deref().unwrap_or("-");
+        let retry = matches!(self, ApiError::Busy(_) | ApiError::Unavailable(_));
         let (status, message) = match self {
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m),
@@ -101,6 +106,7 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
             ApiError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m),
             ApiError::Rejected { status, message } => (status, message),
+            ApiError::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, m),
             ApiError::Unavailable(detail) => {
                 tracing::error!(request_id = id, "database unavailable: {detail}");
                 (
@@ -116,7 +122,7 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (
+        let mut res = (
             status,
             Json(ErrorBody {
                 error: code_of(status),
@@ -124,8 +130,55 @@ impl IntoResponse for ApiError {
                 request_id,
             }),
         )
-            .into_response()
+            .into_response();
+        if retry {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
+        }
+        res
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Turns an error the framework answered itself in plain text (a path that does not parse,
+/// a method not allowed, an unknown route) into the documented JSON error, for the API and
+/// the tiles. Handlers' own errors are JSON already and pass unchanged.
+pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    let api = path.starts_with("/api/") || path.starts_with("/tiles/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let allow = res.headers().get(axum::http::header::ALLOW).cloned();
+    let body = axum::body::to_bytes(res.into_body(), 16 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&body).trim().to_string();
+    let mut out = if status.is_server_error() {
+        ApiError::Internal(text).into_response()
+    } else {
+        ApiError::Rejected {
+            status,
+            message: if text.is_empty() {
+                status.canonical_reason().unwrap_or("refused").to_string()
+            } else {
+                text
+            },
+        }
+        .into_response()
+    };
+    if let Some(allow) = allow {
+        out.headers_mut().insert(axum::http::header::ALLOW, allow);
+    }
+    out
+}

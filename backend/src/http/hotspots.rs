@@ -9,6 +9,8 @@ use crate::service::SelectionParams;
 use crate::service::hotspots::{EmergingCollection, HotspotCollection, HotspotQuery, KdeQuery};
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
 
 #[utoipa::path(get, path = "/api/hotspots", tag = "hotspots", params(HotspotQuery, SelectionParams),
     responses((status = 200, description = "Getis-Ord Gi* per area with z, p, FDR-adjusted p and Gi_Bin class", body = HotspotCollection),
@@ -18,8 +20,13 @@ pub async fn hotspots(
     Viewer(who): Viewer,
     Query(q): Query<HotspotQuery>,
     Selection(sel): Selection,
-) -> ApiResult<Json<HotspotCollection>> {
-    Ok(Json(state.service.hotspots(&q, &sel, &who).await?))
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let service = &state.service;
+    let answer = service
+        .kept("hotspots", &q, &sel, &who, service.hotspots(&q, &sel, &who))
+        .await?;
+    super::kept::send(&answer, &headers)
 }
 
 #[utoipa::path(get, path = "/api/hotspots/emerging", tag = "hotspots", params(HotspotQuery, SelectionParams),
@@ -30,8 +37,13 @@ pub async fn emerging(
     Viewer(who): Viewer,
     Query(q): Query<HotspotQuery>,
     Selection(sel): Selection,
-) -> ApiResult<Json<EmergingCollection>> {
-    Ok(Json(state.service.emerging(&q, &sel, &who).await?))
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let service = &state.service;
+    let answer = service
+        .kept("emerging", &q, &sel, &who, service.emerging(&q, &sel, &who))
+        .await?;
+    super::kept::send(&answer, &headers)
 }
 
 #[utoipa::path(get, path = "/api/kde", tag = "hotspots", params(KdeQuery, SelectionParams),

@@ -8,6 +8,8 @@ mod error;
 mod extract;
 mod hotspots;
 mod indicators;
+mod kept;
+pub mod limits;
 mod meta;
 mod oidc;
 mod planning;
@@ -140,17 +142,26 @@ pub fn router(state: AppState) -> Router {
     // Tiles are public and read no session (see `tiles`): they join outside the session layers.
     let tiles = Router::new()
         .route("/tiles/{level}/{z}/{x}/{tile}", get(tiles::tile))
-        .with_state(state);
+        .with_state(state.clone());
     Router::new()
         .merge(docs)
         .merge(api)
         .fallback(assets::serve)
         .layer(auth)
         .merge(tiles)
+        // Inside compression, so that it reads the framework's plain text uncompressed.
+        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             security_state,
             security::headers,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.limits.body_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.limits.clone(),
+            limits::hosts,
         ))
         .layer(axum::middleware::from_fn(request_id))
         .layer(TraceLayer::new_for_http())
@@ -203,15 +214,45 @@ pub fn openapi_json() -> String {
     ApiDoc::openapi().to_pretty_json().unwrap_or_default()
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Serves until Ctrl-C or SIGTERM. Then heavy work in flight is stopped (its requests get a
+/// retryable 503), open requests get [`SHUTDOWN_GRACE`] to finish, and the server returns.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
+    let work = state.service.work().clone();
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: stopping heavy work, finishing open requests");
+        work.shut_down();
+        let _ = stopping_tx.send(());
+    };
+    // `tap_io` only so that axum's `ConnectInfo<SocketAddr>` works with our listener.
+    let listener = axum::serve::ListenerExt::tap_io(
+        limits::Listener::new(listener, state.limits.max_connections),
+        |_| {},
+    );
+    let server = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(signal);
+    let mut server = std::pin::pin!(server.into_future());
+    let mut stopping = std::pin::pin!(stopping_rx);
+    tokio::select! {
+        done = &mut server => done,
+        _ = &mut stopping => {
+            match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+                Ok(done) => done,
+                Err(_) => {
+                    tracing::warn!("requests still open after {SHUTDOWN_GRACE:?}: closing them");
+                    Ok(())
+                }
+            }
+        }
+    }
 }
+
+/// How long open requests may take to finish after SIGTERM.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

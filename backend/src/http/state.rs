@@ -22,6 +22,8 @@ pub struct AppState {
     pub access: AccessConfig,
     /// Single sign-on, when configured (`--oidc-issuer`).
     pub oidc: Option<std::sync::Arc<crate::auth::oidc::Oidc>>,
+    /// Connections, body size and host names (see [`super::limits`]).
+    pub limits: std::sync::Arc<crate::config::ServerLimits>,
 }
 
 impl AppState {
@@ -33,7 +35,19 @@ impl AppState {
             report_csp: "default-src 'none'".into(),
             access: AccessConfig::default(),
             oidc: None,
+            limits: Default::default(),
         }
+    }
+
+    pub fn with_limits(mut self, limits: crate::config::ServerLimits) -> Self {
+        self.limits = std::sync::Arc::new(limits);
+        self
+    }
+
+    /// The same state with other limits on heavy work (see [`crate::service::work`]).
+    pub fn with_work_limits(mut self, limits: crate::service::work::WorkLimits) -> Self {
+        self.service = self.service.with_work_limits(limits);
+        self
     }
 
     pub fn with_access(mut self, access: AccessConfig) -> Self {

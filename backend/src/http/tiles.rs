@@ -31,36 +31,7 @@ pub async fn figures(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let answer = state.service.figures(&q, &sel, &who).await?;
-    // The shared answer is sent as JSON gzipped once; a client without gzip gets it unpacked.
-    let gzipped = answer
-        .encoded
-        .get_or_init(|| {
-            serde_json::to_vec(&answer.figures)
-                .map(|json| bytes::Bytes::from(crate::tiles::gzip(&json)))
-                .unwrap_or_default()
-        })
-        .clone();
-    let mut h = HeaderMap::new();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if accepts_gzip(&headers) {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        Ok((StatusCode::OK, h, gzipped).into_response())
-    } else {
-        let raw = crate::tiles::gunzip(&gzipped)
-            .map_err(|e| ApiError::Internal(format!("unpacking a kept answer failed: {e}")))?;
-        Ok((StatusCode::OK, h, raw).into_response())
-    }
-}
-
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")))
+    super::kept::send(&answer, &headers)
 }
 
 #[utoipa::path(get, path = "/api/tiles", tag = "areas", operation_id = "tile_set", params(ScopeParams),
@@ -134,12 +105,5 @@ pub async fn tile(
         return Ok((StatusCode::OK, h).into_response());
     }
     // Tiles are kept gzipped; the rare client that does not take gzip gets them unpacked.
-    if accepts_gzip(&headers) {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        Ok((StatusCode::OK, h, answer.bytes).into_response())
-    } else {
-        let raw = crate::tiles::gunzip(&answer.bytes)
-            .map_err(|e| ApiError::Internal(format!("unpacking a cached tile failed: {e}")))?;
-        Ok((StatusCode::OK, h, raw).into_response())
-    }
+    super::kept::send_gzipped(h, answer.bytes, &headers)
 }

@@ -118,28 +118,6 @@ pub struct MapHead {
     pub wijk_summaries: Vec<ScopeSummary>,
 }
 
-/// A map answer kept for everyone who asks the same, with a slot for its encoding (made once by
-/// whoever sends it: at 64 connections, compressing the same 28 KB again for every request
-/// was half of its cost).
-pub struct SharedFigures {
-    pub figures: AreaFigures,
-    pub encoded: std::sync::OnceLock<bytes::Bytes>,
-}
-
-/// What a map answer depends on: the data generation, the question, and what the access
-/// policy looks at of the viewer.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FiguresKey {
-    generation: i64,
-    level: Level,
-    wijk: Option<String>,
-    range: (i32, i32),
-    types: Vec<String>,
-    scope: super::Scope,
-    role: crate::auth::Role,
-    wijken: Vec<String>,
-}
-
 /// What both map answers are made of.
 struct Choropleth {
     set: std::sync::Arc<AreaCache>,
@@ -464,35 +442,9 @@ impl Service {
         q: &AreaQuery,
         sel: &Resolved,
         who: &Principal,
-    ) -> ServiceResult<std::sync::Arc<SharedFigures>> {
-        let generation = self.refresh().await?;
-        let mut wijken: Vec<String> = who.wijken.iter().map(|w| w.to_string()).collect();
-        wijken.sort();
-        let key = FiguresKey {
-            generation,
-            level: q.level.unwrap_or_default(),
-            wijk: q.wijk.as_deref().map(|w| w.trim().to_ascii_uppercase()),
-            range: (sel.range.from.index(), sel.range.to.index()),
-            types: sel.types.clone(),
-            scope: sel.scope.clone(),
-            role: who.role,
-            wijken,
-        };
-        if let Some(hit) = self.areas.read().await.figures.get(&key) {
-            return Ok(hit.clone());
-        }
-        let answer = std::sync::Arc::new(SharedFigures {
-            figures: self.compute_figures(q, sel, who).await?,
-            encoded: std::sync::OnceLock::new(),
-        });
-        let mut sets = self.areas.write().await;
-        if sets.generation == generation {
-            if sets.figures.len() >= super::MAX_CACHED_FIGURES {
-                sets.figures.clear();
-            }
-            sets.figures.insert(key, answer.clone());
-        }
-        Ok(answer)
+    ) -> ServiceResult<std::sync::Arc<super::answers::KeptAnswer>> {
+        self.kept("figures", q, sel, who, self.compute_figures(q, sel, who))
+            .await
     }
 
     async fn compute_figures(

@@ -11,7 +11,9 @@ use crate::analysis::figures::{DataStatus, count_of};
 use crate::analysis::hotspot::HotspotError;
 use crate::analysis::hotspot::emerging::{Category, emerging_hotspots};
 use crate::analysis::hotspot::gistar::{GiStar, GiStarOptions, class_name, gi_star, gi_star_rates};
-use crate::analysis::kde::{Grid, GridSpec, Kde, KdeOptions, KdeSurface, kde, points_extent};
+use crate::analysis::kde::{
+    Grid, GridSpec, Kde, KdeOptions, KdeSurface, check_cost, kde, points_extent,
+};
 use crate::auth::Principal;
 use crate::domain::{AreaLevel, Month, PeriodRange};
 use crate::spatial::contiguity::{Weights, distance_band};
@@ -370,11 +372,8 @@ impl Service {
             .iter()
             .map(|&k| figs[k].count.unwrap_or(0) as f64)
             .collect();
-        let (gi, empirical_bayes) = match q.value.unwrap_or_default() {
-            HotspotValue::Count => (
-                gi_star(&counts, &w, &opts).map_err(stats_error("Gi*"))?,
-                false,
-            ),
+        let rates = match q.value.unwrap_or_default() {
+            HotspotValue::Count => None,
             HotspotValue::Rate => {
                 let population: Vec<f64> = members
                     .iter()
@@ -387,13 +386,24 @@ impl Service {
                     Smoothing::On => true,
                     Smoothing::Off => false,
                 };
-                (
-                    gi_star_rates(&counts, &population, 1_000.0, smooth, &w, &opts)
-                        .map_err(stats_error("Gi*"))?,
-                    smooth,
-                )
+                Some((population, smooth))
             }
         };
+        let empirical_bayes = rates.as_ref().is_some_and(|r| r.1);
+        let compute = move |w: &Weights| match &rates {
+            None => gi_star(&counts, w, &opts),
+            Some((population, smooth)) => {
+                gi_star_rates(&counts, population, 1_000.0, *smooth, w, &opts)
+            }
+        };
+        // Analytic Gi* takes microseconds per area; the permutation test is heavy work.
+        let gi = if opts.permutations == 0 {
+            compute(&w)
+        } else {
+            let w = w.into_owned();
+            self.work.run("Gi*", move || compute(&w)).await?
+        }
+        .map_err(stats_error("Gi*"))?;
         Ok(GiRun {
             set,
             members,
@@ -586,8 +596,17 @@ impl Service {
         } else {
             Cow::Owned(full.restrict(&keep))
         };
-        let areas =
-            emerging_hotspots(&series, &w, &opts).map_err(stats_error("emerging hotspots"))?;
+        let areas = if opts.permutations == 0 {
+            emerging_hotspots(&series, &w, &opts)
+        } else {
+            let w = w.into_owned();
+            self.work
+                .run("emerging hotspots", move || {
+                    emerging_hotspots(&series, &w, &opts)
+                })
+                .await?
+        }
+        .map_err(stats_error("emerging hotspots"))?;
         let features = members
             .iter()
             .zip(&areas)
@@ -640,12 +659,12 @@ impl Service {
         sel: &Resolved,
         who: &Principal,
     ) -> ServiceResult<(Density, f64)> {
-        if who.sees_exact_heatmap() {
-            return self.exact_density(q, sel).await;
-        }
         let points = self.incident_points(sel).await?;
+        if who.sees_exact_heatmap() {
+            return self.density_of(points, q, &sel.scope, false).await;
+        }
         let q = KdeQuery {
-            cell_m: Some(q.cell_m.unwrap_or(KDE_CELL_M).max(disclosure::MIN_CELL_M)),
+            cell_m: q.cell_m.map(|c| c.max(disclosure::MIN_CELL_M)),
             bandwidth_m: Some(
                 q.bandwidth_m
                     .or_else(|| crate::analysis::kde::default_bandwidth(&points))
@@ -653,13 +672,8 @@ impl Service {
                     .max(disclosure::MIN_BANDWIDTH_M),
             ),
         };
-        let mut d = self.density_of(points, &q, &sel.scope).await?;
-        if let Some(k) = d.0.kde.as_mut() {
-            let h = k.bandwidth_m;
-            disclosure::blank_sparse_cells(&mut k.grid, &d.0.points, h);
-        }
         // The points themselves stay inside the service.
-        Ok(d)
+        self.density_of(points, &q, &sel.scope, true).await
     }
 
     /// The density from exact locations (for planning, and the roles that see points).
@@ -669,24 +683,42 @@ impl Service {
         sel: &Resolved,
     ) -> ServiceResult<(Density, f64)> {
         let points = self.incident_points(sel).await?;
-        self.density_of(points, q, &sel.scope).await
+        self.density_of(points, q, &sel.scope, false).await
     }
 
-    /// The density of `points` (RD metres) on the grid of [`density_grid`].
+    /// The density of `points` (RD metres) on the grid of [`density_grid`], computed in the
+    /// heavy-work pool ([`super::work`]) within the caps of [`crate::analysis::budget`].
+    /// Without a cell size asked for, the cell grows from 100 m until the grid is within
+    /// them (a whole country at 100 m is not). `protect` blanks the sparse cells
+    /// ([`disclosure::blank_sparse_cells`]).
     async fn density_of(
         &self,
         points: Vec<Coord<f64>>,
         q: &KdeQuery,
         scope: &super::Scope,
+        protect: bool,
     ) -> ServiceResult<(Density, f64)> {
-        let cell = q.cell_m.unwrap_or(KDE_CELL_M);
-        if !(10.0..=1_000.0).contains(&cell) {
+        let floor = if protect {
+            disclosure::MIN_CELL_M
+        } else {
+            KDE_CELL_M
+        };
+        let cells: Vec<f64> = match q.cell_m {
+            Some(c) => vec![c],
+            None => AUTO_CELLS_M
+                .iter()
+                .copied()
+                .filter(|&c| c >= floor)
+                .collect(),
+        };
+        let first = cells[0];
+        if !(10.0..=1_000.0).contains(&first) {
             return Err(ServiceError::BadRequest(
                 "cell_m must be between 10 and 1,000 metres".into(),
             ));
         }
         if let Some(b) = q.bandwidth_m
-            && !(cell..=20_000.0).contains(&b)
+            && !(first..=20_000.0).contains(&b)
         {
             return Err(ServiceError::BadRequest(
                 "bandwidth_m must be at least one cell and at most 20,000 metres".into(),
@@ -694,33 +726,67 @@ impl Service {
         }
         let set = self.areas(scope).await?;
         if points.is_empty() {
-            return Ok((Density { points, kde: None }, cell));
+            return Ok((Density { points, kde: None }, first));
         }
-        let h = q
-            .bandwidth_m
-            .or_else(|| crate::analysis::kde::default_bandwidth(&points))
-            .unwrap_or(cell);
-        let Some(extent) = density_grid(&set, &points, cell, h) else {
-            return Ok((Density { points, kde: None }, cell));
+        let default_h = crate::analysis::kde::default_bandwidth(&points);
+        let mut refused = None;
+        let mut chosen = None;
+        for &cell in &cells {
+            let h = q.bandwidth_m.or(default_h).unwrap_or(cell);
+            let Some(extent) = density_grid(&set, &points, cell, h) else {
+                return Ok((Density { points, kde: None }, cell));
+            };
+            let cost = check_cost(&extent, h).and_then(|()| {
+                if protect {
+                    disclosure::check_blank_cost(points.len(), h, cell)
+                } else {
+                    Ok(())
+                }
+            });
+            match cost {
+                Ok(()) => {
+                    chosen = Some((cell, h, extent));
+                    break;
+                }
+                Err(e) => refused = Some(e),
+            }
+        }
+        let Some((cell, h, extent)) = chosen else {
+            let why = refused.map(|e| e.to_string()).unwrap_or_default();
+            return Err(ServiceError::BadRequest(format!(
+                "cannot compute the density: {why}"
+            )));
         };
-        let k = kde(
-            &points,
-            &KdeOptions {
-                bandwidth_m: Some(h),
-                cell_size_m: cell,
-                extent: Some(extent),
-            },
-        )
-        .map_err(|e| ServiceError::BadRequest(format!("cannot compute the density: {e}")))?;
-        Ok((
-            Density {
-                points,
-                kde: Some(k),
-            },
-            cell,
-        ))
+        self.work
+            .run("the density", move || {
+                let mut k = kde(
+                    &points,
+                    &KdeOptions {
+                        bandwidth_m: Some(h),
+                        cell_size_m: cell,
+                        extent: Some(extent),
+                    },
+                )
+                .map_err(|e| {
+                    ServiceError::BadRequest(format!("cannot compute the density: {e}"))
+                })?;
+                if protect {
+                    disclosure::blank_sparse_cells(&mut k.grid, &points, h);
+                }
+                Ok((
+                    Density {
+                        points,
+                        kde: Some(k),
+                    },
+                    cell,
+                ))
+            })
+            .await?
     }
 }
+
+/// The cells a density without an asked-for cell size tries, smallest first (metres).
+const AUTO_CELLS_M: [f64; 6] = [100.0, 200.0, 250.0, 500.0, 1_000.0, 2_000.0];
 
 fn category_name(c: Category, hot: bool) -> String {
     let base = match c {

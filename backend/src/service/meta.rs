@@ -154,7 +154,7 @@ impl Service {
                     .collect()
             })
             .unwrap_or_default();
-        let extent = self.offence_extent().await?;
+        let extent = self.period_extent().await?;
         let periods = match extent {
             (Some((a, b)), _) => Periods {
                 first: Some(a.iso()),

@@ -8,6 +8,7 @@
 //! into an [`AreaCache`] shared read-only between requests.
 
 pub mod access;
+pub mod answers;
 pub mod area_cache;
 pub mod areas;
 pub mod carry;
@@ -21,6 +22,7 @@ pub mod report;
 pub mod scope;
 pub mod selection;
 pub mod tiles;
+pub mod work;
 
 pub use area_cache::{AreaCache, CachedArea};
 pub use scope::{GemeenteChoice, ResolvedScope, Scope, ScopeParams};
@@ -46,6 +48,9 @@ pub enum ServiceError {
     /// The change conflicts with what is stored (e.g. an id that exists).
     #[error("{0}")]
     Conflict(String),
+    /// Too much is running, or this took too long: retry later. The message says what.
+    #[error("{0}")]
+    Busy(String),
     /// The database failed; the detail is for the log, never for a response.
     #[error("database error: {0}")]
     Store(StoreError),
@@ -96,8 +101,11 @@ struct AreaSets {
     extent: OffenceExtent,
     /// The crime-type codes of the offence figures.
     crime_types: Vec<String>,
-    /// Map answers already computed in this generation (see [`areas::FiguresKey`]).
-    figures: HashMap<areas::FiguresKey, Arc<areas::SharedFigures>>,
+    /// The first and last month with incidents (the default period when there are no
+    /// offence figures yet).
+    incident_months: Option<(crate::domain::Month, crate::domain::Month)>,
+    /// Map answers already computed in this generation (see [`answers`]).
+    answers: HashMap<answers::AnswerKey, Arc<answers::KeptAnswer>>,
 }
 
 /// The first and last month with monthly offence rows, and the first and last year with any.
@@ -105,9 +113,6 @@ pub type OffenceExtent = (
     Option<(crate::domain::Month, crate::domain::Month)>,
     Option<(i32, i32)>,
 );
-
-/// At most this many map answers are kept per generation.
-const MAX_CACHED_FIGURES: usize = 256;
 
 type CrosswalkCache = HashMap<
     (ResolvedScope, ResolvedScope, crate::domain::AreaLevel),
@@ -166,6 +171,8 @@ pub struct Service {
     tile_build: Arc<tokio::sync::Mutex<()>>,
     /// The data generation last read, when, and at which count of this process's commits.
     last_generation: Arc<std::sync::Mutex<Option<(std::time::Instant, u64, i64)>>>,
+    /// Where heavy computations run (see [`work`]).
+    work: work::Work,
 }
 
 /// How long a generation read from the database is reused while this process commits nothing:
@@ -181,7 +188,19 @@ impl Service {
             tiles: Arc::default(),
             tile_build: Arc::default(),
             last_generation: Arc::default(),
+            work: work::Work::default(),
         }
+    }
+
+    /// The same service with other limits on heavy work.
+    pub fn with_work_limits(mut self, limits: work::WorkLimits) -> Service {
+        self.work = work::Work::new(limits);
+        self
+    }
+
+    /// The heavy-work pool (the server stops it at shutdown).
+    pub fn work(&self) -> &work::Work {
+        &self.work
     }
 
     pub fn store(&self) -> &Store {
@@ -199,6 +218,17 @@ impl Service {
     pub async fn offence_extent(&self) -> ServiceResult<OffenceExtent> {
         self.refresh().await?;
         Ok(self.areas.read().await.extent)
+    }
+
+    /// What the default period follows: the offence figures' months and years, or, before
+    /// any are imported, the incidents' months (so the point layers are not empty).
+    pub async fn period_extent(&self) -> ServiceResult<OffenceExtent> {
+        self.refresh().await?;
+        let sets = self.areas.read().await;
+        Ok(match sets.extent {
+            (None, None) => (sets.incident_months, None),
+            extent => extent,
+        })
     }
 
     /// The crime-type codes the offence figures hold.
@@ -262,6 +292,7 @@ impl Service {
         let is_demo = self.store.is_demo().await?;
         let extent = self.store.offence_extent().await?;
         let crime_types = self.store.offence_crime_types().await?;
+        let incident_months = self.store.incident_month_extent().await?;
         let mut months_present = std::collections::HashSet::new();
         let mut years_present = std::collections::HashSet::new();
         let mut rows_per_gemeente: std::collections::BTreeMap<String, i64> = Default::default();
@@ -292,7 +323,8 @@ impl Service {
                 crosswalks: HashMap::new(),
                 extent,
                 crime_types,
-                figures: HashMap::new(),
+                incident_months,
+                answers: HashMap::new(),
             };
         }
         Ok(generation)

@@ -5,8 +5,8 @@
 use super::hotspots::{Density, GiRun, HotspotQuery, KDE_CELL_M, KdeQuery};
 use super::{Resolved, Scope, Service, ServiceError, ServiceResult};
 use crate::analysis::coverage::{
-    self, Camera as PlanCamera, CameraStatus as PlanStatus, HOTSPOT_CELL_SHARE, greedy_placement,
-    hotspot_coverage, unseen_areas,
+    self, Camera as PlanCamera, CameraStatus as PlanStatus, HOTSPOT_CELL_SHARE,
+    MAX_PLACEMENT_PAIRS, greedy_placement, hotspot_coverage, placement_pairs, unseen_areas,
 };
 use crate::analysis::patrol::{
     Incident, PatrolOptions, default_shifts, patrol_lists, rank_areas, week_profile,
@@ -395,7 +395,23 @@ impl Service {
                     .collect()
             }
         };
-        let p = greedy_placement(&points, &existing, &candidates, body.radius_m, body.k);
+        let pairs = placement_pairs(&points, candidates.len(), body.radius_m);
+        if pairs > MAX_PLACEMENT_PAIRS {
+            return Err(ServiceError::BadRequest(format!(
+                "placement would weigh about {pairs} (site, incident) pairs ({} candidate sites, {} incidents), \
+                 more than the limit of {MAX_PLACEMENT_PAIRS}; choose a smaller radius_m, a shorter period or fewer areas",
+                candidates.len(),
+                points.len()
+            )));
+        }
+        let (radius, k) = (body.radius_m, body.k);
+        let (p, candidates) = self
+            .work()
+            .run("the placement", move || {
+                let p = greedy_placement(&points, &existing, &candidates, radius, k);
+                (p, candidates)
+            })
+            .await?;
         let chosen = p
             .chosen
             .iter()

@@ -98,20 +98,18 @@ pub fn default_range((months, years): OffenceExtent) -> PeriodRange {
 impl Service {
     /// The default period of the data.
     pub async fn default_range(&self) -> ServiceResult<PeriodRange> {
-        Ok(default_range(self.offence_extent().await?))
+        Ok(default_range(self.period_extent().await?))
     }
 
     /// Resolves a user's selection against the data.
     pub async fn resolve(&self, p: &SelectionParams) -> ServiceResult<Resolved> {
-        let extent = self.offence_extent().await?;
-        let (months, years) = extent;
+        let (months, years) = self.offence_extent().await?;
+        let usual = default_range(self.period_extent().await?);
         let bad = ServiceError::BadRequest;
         let range = match (&p.from, &p.to) {
             (Some(f), Some(t)) => PeriodRange::parse(f, t).map_err(bad)?,
-            (None, None) => default_range(extent),
-            (Some(f), None) => {
-                PeriodRange::parse(f, &default_range(extent).to.iso()).map_err(bad)?
-            }
+            (None, None) => usual,
+            (Some(f), None) => PeriodRange::parse(f, &usual.to.iso()).map_err(bad)?,
             (None, Some(t)) => {
                 let to = PeriodRange::parse(t, t).map_err(bad)?.to;
                 PeriodRange {

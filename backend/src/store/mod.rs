@@ -19,7 +19,7 @@ pub use imports::ImportTx;
 pub use incidents::gemeente_of;
 pub use indicators::*;
 pub use queries::*;
-pub use users::UserRow;
+pub use users::{UserRow, account_changes};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -93,6 +93,12 @@ fn committed() {
 impl Store {
     /// Connects, creating a SQLite file if needed, and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, None).await
+    }
+
+    /// [`Store::connect`] with at most `pool_size` connections (default: 4 for SQLite, whose
+    /// writers take turns anyway, and 8 for PostgreSQL).
+    pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<Store> {
         install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
@@ -109,7 +115,11 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)));
         };
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .max_connections(
+                pool_size
+                    .unwrap_or(if backend == Backend::Sqlite { 4 } else { 8 })
+                    .max(1),
+            )
             .acquire_timeout(Duration::from_secs(15))
             .after_connect(move |conn, _| {
                 Box::pin(async move {

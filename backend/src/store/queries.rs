@@ -382,6 +382,18 @@ impl Store {
         Ok((months, ylo.zip(yhi).map(|(a, b)| (a as i32, b as i32))))
     }
 
+    /// The first and last month with incidents, from the aggregates kept at import.
+    pub async fn incident_month_extent(&self) -> Result<Option<(Month, Month)>> {
+        let (lo, hi): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT CAST(MIN(month_index) AS BIGINT), CAST(MAX(month_index) AS BIGINT) FROM incident_counts",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(lo
+            .zip(hi)
+            .map(|(a, b)| (Month::from_index(a as i32), Month::from_index(b as i32))))
+    }
+
     /// The number of rows of a table; for `incidents` the sum of the aggregates kept at
     /// import, so counting ten million incidents reads a handful of rows.
     pub async fn table_count(&self, table: &str) -> Result<i64> {

@@ -17,6 +17,19 @@ pub struct UserRow {
 
 const COLUMNS: &str = "username, role, wijken, password_hash, disabled, created_at, updated_at";
 
+/// Account changes made by this process. A cache of accounts (`auth::accounts`) drops what it
+/// read before a change here at once; a change by another process it sees within its reuse time.
+static CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// See [`CHANGES`].
+pub fn account_changes() -> u64 {
+    CHANGES.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+fn changed() {
+    CHANGES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
 impl Store {
     pub async fn user(&self, username: &str) -> Result<Option<UserRow>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -60,6 +73,7 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
+        changed();
         Ok(())
     }
 
@@ -77,6 +91,7 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
+        changed();
         Ok(())
     }
 
@@ -91,6 +106,7 @@ impl Store {
         .bind(now())
         .execute(&self.pool)
         .await?;
+        changed();
         Ok(r.rows_affected() > 0)
     }
 
@@ -101,6 +117,7 @@ impl Store {
             .bind(now())
             .execute(&self.pool)
             .await?;
+        changed();
         Ok(r.rows_affected() > 0)
     }
 

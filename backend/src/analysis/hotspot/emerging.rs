@@ -81,6 +81,14 @@ pub fn emerging_hotspots(
             got: series.len(),
         });
     }
+    let total =
+        super::gistar::permutation_steps(w, opts.permutations).saturating_mul(series.len() as u64);
+    if total > crate::analysis::budget::MAX_STEPS {
+        return Err(HotspotError::TooMuchWork {
+            steps: total,
+            limit: crate::analysis::budget::MAX_STEPS,
+        });
+    }
     let steps: Vec<_> = series
         .iter()
         .map(|v| gi_star(v, w, opts))

@@ -36,6 +36,7 @@
 use super::HotspotError;
 use super::ebayes::empirical_bayes;
 use super::fdr::bh_adjust;
+use crate::analysis::budget::{MAX_STEPS, checkpoint};
 use crate::analysis::stats::{SplitMix64, two_sided_p};
 use crate::spatial::contiguity::Weights;
 
@@ -99,6 +100,13 @@ pub fn gi_star(values: &[f64], w: &Weights, opts: &GiStarOptions) -> Result<GiSt
     }
     if n < 3 {
         return Err(HotspotError::TooFew { needed: 3, got: n });
+    }
+    let steps = permutation_steps(w, opts.permutations);
+    if steps > MAX_STEPS {
+        return Err(HotspotError::TooMuchWork {
+            steps,
+            limit: MAX_STEPS,
+        });
     }
     if let Some(index) = values.iter().position(|v| !v.is_finite()) {
         return Err(HotspotError::NonFinite { index });
@@ -212,6 +220,13 @@ pub fn gi_bin(z: f64, p: f64) -> i8 {
     }
 }
 
+/// The cost of the permutation test in neighbour draws: permutations × Σ neighbours. Gi*
+/// refuses more than [`MAX_STEPS`] ([`crate::analysis::budget`]).
+pub fn permutation_steps(w: &Weights, permutations: usize) -> u64 {
+    let draws: u64 = (0..w.len()).map(|i| w.neighbors(i).len() as u64 + 1).sum();
+    draws.saturating_mul(permutations as u64)
+}
+
 fn permutation_p(values: &[f64], w: &Weights, opts: &GiStarOptions) -> Vec<f64> {
     let n = values.len();
     let perms = opts.permutations;
@@ -223,6 +238,7 @@ fn permutation_p(values: &[f64], w: &Weights, opts: &GiStarOptions) -> Vec<f64> 
     let mut pos: Vec<usize> = (0..n).collect();
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
+        checkpoint();
         let k = w.neighbors(i).len();
         let observed: f64 = w.neighbors(i).iter().map(|&j| values[j]).sum();
         let eps = 1e-12 * observed.abs().max(1.0);

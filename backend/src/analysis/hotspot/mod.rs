@@ -33,4 +33,8 @@ pub enum HotspotError {
     ConstantValues,
     #[error("the values sum to zero (Gi* is a share of the total)")]
     ZeroSum,
+    #[error(
+        "{steps} permutation draws are more than the limit of {limit}; ask for fewer permutations or a coarser level"
+    )]
+    TooMuchWork { steps: u64, limit: u64 },
 }
