@@ -2,11 +2,14 @@
 //! against what the store already knows, and write it in one transaction. The same path
 //! serves the CLI, the demo loader and the tests, so the demo is imported like user data.
 
-use crate::domain::{AreaCode, AreaLevel, CrimeType, OffenceCount};
+use crate::domain::{
+    AreaCode, AreaLevel, Camera, CrimeType, E33Report, EnforcementAction, Initiative, OffenceCount,
+};
+use crate::ingest::location::AreaExtent;
 use crate::ingest::{self, IngestError};
 use crate::spatial::index::AreaIndex;
-use crate::store::{ImportTx, Store, StoreError};
-use geo::Point;
+use crate::store::{ImportTx, LockAttempt, Store, StoreError};
+use geo::{BoundingRect, Point};
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
@@ -45,7 +48,9 @@ impl ImportKind {
 pub struct ImportOptions {
     /// Validate everything, write nothing.
     pub dry_run: bool,
-    /// Make invalid polygons valid (and report each repair) instead of refusing them.
+    /// Make invalid polygons valid (and report each repair) instead of refusing them, and
+    /// leave out points far outside every area (and list each one) instead of refusing the
+    /// file.
     pub repair: bool,
     /// Marks the rows as the built-in demo, which the first real area import removes.
     pub demo: bool,
@@ -84,6 +89,12 @@ pub enum ImportError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another import holds the import lock (see [`Store::lock_imports`]); nothing was read
+    /// or written.
+    #[error(
+        "another import is running ({0}); nothing was imported. Wait until it has finished, then run this import again"
+    )]
+    Busy(String),
 }
 
 impl From<sqlx::Error> for ImportError {
@@ -95,6 +106,11 @@ impl From<sqlx::Error> for ImportError {
 const BATCH: usize = 2_000;
 
 /// Imports one file. Either all of it is written, or (on any error, or a dry run) nothing.
+///
+/// Three steps: take the import lock (one import at a time; a second one is told so at
+/// once), read and check the whole file against the stored reference data without writing,
+/// then write it in one transaction that holds the database's write lock only while rows are
+/// written.
 pub async fn import_file(
     store: &Store,
     kind: ImportKind,
@@ -105,53 +121,147 @@ pub async fn import_file(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let mut tx = store
-        .begin_import(kind.as_str(), &source, opts.demo)
-        .await?;
-    let mut notes = Vec::new();
-    match kind {
-        ImportKind::Areas => import_areas(&mut tx, path, opts, &mut notes).await?,
-        ImportKind::Offences => import_offences(&mut tx, path, &mut notes).await?,
+    with_import_lock(store, async || {
+        // Checked against the imports as they are; if another import (on SQLite, where the
+        // file is read without a lock) committed meanwhile, checked again.
+        for _ in 0..3 {
+            let checked = store.imports_marker().await?;
+            let mut notes = Vec::new();
+            let prepared = prepare(store, kind, path, opts, &mut notes).await?;
+            tracing::info!(
+                "import {}: {} checked, writing",
+                kind.as_str(),
+                path.display()
+            );
+            let begun = store
+                .try_begin_import(kind.as_str(), &source, opts.demo, &checked)
+                .await?;
+            let mut tx = match begun {
+                LockAttempt::Held(who) => return Err(ImportError::Busy(who)),
+                LockAttempt::Acquired(None) => continue,
+                LockAttempt::Acquired(Some(tx)) => tx,
+            };
+            write(&mut tx, prepared, path, opts, &mut notes).await?;
+            let rows = tx.rows();
+            if opts.dry_run {
+                tx.rollback().await?;
+            } else {
+                tx.commit(&notes.join("\n")).await?;
+            }
+            tracing::info!("import {}: {} committed", kind.as_str(), path.display());
+            return Ok(ImportReport {
+                kind,
+                rows,
+                dry_run: opts.dry_run,
+                notes,
+            });
+        }
+        Err(ImportError::Busy(
+            "other imports kept changing the data while this file was checked".into(),
+        ))
+    })
+    .await
+}
+
+/// Runs `work` holding the import lock, and gives the lock back whatever the outcome.
+async fn with_import_lock<T>(
+    store: &Store,
+    work: impl AsyncFnOnce() -> Result<T, ImportError>,
+) -> Result<T, ImportError> {
+    let lock = match store.lock_imports().await? {
+        LockAttempt::Acquired(lock) => lock,
+        LockAttempt::Held(who) => return Err(ImportError::Busy(who)),
+    };
+    let result = work().await;
+    if let Err(e) = lock.release().await {
+        // Not fatal: the lock ends with its connection, closed now.
+        tracing::warn!("could not give the import lock back: {e}");
+    }
+    result
+}
+
+/// A file read and checked, ready to be written.
+enum Prepared {
+    Areas(ingest::areas::AreaFile),
+    /// Streamed from the file again inside the transaction: the crime-type titles found and
+    /// the area names the labels were matched with.
+    Offences(Vec<CrimeType>, ingest::statline_labels::AreaNames),
+    Population(Vec<(String, i64)>),
+    Cameras(Vec<(Camera, Option<String>)>),
+    Enforcement(Vec<(EnforcementAction, Option<String>)>),
+    Initiatives(Vec<(Initiative, Point<f64>, Option<String>)>),
+    /// Streamed from the file again inside the transaction, with the buurt found for each
+    /// kept row and the lines `--repair` drops.
+    Incidents {
+        codes: Vec<String>,
+        buurten: Vec<u32>,
+        dropped: HashSet<u64>,
+    },
+    E33(Vec<E33Report>),
+    Survey(Vec<ingest::registrations::SurveyRow>),
+}
+
+/// No buurt, in [`Prepared::Incidents`]'s `buurten`.
+const NO_BUURT: u32 = u32::MAX;
+
+/// Reads and checks the whole file against the stored reference data; writes nothing.
+async fn prepare(
+    store: &Store,
+    kind: ImportKind,
+    path: &Path,
+    opts: &ImportOptions,
+    notes: &mut Vec<String>,
+) -> Result<Prepared, ImportError> {
+    Ok(match kind {
+        ImportKind::Areas => Prepared::Areas(read_areas(path, opts, notes).await?),
+        ImportKind::Offences => check_offences(store, path, notes).await?,
         ImportKind::Population => {
-            let known = KnownAreas::load(&mut tx).await?;
+            let known = KnownAreas::load(store).await?;
             let mut rows = Vec::new();
             for (line, code, n) in ingest::population::read_population(path)? {
                 known.check(&code, path, line, "WijkenEnBuurten")?;
                 rows.push((code.to_string(), n));
             }
-            tx.insert_population(&rows).await?;
+            Prepared::Population(rows)
         }
         ImportKind::Cameras => {
             let features = geojson_if_json(path)?;
+            let geojson = features.is_some();
             let cameras = ingest::registrations::read_cameras(path, features)?;
-            let locator = BuurtLocator::load(&mut tx).await?;
-            let rows: Vec<_> = cameras
-                .into_iter()
-                .map(|(_, c)| {
+            let locator = BuurtLocator::load(store).await?;
+            let mut far = FarPoints::new(path, geojson, opts.repair);
+            let mut rows = Vec::with_capacity(cameras.len());
+            for (line, c) in cameras {
+                if far.keep(&locator, line, &c.id, c.location) {
                     let b = locator.locate(c.location);
-                    (c, b)
-                })
-                .collect();
-            locator.note_outside(rows.iter().map(|r| &r.1), "cameras", &mut notes);
-            tx.insert_cameras(&rows).await?;
+                    rows.push((c, b));
+                }
+            }
+            far.finish("cameras", notes)?;
+            locator.note_outside(rows.iter().map(|r| &r.1), "cameras", notes);
+            Prepared::Cameras(rows)
         }
         ImportKind::Enforcement => {
             let actions = ingest::registrations::read_enforcement(path)?;
-            let locator = BuurtLocator::load(&mut tx).await?;
-            let rows: Vec<_> = actions
-                .into_iter()
-                .map(|(_, a)| {
+            let locator = BuurtLocator::load(store).await?;
+            let mut far = FarPoints::new(path, false, opts.repair);
+            let mut rows = Vec::with_capacity(actions.len());
+            for (line, a) in actions {
+                if far.keep(&locator, line, &a.id, a.location) {
                     let b = locator.locate(a.location);
-                    (a, b)
-                })
-                .collect();
-            locator.note_outside(rows.iter().map(|r| &r.1), "enforcement actions", &mut notes);
-            tx.insert_enforcement(&rows).await?;
+                    rows.push((a, b));
+                }
+            }
+            far.finish("enforcement actions", notes)?;
+            locator.note_outside(rows.iter().map(|r| &r.1), "enforcement actions", notes);
+            Prepared::Enforcement(rows)
         }
         ImportKind::Initiatives => {
             let features = geojson_if_json(path)?;
+            let geojson = features.is_some();
             let initiatives = ingest::registrations::read_initiatives(path, features)?;
-            let locator = BuurtLocator::load(&mut tx).await?;
+            let locator = BuurtLocator::load(store).await?;
+            let mut far = FarPoints::new(path, geojson, opts.repair);
             let mut rows = Vec::new();
             for (line, i) in initiatives {
                 let at =
@@ -164,44 +274,145 @@ pub async fn import_file(
                             "draw the initiative's area",
                         )
                     })?;
-                let b = locator.locate(at);
-                rows.push((i, at, b));
+                if far.keep(&locator, line, &i.id, at) {
+                    let b = locator.locate(at);
+                    rows.push((i, at, b));
+                }
             }
-            locator.note_outside(rows.iter().map(|r| &r.2), "initiatives", &mut notes);
-            tx.insert_initiatives(&rows).await?;
+            far.finish("initiatives", notes)?;
+            locator.note_outside(rows.iter().map(|r| &r.2), "initiatives", notes);
+            Prepared::Initiatives(rows)
         }
-        ImportKind::Incidents => import_incidents(&mut tx, path, &mut notes).await?,
+        ImportKind::Incidents => check_incidents(store, path, opts, notes).await?,
         ImportKind::E33 => {
-            let known = KnownAreas::load(&mut tx).await?;
+            let known = KnownAreas::load(store).await?;
             let reports = ingest::registrations::read_e33(path)?;
             for (line, r) in &reports {
                 known.check(&r.area, path, *line, "area")?;
             }
-            let rows: Vec<_> = reports.into_iter().map(|(_, r)| r).collect();
-            tx.insert_e33(&rows).await?;
+            Prepared::E33(reports.into_iter().map(|(_, r)| r).collect())
         }
         ImportKind::Survey => {
-            let known = KnownAreas::load(&mut tx).await?;
+            let known = KnownAreas::load(store).await?;
             let rows = ingest::registrations::read_survey(path)?;
             for (line, r) in &rows {
                 known.check(&r.area, path, *line, "area")?;
             }
-            let rows: Vec<_> = rows.into_iter().map(|(_, r)| r).collect();
-            tx.insert_survey(&rows).await?;
+            Prepared::Survey(rows.into_iter().map(|(_, r)| r).collect())
+        }
+    })
+}
+
+/// Writes a checked file in the import's transaction.
+async fn write(
+    tx: &mut ImportTx,
+    prepared: Prepared,
+    path: &Path,
+    opts: &ImportOptions,
+    notes: &mut Vec<String>,
+) -> Result<(), ImportError> {
+    match prepared {
+        Prepared::Areas(file) => write_areas(tx, file, opts, notes).await?,
+        Prepared::Offences(titles, names) => write_offences(tx, path, &titles, names).await?,
+        Prepared::Population(rows) => tx.insert_population(&rows).await?,
+        Prepared::Cameras(rows) => tx.insert_cameras(&rows).await?,
+        Prepared::Enforcement(rows) => tx.insert_enforcement(&rows).await?,
+        Prepared::Initiatives(rows) => tx.insert_initiatives(&rows).await?,
+        Prepared::Incidents {
+            codes,
+            buurten,
+            dropped,
+        } => write_incidents(tx, path, &codes, &buurten, &dropped).await?,
+        Prepared::E33(rows) => tx.insert_e33(&rows).await?,
+        Prepared::Survey(rows) => tx.insert_survey(&rows).await?,
+    }
+    Ok(())
+}
+
+/// Points far outside every area (the rule: [`ingest::location::FAR_KM`]): all of a file's
+/// are refused together, or with `--repair` left out and listed in the notes.
+struct FarPoints<'a> {
+    path: &'a Path,
+    geojson: bool,
+    repair: bool,
+    errors: Vec<IngestError>,
+    total: usize,
+    dropped: Vec<String>,
+    dropped_total: usize,
+}
+
+impl<'a> FarPoints<'a> {
+    fn new(path: &'a Path, geojson: bool, repair: bool) -> Self {
+        FarPoints {
+            path,
+            geojson,
+            repair,
+            errors: Vec::new(),
+            total: 0,
+            dropped: Vec::new(),
+            dropped_total: 0,
         }
     }
-    let rows = tx.rows();
-    if opts.dry_run {
-        tx.rollback().await?;
-    } else {
-        tx.commit(&notes.join("\n")).await?;
+
+    /// Whether the point of the record at `line` (a feature index in GeoJSON) is kept.
+    fn keep(&mut self, locator: &BuurtLocator, line: u64, id: &str, at: Point<f64>) -> bool {
+        let Some(far) = locator.far(at) else {
+            return true;
+        };
+        if self.repair {
+            self.dropped_total += 1;
+            if self.dropped.len() < ingest::error::MAX_LISTED {
+                let place = if self.geojson {
+                    format!("feature {line}")
+                } else {
+                    format!("line {line}")
+                };
+                self.dropped
+                    .push(format!("dropped {place} (id {id}): {}", far.problem()));
+            }
+        } else {
+            self.total += 1;
+            if self.errors.len() < ingest::error::MAX_LISTED {
+                let e = if self.geojson {
+                    IngestError::feature(
+                        self.path,
+                        line as usize,
+                        Some(id.to_string()),
+                        far.problem(),
+                        far.fix(),
+                    )
+                    .with_field("geometry")
+                } else {
+                    IngestError::line(self.path, line, far.problem(), far.fix())
+                        .with_field("lon/lat")
+                };
+                self.errors.push(e);
+            }
+        }
+        false
     }
-    Ok(ImportReport {
-        kind,
-        rows,
-        dry_run: opts.dry_run,
-        notes,
-    })
+
+    /// The refusal of every far point, or (with `--repair`) the notes of those dropped.
+    fn finish(self, what: &str, notes: &mut Vec<String>) -> Result<(), IngestError> {
+        if let Some(e) = IngestError::collect(self.errors, self.total) {
+            return Err(e);
+        }
+        if self.dropped_total > 0 {
+            notes.push(format!(
+                "dropped {} {what} more than {:.0} km outside every area (--repair):",
+                self.dropped_total,
+                ingest::location::FAR_KM
+            ));
+            notes.extend(self.dropped);
+            if self.dropped_total > ingest::error::MAX_LISTED {
+                notes.push(format!(
+                    "… and {} more not listed",
+                    self.dropped_total - ingest::error::MAX_LISTED
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Cameras and initiatives may come as GeoJSON; anything starting with `{` is read as such.
@@ -234,12 +445,11 @@ fn geojson_if_json(path: &Path) -> Result<Option<ingest::FeatureSet>, IngestErro
     Ok(Some(set))
 }
 
-async fn import_areas(
-    tx: &mut ImportTx,
+async fn read_areas(
     path: &Path,
     opts: &ImportOptions,
     notes: &mut Vec<String>,
-) -> Result<(), ImportError> {
+) -> Result<ingest::areas::AreaFile, ImportError> {
     let file = ingest::areas::read_areas(path, opts.repair).await?;
     notes.push(format!("CRS: {}", file.crs.describe()));
     notes.extend(file.repairs.iter().map(|r| format!("repaired {r}")));
@@ -250,6 +460,26 @@ async fn import_areas(
         ));
         notes.extend(file.skipped.iter().map(|r| format!("skipped {r}")));
     }
+    if let (Some(a), Some(b)) = (file.boundary_year, opts.boundary_year)
+        && a != b
+    {
+        return Err(IngestError::file(
+            path,
+            format!("the file states boundary year {a}, but --boundary-year says {b}"),
+            "leave out --boundary-year, or give the year the file states",
+        )
+        .with_field("year")
+        .into());
+    }
+    Ok(file)
+}
+
+async fn write_areas(
+    tx: &mut ImportTx,
+    file: ingest::areas::AreaFile,
+    opts: &ImportOptions,
+    notes: &mut Vec<String>,
+) -> Result<(), ImportError> {
     if !opts.demo {
         let removed = tx.remove_demo().await?;
         if removed > 0 {
@@ -267,18 +497,9 @@ async fn import_areas(
         })
         .collect();
     notes.push(format!("areas: {}", levels.join(", ")));
-    let year = match (file.boundary_year, opts.boundary_year) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(IngestError::file(
-                path,
-                format!("the file states boundary year {a}, but --boundary-year says {b}"),
-                "leave out --boundary-year, or give the year the file states",
-            )
-            .with_field("year")
-            .into());
-        }
-        (Some(y), _) | (None, Some(y)) => i64::from(y),
-        (None, None) => {
+    let year = match file.boundary_year.or(opts.boundary_year) {
+        Some(y) => i64::from(y),
+        None => {
             notes.push(
                 "the file does not state its CBS boundary year (no year/jaar property): \
                  imported as a set of unknown year; give --boundary-year YYYY to file it under its year"
@@ -314,7 +535,7 @@ async fn reassign_points(tx: &mut ImportTx, notes: &mut Vec<String>) -> Result<(
     if points.is_empty() {
         return Ok(());
     }
-    let locator = BuurtLocator::load(tx).await?;
+    let locator = BuurtLocator::from_rows(tx.buurt_geometries().await?);
     let mut by_table: std::collections::BTreeMap<&'static str, Vec<(String, Option<String>)>> =
         Default::default();
     for (table, id, lon, lat) in points {
@@ -330,21 +551,16 @@ async fn reassign_points(tx: &mut ImportTx, notes: &mut Vec<String>) -> Result<(
     Ok(())
 }
 
-/// Offences are read twice: a first pass validates the whole file without touching the
-/// database, so a bad row at the end of a national export costs no writes; the second pass
-/// streams the rows into the transaction. Neither pass holds the file.
-async fn import_offences(
-    tx: &mut ImportTx,
+/// Offences are read twice: a first pass, before the write transaction, validates the whole
+/// file, so a bad row at the end of a national export costs no writes and holds no lock; the
+/// second pass streams the rows into the transaction. Neither pass holds the file.
+async fn check_offences(
+    store: &Store,
     path: &Path,
     notes: &mut Vec<String>,
-) -> Result<(), ImportError> {
-    let known = KnownAreas::load(tx).await?;
-    let names = ingest::statline_labels::AreaNames::new(
-        tx.area_names()
-            .await?
-            .into_iter()
-            .filter_map(|(code, name)| Some((AreaCode::parse(&code).ok()?, name))),
-    );
+) -> Result<Prepared, ImportError> {
+    let known = KnownAreas::load(store).await?;
+    let names = area_names(store).await?;
     let mut reader = ingest::statline::OffenceReader::open_with(path, Some(names.clone()))?;
     let mut seen = OffenceKeys::default();
     let mut withheld = 0u64;
@@ -383,6 +599,32 @@ async fn import_offences(
         )
         .into());
     }
+    if withheld > 0 {
+        notes.push(format!(
+            "{withheld} cells are withheld by CBS (empty); they stay withheld, not zero"
+        ));
+    }
+    Ok(Prepared::Offences(titles, names))
+}
+
+/// The stored areas' names, by which StatLine labels are matched to codes.
+async fn area_names(store: &Store) -> Result<ingest::statline_labels::AreaNames, StoreError> {
+    Ok(ingest::statline_labels::AreaNames::new(
+        store
+            .import_area_names()
+            .await?
+            .into_iter()
+            .filter_map(|(code, name)| Some((AreaCode::parse(&code).ok()?, name))),
+    ))
+}
+
+async fn write_offences(
+    tx: &mut ImportTx,
+    path: &Path,
+    titles: &[CrimeType],
+    names: ingest::statline_labels::AreaNames,
+) -> Result<(), ImportError> {
+    // The names are those of the first pass: the import lock kept the areas as they were.
     let mut reader = ingest::statline::OffenceReader::open_with(path, Some(names))?;
     let mut batch: Vec<OffenceCount> = Vec::with_capacity(BATCH);
     while let Some((_, count)) = reader.next_row()? {
@@ -393,38 +635,35 @@ async fn import_offences(
         }
     }
     tx.insert_offences(&batch).await?;
-    tx.upsert_crime_types(&titles).await?;
-    if withheld > 0 {
-        notes.push(format!(
-            "{withheld} cells are withheld by CBS (empty); they stay withheld, not zero"
-        ));
-    }
+    tx.upsert_crime_types(titles).await?;
     Ok(())
 }
 
-/// Validated in a first pass like offences, then streamed in.
-async fn import_incidents(
-    tx: &mut ImportTx,
+/// Incidents are read twice like offences. The first pass, before the write transaction,
+/// checks every row, finds each one's buurt and the points far outside every area; the
+/// second streams the rows into the transaction with the buurten found.
+async fn check_incidents(
+    store: &Store,
     path: &Path,
+    opts: &ImportOptions,
     notes: &mut Vec<String>,
-) -> Result<(), ImportError> {
-    let locator = BuurtLocator::load(tx).await?;
+) -> Result<Prepared, ImportError> {
+    let locator = BuurtLocator::load(store).await?;
     let mut reader = ingest::registrations::IncidentReader::open(path)?;
-    while reader.next_row()?.is_some() {}
-    let mut reader = ingest::registrations::IncidentReader::open(path)?;
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut far = FarPoints::new(path, false, opts.repair);
+    let mut buurten = Vec::new();
+    let mut dropped = HashSet::new();
     let (mut outside, mut total) = (0u64, 0u64);
-    while let Some((_, incident)) = reader.next_row()? {
-        let buurt = locator.locate(incident.location);
-        outside += u64::from(buurt.is_none() && !locator.is_empty());
+    while let Some((line, incident)) = reader.next_row()? {
         total += 1;
-        batch.push((incident, buurt));
-        if batch.len() == BATCH {
-            tx.insert_incidents(&batch).await?;
-            batch.clear();
+        if !far.keep(&locator, line, &incident.id, incident.location) {
+            dropped.insert(line);
+            continue;
         }
+        let buurt = locator.index_of(incident.location);
+        outside += u64::from(buurt.is_none() && !locator.is_empty());
+        buurten.push(buurt.map_or(NO_BUURT, |i| i as u32));
     }
-    tx.insert_incidents(&batch).await?;
     if total == 0 {
         return Err(IngestError::file(
             path,
@@ -433,9 +672,51 @@ async fn import_incidents(
         )
         .into());
     }
+    far.finish("incidents", notes)?;
     if outside > 0 {
-        notes.push(format!("{outside} of {total} incidents lie outside every buurt; they are kept, counted under no buurt"));
+        let kept = buurten.len();
+        notes.push(format!("{outside} of {kept} incidents lie outside every buurt; they are kept, counted under no buurt"));
     }
+    Ok(Prepared::Incidents {
+        codes: locator.codes,
+        buurten,
+        dropped,
+    })
+}
+
+async fn write_incidents(
+    tx: &mut ImportTx,
+    path: &Path,
+    codes: &[String],
+    buurten: &[u32],
+    dropped: &HashSet<u64>,
+) -> Result<(), ImportError> {
+    let mut reader = ingest::registrations::IncidentReader::open(path)?;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut kept = buurten.iter();
+    while let Some((line, incident)) = reader.next_row()? {
+        if dropped.contains(&line) {
+            continue;
+        }
+        let buurt = match kept.next() {
+            Some(&NO_BUURT) => None,
+            Some(&i) => Some(codes[i as usize].clone()),
+            None => {
+                return Err(IngestError::file(
+                    path,
+                    "the file changed while it was imported",
+                    "import it again once it is complete",
+                )
+                .into());
+            }
+        };
+        batch.push((incident, buurt));
+        if batch.len() == BATCH {
+            tx.insert_incidents(&batch).await?;
+            batch.clear();
+        }
+    }
+    tx.insert_incidents(&batch).await?;
     Ok(())
 }
 
@@ -479,8 +760,8 @@ impl OffenceKeys {
 struct KnownAreas(HashSet<String>);
 
 impl KnownAreas {
-    async fn load(tx: &mut ImportTx) -> Result<Self, StoreError> {
-        Ok(KnownAreas(tx.known_area_codes().await?))
+    async fn load(store: &Store) -> Result<Self, StoreError> {
+        Ok(KnownAreas(store.import_area_codes().await?))
     }
 
     /// Buurt and wijk codes must be imported areas. A gemeente code is accepted when areas of
@@ -515,15 +796,21 @@ impl KnownAreas {
     }
 }
 
-/// Assigns points to buurten with the shared area index.
+/// Assigns points to buurten with the shared area index, and knows the extent of the areas
+/// against which far-out points are judged.
 struct BuurtLocator {
     codes: Vec<String>,
     index: AreaIndex,
+    extent: Option<AreaExtent>,
 }
 
 impl BuurtLocator {
-    async fn load(tx: &mut ImportTx) -> Result<Self, StoreError> {
-        let rows = tx.buurt_geometries().await?;
+    async fn load(store: &Store) -> Result<Self, StoreError> {
+        Ok(Self::from_rows(store.import_buurt_geometries().await?))
+    }
+
+    /// From (code, stored geometry) rows.
+    fn from_rows(rows: Vec<(String, String)>) -> Self {
         let mut codes = Vec::with_capacity(rows.len());
         let mut polygons = Vec::with_capacity(rows.len());
         for (code, geometry) in rows {
@@ -532,10 +819,20 @@ impl BuurtLocator {
                 polygons.push(mp);
             }
         }
-        Ok(BuurtLocator {
+        BuurtLocator {
+            extent: AreaExtent::of(polygons.iter().filter_map(|p| p.bounding_rect())),
             index: AreaIndex::build(&polygons),
             codes,
-        })
+        }
+    }
+
+    /// Whether `p` lies far outside every area (never when no areas are known).
+    fn far(&self, p: Point<f64>) -> Option<ingest::location::FarPoint> {
+        self.extent.as_ref()?.far(p)
+    }
+
+    fn index_of(&self, p: Point<f64>) -> Option<usize> {
+        self.index.locate(p.0)
     }
 
     fn is_empty(&self) -> bool {
@@ -543,7 +840,7 @@ impl BuurtLocator {
     }
 
     fn locate(&self, p: Point<f64>) -> Option<String> {
-        self.index.locate(p.0).map(|i| self.codes[i].clone())
+        self.index_of(p).map(|i| self.codes[i].clone())
     }
 
     fn note_outside<'a>(
@@ -573,10 +870,24 @@ pub async fn store_crime_types(
     types: &[CrimeType],
     demo: bool,
 ) -> Result<(), ImportError> {
-    let mut tx = store
-        .begin_import("crime_types", "crime-types", demo)
-        .await?;
-    tx.upsert_crime_types(types).await?;
-    tx.commit("").await?;
-    Ok(())
+    with_import_lock(store, async || {
+        let checked = store.imports_marker().await?;
+        let begun = store
+            .try_begin_import("crime_types", "crime-types", demo, &checked)
+            .await?;
+        let mut tx = match begun {
+            LockAttempt::Held(who) => return Err(ImportError::Busy(who)),
+            LockAttempt::Acquired(Some(tx)) => tx,
+            // Titles depend on nothing another import changes.
+            LockAttempt::Acquired(None) => {
+                store
+                    .begin_import("crime_types", "crime-types", demo)
+                    .await?
+            }
+        };
+        tx.upsert_crime_types(types).await?;
+        tx.commit("").await?;
+        Ok(())
+    })
+    .await
 }

@@ -102,7 +102,10 @@ enum Command {
         /// Check the file without writing anything.
         #[arg(long)]
         dry_run: bool,
-        /// Make invalid polygons valid (each repair is reported) instead of refusing them.
+        /// Make invalid polygons valid (each repair is reported) instead of refusing them, and
+        /// leave out points more than 25 km outside every imported area (swapped lon/lat,
+        /// zero/zero, degrees read as RD metres; each one dropped is listed) instead of
+        /// refusing the file.
         #[arg(long)]
         repair: bool,
         /// The CBS boundary year of an area file that does not state it (a `year` or `jaar`

@@ -68,13 +68,50 @@ pub struct ImportTx {
 }
 
 impl ImportTx {
+    /// Opens the write transaction of an import. Everything the import writes is parsed and
+    /// checked before this, so the transaction (and on SQLite the database's write lock) is
+    /// held only while rows are written. On SQLite it starts as `BEGIN IMMEDIATE`: the
+    /// write lock is taken at once (waiting out a save in progress), so no other writer can
+    /// commit between the import's first read and its first write.
     pub(super) async fn begin(
         store: &Store,
         kind: &str,
         source: &str,
         is_demo: bool,
     ) -> Result<ImportTx> {
-        let mut tx = store.pool.begin().await?;
+        let tx = Self::open(store).await?;
+        Self::start(tx, store, kind, source, is_demo).await
+    }
+
+    async fn open(store: &Store) -> Result<Transaction<'static, Any>> {
+        Ok(match store.backend {
+            Backend::Sqlite => {
+                // Wait a shorter time than the pool's 10 s for the write lock, then go back
+                // to the pool's setting inside the transaction. (A connection whose BEGIN
+                // failed keeps the shorter wait; only a refused import meets that.)
+                let mut tx = store
+                    .pool
+                    .begin_with(sqlx::AssertSqlSafe(format!(
+                        "PRAGMA busy_timeout = {SQLITE_BUSY_MS}; BEGIN IMMEDIATE"
+                    )))
+                    .await?;
+                sqlx::query("PRAGMA busy_timeout = 10000")
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+            Backend::Postgres => store.pool.begin().await?,
+        })
+    }
+
+    /// Replaces the earlier import of the same kind and source in `tx` and records this one.
+    async fn start(
+        mut tx: Transaction<'static, Any>,
+        store: &Store,
+        kind: &str,
+        source: &str,
+        is_demo: bool,
+    ) -> Result<ImportTx> {
         // The incidents of the import replaced leave the aggregates before they go.
         let replaced: Vec<(i64,)> = sqlx::query_as(
             "SELECT id FROM imports WHERE kind = $1 AND source = $2 AND kind = 'incidents'",
@@ -123,24 +160,6 @@ impl ImportTx {
             .execute(&mut *self.tx)
             .await?;
         Ok(done.rows_affected())
-    }
-
-    /// Area codes known to the database, as seen inside this transaction.
-    pub async fn known_area_codes(&mut self) -> Result<std::collections::HashSet<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT code FROM areas")
-            .fetch_all(&mut *self.tx)
-            .await?;
-        Ok(rows.into_iter().map(|(c,)| c).collect())
-    }
-
-    /// Codes and names of the stored areas (of every boundary year; a code that kept its
-    /// name across years appears once).
-    pub async fn area_names(&mut self) -> Result<Vec<(String, String)>> {
-        Ok(
-            sqlx::query_as("SELECT DISTINCT code, name FROM areas ORDER BY code")
-                .fetch_all(&mut *self.tx)
-                .await?,
-        )
     }
 
     /// The boundary years of the area sets already stored.
@@ -470,6 +489,163 @@ impl ImportTx {
         self.flush_incidents().await?;
         self.flush_counts().await?;
         Ok(self.tx.rollback().await?)
+    }
+}
+
+/// The reference data an import checks its file against, read before its write transaction
+/// (the import lock keeps other imports from changing it meanwhile).
+impl Store {
+    /// Area codes known to the database.
+    pub async fn import_area_codes(&self) -> Result<std::collections::HashSet<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT code FROM areas")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|(c,)| c).collect())
+    }
+
+    /// Codes and names of the stored areas (of every boundary year; a code that kept its
+    /// name across years appears once).
+    pub async fn import_area_names(&self) -> Result<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT DISTINCT code, name FROM areas ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Buurten of the newest boundary year with their geometry (see
+    /// [`ImportTx::buurt_geometries`]).
+    pub async fn import_buurt_geometries(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT code, geometry FROM areas WHERE level = 'buurt' \
+                 AND boundary_year = (SELECT MAX(boundary_year) FROM areas) ORDER BY code",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// What the stored imports are now, compared before and inside an import's write
+    /// transaction: when another import committed in between, the reference data the file
+    /// was checked against may have changed.
+    pub async fn imports_marker(&self) -> Result<ImportsMarker> {
+        Ok(ImportsMarker(
+            sqlx::query_as(MARKER).fetch_one(&self.pool).await?,
+        ))
+    }
+
+    /// Takes the lock that lets one import run at a time across processes and machines, for
+    /// the whole import (reading the file included).
+    ///
+    /// PostgreSQL: a session advisory lock on a connection of its own. It ends with the
+    /// session, so a killed importer leaves nothing behind. SQLite has no such lock and needs
+    /// none beyond its write lock, which an import takes in [`Store::try_begin_import`]; a
+    /// row recording the holder would be a write that a refused file must not make.
+    pub async fn lock_imports(&self) -> Result<LockAttempt<ImportLock>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(LockAttempt::Acquired(ImportLock { conn: None }));
+        }
+        let mut conn = self.pool.acquire().await?.detach();
+        // A few tries over two seconds: the server may take a moment to notice that the
+        // session of a killed importer is gone.
+        for attempt in 0..10 {
+            let (ok,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+                .bind(IMPORT_LOCK_KEY)
+                .fetch_one(&mut conn)
+                .await?;
+            if ok {
+                return Ok(LockAttempt::Acquired(ImportLock { conn: Some(conn) }));
+            }
+            if attempt < 9 {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+        let _ = sqlx::Connection::close(conn).await;
+        Ok(LockAttempt::Held(
+            "another session holds the import lock of this database".into(),
+        ))
+    }
+
+    /// Opens an import's write transaction, or says that another import is writing. On
+    /// SQLite the transaction begins `IMMEDIATE`, taking the write lock at once; when that
+    /// lock stays taken for [`SQLITE_BUSY_MS`] (far longer than any save from the UI holds
+    /// it), another import is writing. The lock then dies with the transaction, also when
+    /// the process is killed.
+    ///
+    /// `checked` is what [`Store::imports_marker`] read before the file was checked; when
+    /// the imports differ now, `Ok(None)`: check the file again.
+    pub async fn try_begin_import(
+        &self,
+        kind: &str,
+        source: &str,
+        is_demo: bool,
+        checked: &ImportsMarker,
+    ) -> Result<LockAttempt<Option<ImportTx>>> {
+        let mut tx = match ImportTx::open(self).await {
+            Err(StoreError::Sql(e)) if self.backend == Backend::Sqlite && is_busy(&e) => {
+                return Ok(LockAttempt::Held(format!(
+                    "the database has been busy writing for more than {} s",
+                    SQLITE_BUSY_MS / 1000
+                )));
+            }
+            r => r?,
+        };
+        let now = ImportsMarker(sqlx::query_as(MARKER).fetch_one(&mut *tx).await?);
+        if &now != checked {
+            return Ok(LockAttempt::Acquired(None));
+        }
+        let tx = ImportTx::start(tx, self, kind, source, is_demo).await?;
+        Ok(LockAttempt::Acquired(Some(tx)))
+    }
+}
+
+/// See [`Store::imports_marker`].
+const MARKER: &str = "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(MAX(id), 0) AS BIGINT), \
+     COALESCE(MAX(imported_at), '') FROM imports";
+
+/// The PostgreSQL advisory lock key of imports ("wkvimpt"; the incident writers' key differs).
+const IMPORT_LOCK_KEY: i64 = 0x77_6b_76_69_6d_70_74;
+/// How long an import waits for SQLite's write lock before it concludes that another import
+/// is writing.
+pub const SQLITE_BUSY_MS: u64 = 3_000;
+
+/// The outcome of taking a lock: it, or who holds it, as far as known.
+pub enum LockAttempt<T> {
+    Acquired(T),
+    Held(String),
+}
+
+/// What [`Store::imports_marker`] reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportsMarker((i64, i64, String));
+
+/// The lock one running import holds (see [`Store::lock_imports`]). Give it back with
+/// [`release`](Self::release); dropped, its connection closes and the server ends it.
+pub struct ImportLock {
+    conn: Option<sqlx::AnyConnection>,
+}
+
+impl ImportLock {
+    pub async fn release(mut self) -> Result<()> {
+        if let Some(mut c) = self.conn.take() {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(IMPORT_LOCK_KEY)
+                .execute(&mut c)
+                .await?;
+            sqlx::Connection::close(c).await?;
+        }
+        Ok(())
+    }
+}
+
+/// SQLite's "database is locked" (SQLITE_BUSY, code 5, and its extended codes).
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.code()
+                .is_some_and(|c| c.parse::<i64>().is_ok_and(|n| n & 0xff == 5))
+                || d.message().contains("database is locked")
+        }
+        _ => false,
     }
 }
 

@@ -271,7 +271,11 @@ impl ImportTx {
         }
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         self.take_incidents(&ids).await?;
-        self.write_incidents(rows).await
+        let n = rows.len();
+        self.write_incidents(rows).await?;
+        // Progress of a long import, and the moments the fault tests kill it at.
+        tracing::info!("import: wrote {n} incidents (not yet committed)");
+        Ok(())
     }
 
     async fn lock_incidents(&mut self) -> Result<()> {

@@ -15,7 +15,7 @@ mod sessions;
 mod users;
 
 pub use audit::{AuditAnchor, AuditRow};
-pub use imports::ImportTx;
+pub use imports::{ImportLock, ImportTx, LockAttempt};
 pub use incidents::gemeente_of;
 pub use indicators::*;
 pub use queries::*;
