@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 /// A `wijkveilig serve` process on a fresh SQLite file holding the demo.
 struct Server {
     base: String,
+    /// The server's database, for the CLI.
+    db: String,
     child: Child,
     _dir: tempfile::TempDir,
 }
@@ -33,7 +35,7 @@ async fn start(extra: &[&str]) -> Server {
     let port = common::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_wijkveilig"))
-        .args(["--database-url", &db, "serve", "--addr"])
+        .args(["--database-url", db.as_str(), "serve", "--addr"])
         .arg(format!("127.0.0.1:{port}"))
         .args(extra)
         .stdout(Stdio::null())
@@ -42,6 +44,7 @@ async fn start(extra: &[&str]) -> Server {
         .unwrap();
     let server = Server {
         base,
+        db,
         child,
         _dir: dir,
     };
@@ -373,4 +376,176 @@ async fn big_bodies_foreign_hosts_and_framework_rejections_are_json_errors() {
     for (req, status) in cases {
         json_error(req.send().await.unwrap(), status).await;
     }
+}
+
+/// One mis-geocoded incident (lon and lat swapped) used to stretch every density grid over
+/// half the globe and break the layer for everyone. Now the import is refused with the line and
+/// the cause, the server answers throughout, and `--repair` drops it and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swapped_coordinate_incident_is_refused_and_the_density_stays_usable() {
+    let s = start(&[]).await;
+    let c = Client::new();
+    let meta: Value = c
+        .get(format!("{}/api/meta", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let b = meta["bbox"].as_array().unwrap();
+    let lon = (b[0].as_f64().unwrap() + b[2].as_f64().unwrap()) / 2.0;
+    let lat = (b[1].as_f64().unwrap() + b[3].as_f64().unwrap()) / 2.0;
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::write(
+        dir.path(),
+        "incidents.csv",
+        format!(
+            "id,time,crime_type,lon,lat\nok1,2023-04-01T22:15,1.1.1,{lon},{lat}\nswap1,2023-04-02T01:00,1.1.1,{lat},{lon}\n"
+        )
+        .as_bytes(),
+    );
+    let import = |repair: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wijkveilig"));
+        cmd.args(["--database-url", s.db.as_str(), "import", "incidents"])
+            .arg(&file);
+        if repair {
+            cmd.arg("--repair");
+        }
+        async move {
+            tokio::task::spawn_blocking(move || cmd.output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let (out, probes) = while_healthy(&s.base, import(false)).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("line 3") && err.contains("swapped"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let kde = format!("{}/api/kde?from=2023-04&to=2023-04", s.base);
+    let r = c.get(&kde).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let (out, _) = while_healthy(&s.base, import(true)).await;
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("dropped") && said.contains("swap1"), "{said}");
+    // The density and coverage answer with their usual grid, the dropped point nowhere.
+    let k: Value = c.get(&kde).send().await.unwrap().json().await.unwrap();
+    let cells = k["nx"].as_u64().unwrap() * k["ny"].as_u64().unwrap();
+    assert!(cells > 0 && cells < 1_000_000, "{k}");
+    let r = c
+        .get(format!("{}/api/coverage?from=2023-04&to=2023-04", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    eprintln!(
+        "swapped incident refused then dropped with --repair; {probes} health probes answered"
+    );
+}
+
+/// Names crafted as spreadsheet formulas, in every CSV the server writes: the patrol list
+/// (`/api/patrol.csv`) and the audit trail export (`wijkveilig audit export`). Each such cell
+/// is neutralised with a leading apostrophe (`domain::csv_export::csv_safe`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formula_names_are_neutralised_in_every_server_csv() {
+    use wijkveilig::importer::{ImportKind, ImportOptions, import_file};
+    let db = common::TestDb::sqlite();
+    let store = wijkveilig::store::Store::connect(&db.url).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let crafted = [
+        (
+            "BU99990101",
+            "=HYPERLINK(\\\"http://evil.example\\\",\\\"Markt\\\")",
+        ),
+        ("BU99990102", "+31 6 12345678"),
+        ("BU99990103", "-2+3"),
+        ("BU99990104", "@SUM(A1:A9)"),
+    ];
+    let features: Vec<String> = crafted
+        .iter()
+        .enumerate()
+        .map(|(i, (code, name))| common::square(code, name, 6.60 + 0.01 * i as f64, 52.30, 1000))
+        .collect();
+    let areas = format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        features.join(",")
+    );
+    let mut incidents = String::from("id,time,crime_type,lon,lat\n");
+    for (i, _) in crafted.iter().enumerate() {
+        for k in 0..3 {
+            incidents.push_str(&format!(
+                "i{i}-{k},2023-04-0{}T2{k}:15,1.1.1,{},52.305\n",
+                k + 1,
+                6.605 + 0.01 * i as f64
+            ));
+        }
+    }
+    for (kind, name, body) in [
+        (ImportKind::Areas, "areas.geojson", areas),
+        (ImportKind::Incidents, "incidents.csv", incidents),
+    ] {
+        let path = common::write(dir.path(), name, body.as_bytes());
+        import_file(&store, kind, &path, &ImportOptions::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let base = common::serve(store.clone()).await;
+    let csv = common::get(format!("{base}/api/patrol.csv?from=2023-04&to=2023-04"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let cells: Vec<&str> = csv
+        .lines()
+        .flat_map(|l| l.split(';'))
+        .map(|c| c.trim_start_matches('\u{feff}').trim_matches('"'))
+        .collect();
+    for bad in ["=", "+", "-", "@"] {
+        assert!(
+            !cells.iter().any(|c| c.starts_with(bad)),
+            "a cell begins with {bad}:\n{csv}"
+        );
+    }
+    for want in ["'=HYPERLINK", "'+31 6", "'-2+3", "'@SUM"] {
+        assert!(csv.contains(want), "{want} missing:\n{csv}");
+    }
+
+    // The audit trail: a sign-in attempt with a crafted account name is one of its rows.
+    let r = Client::new()
+        .post(format!("{base}/api/session"))
+        .header("origin", &base)
+        .json(&json!({"username": "=cmd|' /C calc'!A0", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let out = Command::new(env!("CARGO_BIN_EXE_wijkveilig"))
+        .args([
+            "--database-url",
+            db.url.as_str(),
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+        ])
+        .output()
+        .unwrap();
+    let audit = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(audit.contains("'=cmd|"), "{audit}");
+    assert!(
+        !audit.contains(",=cmd|") && !audit.contains(",\"=cmd|"),
+        "{audit}"
+    );
 }

@@ -63,6 +63,13 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(m) => ServiceError::Conflict(m),
+            e if e.is_busy() => {
+                tracing::warn!("the database was busy: {e}");
+                ServiceError::Busy(
+                    "the database is busy (an import or another change is being written); try again in a moment"
+                        .into(),
+                )
+            }
             e => ServiceError::Store(e),
         }
     }
@@ -70,7 +77,7 @@ impl From<StoreError> for ServiceError {
 
 impl From<sqlx::Error> for ServiceError {
     fn from(e: sqlx::Error) -> Self {
-        ServiceError::Store(e.into())
+        StoreError::from(e).into()
     }
 }
 

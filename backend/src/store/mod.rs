@@ -59,6 +59,28 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl StoreError {
+    /// The database was busy with another writer (an import holds SQLite's write lock, a
+    /// PostgreSQL lock could not be had in time, or no connection was free): worth retrying.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Sql(sqlx::Error::Database(e)) => {
+                let code = e.code();
+                let code = code.as_deref().unwrap_or("");
+                // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), with extended codes;
+                // PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
+                matches!(code, "5" | "6" | "55P03" | "40P01" | "40001")
+                    || code
+                        .parse::<i32>()
+                        .is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6)
+                    || e.message().contains("database is locked")
+            }
+            _ => false,
+        }
+    }
+}
+
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
         StoreError::Migrate(e)
