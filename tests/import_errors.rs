@@ -438,6 +438,37 @@ refuses!(
     format!("{CAMERA_HEADER}c1,Stadion,6.605,52.305,60,kapot,\n"),
     ["line 2", "status", "'kapot'"]
 );
+// One validation (#13): the importers apply the API's rules (domain::validate) and list every
+// refused row of the file with its line and field.
+refuses!(
+    camera_name_with_a_line_break_and_an_id_that_walks_a_path,
+    "cameras",
+    "names.csv",
+    format!(
+        "{CAMERA_HEADER}c1,\"Amalia\r\nplein\",6.605,52.305,60,active,\n../../etc/passwd,Stadion,6.606,52.306,60,active,\n"
+    ),
+    [
+        "2 problems",
+        "line 2, field 'name'",
+        "carriage return",
+        "line 4, field 'id'",
+        "'/'"
+    ]
+);
+refuses!(
+    initiative_name_with_a_right_to_left_override,
+    "initiatives",
+    "rlo.csv",
+    "id,name,kind,lon,lat,start_date,end_date,members\nbp-1,Buurt\u{202E}eitneverp,whatsapp,6.605,52.305,2020-01-01,,\n",
+    ["line 2, field 'name'", "U+202E"]
+);
+refuses!(
+    enforcement_domain_with_markup,
+    "enforcement",
+    "domain.csv",
+    &b"id,date,lon,lat,domain,outcome\nh1,2023-02-01,6.605,52.305,<b>bouw</b>,warning\n"[..],
+    ["line 2, field 'domain'", "lower-case word"]
+);
 refuses!(
     unknown_outcome,
     "enforcement",

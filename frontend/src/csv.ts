@@ -3,14 +3,18 @@
 // spreadsheet software opens both as meant and the two never disagree: `;` between fields, a
 // decimal comma without thousands grouping, UTF-8 with a byte-order mark, CRLF line ends, a line
 // break inside a cell as a space (a row stays one line), and no text cell a spreadsheet would run
-// as a formula (OWASP's CSV injection: a leading `= + - @`, tab or carriage return gets a `'`).
+// as a formula (OWASP's CSV injection: a leading `= + - @`, tab or carriage return gets a `'` and
+// the cell is quoted).
 
 /** What a cell may hold: text, a number (written with a decimal comma), or nothing (empty). */
 export type CsvCell = string | number | null | undefined;
 
+/** Whether a spreadsheet would evaluate this text: it begins with `= + - @`, a tab or a CR. */
+const FORMULA = /^[=+\-@\t\r]/;
+
 /** Neutralises text a spreadsheet would evaluate by putting an apostrophe before it. */
 export function csvSafe(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return FORMULA.test(s) ? `'${s}` : s;
 }
 
 /**
@@ -21,11 +25,16 @@ export function decimal(n: number): string {
   return Number.isFinite(n) ? String(n).replace('.', ',') : '';
 }
 
-/** One cell as written: numbers with a decimal comma, text one line and neutralised, quoted when it must be. */
+/**
+ * One cell as written: numbers with a decimal comma; text on one line (a line break is a space),
+ * neutralised and then quoted when it was neutralised or holds `;` or `"`.
+ */
 export function csvCell(v: CsvCell): string {
   if (v == null) return '';
-  const s = typeof v === 'number' ? decimal(v) : csvSafe(v.replace(/[\r\n]/g, ' '));
-  return /[;"\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  if (typeof v === 'number') return decimal(v);
+  const one = v.replace(/[\r\n]/g, ' ');
+  const s = csvSafe(one);
+  return s !== one || /[;"]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** A whole CSV file: the byte-order mark, the header and the rows, each line ended by CRLF. */

@@ -30,9 +30,23 @@ describe('csvCell: one cell', () => {
     for (const s of ['=HYPERLINK("http://x")', '+31 6', '-2+3', '@SUM(A1)', '\tx']) assert.ok(csvSafe(s).startsWith("'"), s);
     assert.equal(csvSafe('Binnenstad'), 'Binnenstad');
     assert.equal(csvSafe('< 5'), '< 5');
-    assert.equal(csvCell('=1+1'), "'=1+1");
-    assert.equal(csvCell('-5'), "'-5", 'text that looks like a number is still text');
     assert.equal(csvCell('a=b'), 'a=b', 'only the first character counts');
+  });
+
+  test('a neutralised cell is also quoted', () => {
+    assert.equal(csvCell('=1+1'), `"'=1+1"`);
+    assert.equal(csvCell('-5'), `"'-5"`, 'text that looks like a number is still text');
+    assert.equal(csvCell('+31 6'), `"'+31 6"`);
+    assert.equal(csvCell('@SUM(A1)'), `"'@SUM(A1)"`);
+    assert.equal(csvCell('\tx'), `"'\tx"`);
+    assert.equal(csvCell('=HYPERLINK("http://x")'), `"'=HYPERLINK(""http://x"")"`, 'inner quotes doubled');
+  });
+
+  test('a cell beginning with CR or LF neither splits the row nor stays a formula', () => {
+    assert.equal(csvCell('\r=1+1'), ' =1+1');
+    assert.equal(csvCell('\n@x'), ' @x');
+    const text = dutchCsv(['naam', 'x'], [['=cmd|x\r\n=2', '\r\n-1']]);
+    assert.deepEqual(text.split('\r\n'), ['\ufeffnaam;x', `"'=cmd|x  =2";  -1`, '']);
   });
 
   test('a cell with ; or " is quoted, quotes doubled', () => {

@@ -23,37 +23,80 @@ pub fn csv_safe(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// One text cell as written: on one line (a line break is a space, so a row stays one line),
+/// neutralised by [`csv_safe`], and quoted when it was neutralised or holds `;` or `"`. The
+/// frontend's `csvCell` (frontend/src/csv.ts) writes the same.
+///
+/// ```
+/// use wijkveilig::domain::csv_export::cell;
+/// assert_eq!(cell("Binnenstad"), "Binnenstad");
+/// assert_eq!(cell("=1+1"), "\"'=1+1\"");
+/// assert_eq!(cell("zeg \"hoi\"; nu"), "\"zeg \"\"hoi\"\"; nu\"");
+/// assert_eq!(cell("\r\n=2"), "  =2");
+/// ```
+pub fn cell(text: &str) -> String {
+    let one = text.replace(['\r', '\n'], " ");
+    let safe = csv_safe(&one);
+    if matches!(safe, Cow::Owned(_)) || safe.contains([';', '"']) {
+        format!("\"{}\"", safe.replace('"', "\"\""))
+    } else {
+        safe.into_owned()
+    }
+}
+
 /// A number with a decimal comma and `digits` decimals, without thousands grouping.
 pub fn decimal(v: f64, digits: usize) -> String {
     format!("{v:.digits$}").replace('.', ",")
 }
 
-/// A CSV in the Dutch convention, built row by row.
+/// A CSV in the Dutch convention, built row by row. Written by hand rather than by the csv
+/// crate's writer, which cannot quote one cell because it was neutralised.
 pub struct DutchCsv {
-    w: csv::Writer<Vec<u8>>,
+    text: String,
 }
 
 impl DutchCsv {
     pub fn new(header: &[&str]) -> DutchCsv {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(csv::Terminator::CRLF)
-            .from_writer("\u{feff}".as_bytes().to_vec());
-        let _ = w.write_record(header);
-        DutchCsv { w }
+        let mut csv = DutchCsv {
+            text: "\u{feff}".to_string(),
+        };
+        csv.line(header.iter().copied());
+        csv
     }
 
-    /// One row; line breaks inside a cell become spaces, so a row stays one line.
+    fn line<'a>(&mut self, cells: impl Iterator<Item = &'a str>) {
+        for (i, c) in cells.enumerate() {
+            if i > 0 {
+                self.text.push(';');
+            }
+            self.text.push_str(&cell(c));
+        }
+        self.text.push_str("\r\n");
+    }
+
+    /// One row, each cell written by [`cell`].
     pub fn row(&mut self, cells: &[String]) {
-        let _ = self.w.write_record(
-            cells
-                .iter()
-                .map(|c| csv_safe(&c.replace(['\r', '\n'], " ")).into_owned()),
-        );
+        self.line(cells.iter().map(String::as_str));
     }
 
     pub fn finish(self) -> String {
-        let bytes = self.w.into_inner().unwrap_or_default();
-        String::from_utf8(bytes).unwrap_or_default()
+        self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_stay_one_line_and_formulas_stay_text() {
+        let mut csv = DutchCsv::new(&["naam", "x"]);
+        csv.row(&["=cmd|x\r\n=2".into(), "\r\n-1".into()]);
+        csv.row(&["@SUM(A1)".into(), "\tx".into()]);
+        csv.row(&["-5".into(), decimal(5.25, 2)]);
+        assert_eq!(
+            csv.finish(),
+            "\u{feff}naam;x\r\n\"'=cmd|x  =2\";  -1\r\n\"'@SUM(A1)\";\"'\tx\"\r\n\"'-5\";5,25\r\n"
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod csv_export;
 pub mod period;
 pub mod registration;
 pub mod report_period;
+pub mod validate;
 
 pub use area::{Area, AreaCode, AreaLevel};
 pub use crime_type::CrimeType;

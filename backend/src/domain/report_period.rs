@@ -1,6 +1,7 @@
 //! The period a steering report covers: a calendar year or one of its halves. The steering
 //! group meets half-yearly, so these are the only periods a report is made for.
 
+use super::period::YEARS;
 use super::{Month, PeriodRange};
 use serde::Serialize;
 
@@ -53,10 +54,11 @@ impl ReportPeriod {
             6 => (&s[..4], Some(&s[4..])),
             _ => return Err(bad()),
         };
-        let year: i32 = year
-            .parse()
-            .ok()
-            .filter(|y| (1900..=2999).contains(y))
+        // Digits only (`parse` would take a sign) and the years a month may lie in.
+        let year: i32 = Some(year)
+            .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|y| y.parse().ok())
+            .filter(|y| YEARS.contains(y))
             .ok_or_else(bad)?;
         let (label, from, to) = match half.map(str::to_ascii_uppercase).as_deref() {
             None => (PeriodLabel::Year(year), 1, 12),

@@ -143,8 +143,42 @@ impl IngestError {
         if let Some(field) = &self.field {
             write!(f, ", field '{field}'")?;
         }
-        write!(f, ": {}. {}", self.problem, self.fix)
+        // A problem may quote the file's text: its line breaks and bidi overrides are escaped.
+        let problem = crate::domain::validate::escaped(&self.problem);
+        write!(f, ": {problem}. {}", self.fix)
     }
 }
 
 impl std::error::Error for IngestError {}
+
+/// The problems of one file, gathered row by row so that all are reported together: the
+/// first [`MAX_LISTED`] kept, the rest only counted.
+#[derive(Debug, Default)]
+pub struct Problems {
+    listed: Vec<IngestError>,
+    total: usize,
+}
+
+impl Problems {
+    /// The value, or `None` with its error noted.
+    pub fn take<T>(&mut self, result: Result<T, IngestError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.total += 1;
+                if self.listed.len() < MAX_LISTED {
+                    self.listed.push(e);
+                }
+                None
+            }
+        }
+    }
+
+    /// `Ok` when nothing was noted, else one error listing them all.
+    pub fn finish(self) -> Result<(), IngestError> {
+        match IngestError::collect(self.listed, self.total) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}

@@ -13,9 +13,6 @@ pub struct Table {
     reader: csv::Reader<Box<dyn Read + Send>>,
     headers: Vec<String>,
     record: csv::StringRecord,
-    /// The csv crate counts a CRLF line's `\n` only when it reads the next record, so its
-    /// line numbers for Windows files are one short; this puts them right.
-    line_offset: u64,
 }
 
 /// One row: values looked up by the column positions the caller resolved.
@@ -62,7 +59,6 @@ impl Table {
             .position(|&b| b == b'\n')
             .unwrap_or(start.len());
         let first_line = &start[..first_line_end];
-        let crlf = first_line.ends_with(b"\r");
         if std::str::from_utf8(first_line).is_err() {
             return Err(IngestError::line(
                 path,
@@ -77,7 +73,11 @@ impl Table {
             } else {
                 b','
             };
+        // Records end at LF only: a CR is part of a value (and trimmed away at the end of a
+        // CRLF line), so a lone CR inside a cell is refused with its line and field instead of
+        // splitting the row where no line number can follow it.
         let mut reader = csv::ReaderBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
@@ -93,7 +93,6 @@ impl Table {
             reader,
             headers,
             record: csv::StringRecord::new(),
-            line_offset: u64::from(crlf),
         })
     }
 
@@ -138,7 +137,7 @@ impl Table {
                     if self.record.iter().all(|v| v.trim().is_empty()) {
                         continue;
                     }
-                    let line = self.record.position().map_or(0, |p| p.line()) + self.line_offset;
+                    let line = self.record.position().map_or(0, |p| p.line());
                     return Ok(Some(Row {
                         line,
                         record: &self.record,

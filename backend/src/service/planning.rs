@@ -11,7 +11,7 @@ use crate::analysis::coverage::{
 use crate::analysis::patrol::{
     Incident, PatrolOptions, default_shifts, patrol_lists, rank_areas, week_profile,
 };
-use crate::domain::CameraStatus;
+use crate::domain::{CameraStatus, validate};
 use crate::spatial::frame::MetricFrame;
 use crate::store::CameraRow;
 use geo::Coord;
@@ -152,7 +152,7 @@ pub struct CameraInput {
 }
 
 impl CameraInput {
-    fn validate(&self) -> ServiceResult<()> {
+    pub(crate) fn validate(&self) -> ServiceResult<()> {
         if !(1.0..=2_000.0).contains(&self.radius_m) {
             return Err(ServiceError::BadRequest(
                 "radius_m must be between 1 and 2,000 metres".into(),
@@ -168,36 +168,16 @@ impl CameraInput {
                 "status must be active or planned".into(),
             ));
         }
-        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
-            return Err(ServiceError::BadRequest(
-                "a camera needs a name of at most 200 characters".into(),
-            ));
+        // The same field rules as the importers (domain::validate).
+        let bad = |field: &str, e: crate::domain::validate::Invalid| {
+            ServiceError::BadRequest(format!("{field}: {e}"))
+        };
+        validate::name(&self.name).map_err(|e| bad("name", e))?;
+        if let Some(d) = self.installed.as_deref().filter(|d| !d.is_empty()) {
+            validate::date(d).map_err(|e| bad("installed", e))?;
         }
-        if self.name.chars().any(|c| c.is_control()) {
-            return Err(ServiceError::BadRequest(
-                "the camera's name may not contain line breaks or control characters".into(),
-            ));
-        }
-        if let Some(d) = self.installed.as_deref().filter(|d| !d.is_empty())
-            && time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
-                .is_err()
-        {
-            return Err(ServiceError::BadRequest(format!(
-                "installed '{d}' is not a date: use YYYY-MM-DD"
-            )));
-        }
-        if let Some(id) = self.id.as_deref()
-            && (id.is_empty()
-                || id.len() > 64
-                || !id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                || id.starts_with('.'))
-        {
-            return Err(ServiceError::BadRequest(
-                "a camera id is 1–64 letters, digits, '-', '_' or '.' (not starting with '.')"
-                    .into(),
-            ));
+        if let Some(id) = self.id.as_deref() {
+            validate::id(id).map_err(|e| bad("id", e))?;
         }
         Ok(())
     }
