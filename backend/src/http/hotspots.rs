@@ -7,7 +7,6 @@ use super::state::AppState;
 use crate::analysis::kde::KdeSurface;
 use crate::service::SelectionParams;
 use crate::service::hotspots::{EmergingCollection, HotspotCollection, HotspotQuery, KdeQuery};
-use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -54,7 +53,13 @@ pub async fn density(
     Viewer(who): Viewer,
     Query(q): Query<KdeQuery>,
     Selection(sel): Selection,
-) -> ApiResult<Json<KdeSurface>> {
-    let (d, cell) = state.service.density(&q, &sel, &who).await?;
-    Ok(Json(d.surface(cell)))
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let service = &state.service;
+    let surface = async {
+        let (d, cell) = service.density(&q, &sel, &who).await?;
+        Ok(d.surface(cell))
+    };
+    let answer = service.kept("kde", &q, &sel, &who, surface).await?;
+    super::kept::send(&answer, &headers)
 }

@@ -1,6 +1,7 @@
 //! Map answers kept per data generation. An answer of the main map calls (`/api/figures`,
-//! `/api/areas`, `/api/hotspots`) depends only on the data generation, the question, and what
-//! the access policy looks at of the viewer (role and wijken). So it is computed once, kept
+//! `/api/areas`, `/api/hotspots`, `/api/hotspots/emerging`, `/api/kde`) depends only on the
+//! data generation, the question, and what the access policy looks at of the viewer (role
+//! and wijken). So it is computed once, kept
 //! serialised and gzipped, and a repeat (the busy morning: every wijkregisseur opening the
 //! same map) costs a hash lookup. A new generation (an import, a camera saved) starts afresh.
 
