@@ -102,6 +102,13 @@ pub fn suppress_with(
     }
 }
 
+/// How far a point contributes in [`blank_sparse_cells`] (metres), and that reach in cells
+/// either side of the point's cell.
+fn reach(h: f64, cell: f64) -> (f64, i64) {
+    let reach = h + cell * std::f64::consts::SQRT_2 / 2.0;
+    (reach, (reach / cell).ceil() as i64 + 1)
+}
+
 /// The cost of [`blank_sparse_cells`] for `points` points: each visits the cells within
 /// reach. Refused above [`crate::analysis::budget::MAX_STEPS`], like the density itself.
 pub fn check_blank_cost(
@@ -109,8 +116,9 @@ pub fn check_blank_cost(
     h: f64,
     cell: f64,
 ) -> Result<(), crate::analysis::kde::KdeError> {
-    let span = ((h + cell) / cell).ceil() as u64 + 1;
-    let footprint = (2 * span + 1) * (2 * span + 1);
+    let (_, span) = reach(h, cell);
+    let side = 2 * span as u64 + 1;
+    let footprint = side * side;
     let steps = (points as u64).saturating_mul(footprint);
     let limit = crate::analysis::budget::MAX_STEPS;
     if steps > limit {
@@ -135,9 +143,8 @@ pub fn blank_sparse_cells(
     h: f64,
 ) -> usize {
     let cell = grid.cell_size;
-    let reach = h + cell * std::f64::consts::SQRT_2 / 2.0;
+    let (reach, span) = reach(h, cell);
     let mut counts = vec![0u32; grid.values.len()];
-    let span = (reach / cell).ceil() as i64 + 1;
     for (i, p) in points.iter().enumerate() {
         if i % 1024 == 0 {
             crate::analysis::budget::checkpoint();

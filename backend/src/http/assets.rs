@@ -120,7 +120,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Whether `Accept-Encoding` lists `coding` with a quality above zero.
-fn accepts(headers: &HeaderMap, coding: &str) -> bool {
+pub(super) fn accepts(headers: &HeaderMap, coding: &str) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

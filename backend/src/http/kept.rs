@@ -20,7 +20,7 @@ pub fn send(answer: &KeptAnswer, request: &HeaderMap) -> ApiResult<Response> {
 /// A gzipped body with the headers `h` (which name its type); see the module docs.
 pub fn send_gzipped(mut h: HeaderMap, gzipped: Bytes, request: &HeaderMap) -> ApiResult<Response> {
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if accepts_gzip(request) {
+    if super::assets::accepts(request, "gzip") {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         Ok((StatusCode::OK, h, gzipped).into_response())
     } else {
@@ -28,11 +28,4 @@ pub fn send_gzipped(mut h: HeaderMap, gzipped: Bytes, request: &HeaderMap) -> Ap
             .map_err(|e| ApiError::Internal(format!("unpacking a kept answer failed: {e}")))?;
         Ok((StatusCode::OK, h, raw).into_response())
     }
-}
-
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")))
 }

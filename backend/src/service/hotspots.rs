@@ -698,17 +698,12 @@ impl Service {
         scope: &super::Scope,
         protect: bool,
     ) -> ServiceResult<(Density, f64)> {
-        let floor = if protect {
-            disclosure::MIN_CELL_M
-        } else {
-            KDE_CELL_M
-        };
         let cells: Vec<f64> = match q.cell_m {
             Some(c) => vec![c],
             None => AUTO_CELLS_M
                 .iter()
                 .copied()
-                .filter(|&c| c >= floor)
+                .filter(|&c| !protect || c >= disclosure::MIN_CELL_M)
                 .collect(),
         };
         let first = cells[0];
