@@ -28,6 +28,9 @@ import { buildShell } from './views/shell';
 import { renderTable } from './views/table';
 import { renderViewPanel } from './views/viewpanel';
 
+/** The longest the table and the search list wait for the map's first figures (`App.renderBelow`). */
+const BELOW_WAIT_MS = 3000;
+
 /** The figures for one query: buurten and wijken with their figures (by tile id, no geometry), and the enforcement points. */
 export interface AreaData { buurten: FigureSet; wijken: FigureSet; enforcement: EnforcementPoints }
 
@@ -59,6 +62,9 @@ export class App {
   private refreshTimer: number | null = null;
   /** the search box's suggestions, and the buurten they list */
   private datalist: { el: HTMLElement | null; data: FigureSet | null } = { el: null, data: null };
+  /** whether the table and the search list render with the rest (see `renderBelow`) */
+  private belowFree = false;
+  private belowWanted = false;
   private classMemo: { buurten: FigureSet; metric: Metric; classes: Classes } | null = null;
   /** the point layers' data as last handed to the map (they go to the map only while shown) */
   private pushed: Record<'enforcement' | 'incidents' | 'cameras' | 'initiatives', unknown> = { enforcement: null, incidents: null, cameras: null, initiatives: null };
@@ -411,6 +417,32 @@ export class App {
 
   // ---------- rendering ----------
   /**
+   * What lies below the map: the buurt table and the search field's list of buurten. For every
+   * gemeente at once that is a thousand rows and ten thousand options, which take the page longer
+   * to build and lay out than the map takes to draw its first figures. So the first time they wait
+   * for the map's first frame with figures (`releaseBelow`), for the map to be idle, or at most
+   * BELOW_WAIT_MS; from then on they render with the rest. Without figures (loading, an error) the
+   * table's note shows at once.
+   */
+  private renderBelow(): void {
+    const d = this.figures.data;
+    if (d && !this.belowFree) { this.belowWanted = true; return; }
+    const datalist = document.getElementById('buurt-list');
+    if (datalist && d && (this.datalist.el !== datalist || this.datalist.data !== d.buurten)) {
+      this.datalist = { el: datalist, data: d.buurten };
+      datalist.replaceChildren(...d.buurten.areas.map((p) => h('option', { value: `${p.name} (${p.code})` })));
+    }
+    renderTable(this);
+  }
+
+  /** The map has drawn its first figures (or had its chance): what waits below it renders now. */
+  releaseBelow(): void {
+    if (this.belowFree || this.halted) return;
+    this.belowFree = true;
+    if (this.belowWanted) { this.belowWanted = false; this.renderBelow(); }
+  }
+
+  /**
    * Renders the state with the data loaded: the map (new data only when it changed, colours as
    * feature-state), the legend, the buurt table and the view panel. The hidden print report is
    * only marked stale: it renders when printed.
@@ -419,21 +451,18 @@ export class App {
     if (this.halted) return;
     const d = this.figures.data;
     renderMap(this);
-    const datalist = document.getElementById('buurt-list');
-    if (datalist && d && (this.datalist.el !== datalist || this.datalist.data !== d.buurten)) {
-      this.datalist = { el: datalist, data: d.buurten };
-      datalist.replaceChildren(...d.buurten.areas.map((p) => h('option', { value: `${p.name} (${p.code})` })));
-    }
     ensureAnalyses();
     this.ensureIndicators();
     this.renderLegend();
-    renderTable(this);
+    this.renderBelow();
     renderViewPanel(this);
     markPrintStale();
     if (!d) return;
     const seq = ++this.seq;
     document.body.dataset.renderSeq = String(seq);
+    if (!this.belowFree) window.setTimeout(() => this.releaseBelow(), BELOW_WAIT_MS);
     void this.map.idle().then(() => {
+      this.releaseBelow();
       if (seq !== this.seq) return;
       if (!performance.getEntriesByName('wv-first-map-idle').length) performance.mark('wv-first-map-idle');
       document.body.dataset.mapIdle = String(seq);

@@ -4,7 +4,7 @@
 // so that the map, the legend, the tables and the print all say the same.
 import type { AreaProps, CrimeType, Figures, ScopeSummary } from './api';
 import { classOf, divergingClasses, quantileClasses, SUPPRESSED_COLOUR, WITHHELD_COLOUR, type Classes } from './classify';
-import { fmt, t } from './i18n';
+import { byName, fmt, t } from './i18n';
 import type { BuurtStyle } from './map';
 import type { Metric } from './state';
 
@@ -69,7 +69,7 @@ export const metricText = (v: number | null, m: Metric): string => (m === 'count
 export const inScope = (p: AreaProps, wijk: string | null): boolean => !wijk || p.parent_code === wijk;
 
 /** Most incidents first; withheld last; ties by name. */
-export const byRank = (a: AreaProps, b: AreaProps): number => (b.count ?? -1) - (a.count ?? -1) || a.name.localeCompare(b.name, 'nl');
+export const byRank = (a: AreaProps, b: AreaProps): number => (b.count ?? -1) - (a.count ?? -1) || byName(a.name, b.name);
 
 /** The class breaks of a metric over all buurten (the gemeente, also when a wijk is in scope). */
 export function classesFor(buurten: AreaProps[], m: Metric): Classes {

@@ -892,6 +892,12 @@ const nf0 = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 0 });
 const nf1 = new Intl.NumberFormat('nl-NL', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const pct = new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 1, minimumFractionDigits: 1, signDisplay: 'exceptZero' });
 
+/**
+ * Names in Dutch alphabetical order (one collator: `localeCompare` with a locale builds one per
+ * call, which made sorting the country's 10,000 buurten or 2,700 wijken take tens of milliseconds).
+ */
+export const byName: (a: string, b: string) => number = new Intl.Collator('nl').compare;
+
 export const fmt = {
   int: (n: number | null | undefined): string => (n == null ? '–' : nf0.format(n)),
   dec: (n: number | null | undefined): string => (n == null ? '–' : nf1.format(n)),

@@ -372,7 +372,10 @@ export class DashboardMap {
       fitBoundsOptions: { padding: 24 },
       attributionControl: false,
       fadeDuration: 0,
-      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: false },
+      // No preserved drawing buffer: keeping it makes the browser copy the whole canvas every
+      // frame, which software WebGL pays for in frame rate. `snapshot` draws a frame and reads it
+      // in the same task instead, while the buffer still holds it.
+      canvasContextAttributes: { preserveDrawingBuffer: false, antialias: false },
       dragRotate: false,
       pitchWithRotate: false,
       maxPitch: 0,
@@ -810,6 +813,7 @@ export class DashboardMap {
 
   /** A PNG of the map as shown (labels included: they are drawn in the map), for the printed report. */
   snapshot(): string {
+    this.map.redraw();
     return this.map.getCanvas().toDataURL('image/png');
   }
 

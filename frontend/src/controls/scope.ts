@@ -5,7 +5,7 @@
 // is their own wijken, so they get no chooser.
 import type { App } from '../app';
 import { h } from '../dom';
-import { t } from '../i18n';
+import { byName, t } from '../i18n';
 import { chooseGemeente, chooseIndeling, gemeenteName, indelingLabel, matchGemeente, shownGemeente } from '../scope';
 
 function gemeenteChooser(app: App): HTMLElement {
@@ -31,7 +31,7 @@ function gemeenteChooser(app: App): HTMLElement {
       app.setScope({ gemeente: code });
     },
   }) as HTMLInputElement;
-  const names = [...m.gemeenten].sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+  const names = [...m.gemeenten].sort((a, b) => byName(a.name, b.name));
   return h('div', { class: 'scope-field', 'data-testid': 'gemeente-chooser' },
     h('label', { for: 'gemeente-input', class: 'scope-label' }, t('gemeente_label')),
     input,

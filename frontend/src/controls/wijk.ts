@@ -3,13 +3,13 @@
 // A wijkregisseur's select holds only their own wijken (and not the whole gemeente).
 import type { App } from '../app';
 import { h } from '../dom';
-import { t } from '../i18n';
+import { byName, t } from '../i18n';
 
 /** A select of the wijken by name, with the whole gemeente first (when the role's scope is the whole gemeente). */
 export function wijkSelect(app: App, id: string, allLabel: string): HTMLSelectElement {
   return h('select', { id, onchange: (e: Event) => app.setWijk((e.target as HTMLSelectElement).value || null) },
     app.access.wijken ? null : h('option', { value: '' }, allLabel),
-    [...app.scopeWijken()].sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((w) => h('option', { value: w.code, selected: app.state.wijk === w.code }, w.name)));
+    [...app.scopeWijken()].sort((a, b) => byName(a.name, b.name)).map((w) => h('option', { value: w.code, selected: app.state.wijk === w.code }, w.name)));
 }
 
 export function wijkControl(app: App): HTMLElement {

@@ -48,6 +48,8 @@ function watchFirstPaint(app: App): void {
     if (!source || m.getLayoutProperty(layer, 'visibility') === 'none' || !m.isSourceLoaded(source) || !app.map.hasStates(group)) return;
     m.off('render', check);
     performance.mark('wv-first-map-paint');
+    // after this frame has gone to the screen, what waited below the map (App.renderBelow)
+    window.setTimeout(() => app.releaseBelow(), 0);
   };
   m.on('render', check);
 }
