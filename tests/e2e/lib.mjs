@@ -35,6 +35,19 @@ export async function measuredPage(browser, search, user) {
 }
 
 /**
+ * For the measuring scripts: what the page shows, so that a figure says what it measured (a
+ * query without `indeling=` shows the newest boundary year, which may not be the national one).
+ */
+export async function describeView(page) {
+  const v = await page.evaluate(() => {
+    const w = window.wijkveilig;
+    const ids = new Set(w.map.querySourceFeatures('buurt-tiles', { sourceLayer: 'areas' }).map((f) => f.id));
+    return { year: w.tiles()?.boundary_year ?? null, zoom: w.map.getZoom(), buurten: ids.size };
+  });
+  return `boundary year ${v.year}, zoom ${v.zoom.toFixed(1)}, ${v.buurten} buurten in the loaded tiles`;
+}
+
+/**
  * Reports every Content-Security-Policy violation of the page as a console error (which the
  * tests collect), whatever the browser itself logs for it.
  */

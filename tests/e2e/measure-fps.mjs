@@ -8,9 +8,12 @@
 // The first run only warms the server; the median of the other runs is reported.
 //
 // Usage: BASE_URL=http://127.0.0.1:PORT node tests/e2e/measure-fps.mjs [runs] [search]
-//   search: the page's query string (default `?view=wijk`), e.g. '?view=wijk&gemeente=alle'.
+//   search: the page's query string (default `?view=wijk`), e.g. '?view=wijk&gemeente=alle&indeling=2014'
+//   (see measure-paint.mjs; the output names the boundary year, zoom and buurten).
+//   EMPTY=1 hides every layer of the map first: the frame rate of the bare canvas, this
+//   machine's ceiling for any map.
 //   WV_USER=NAME with E2E_PASSWORD signs in first (see measure-paint.mjs).
-import { launch, measuredPage, BASE_URL } from './lib.mjs';
+import { describeView, launch, measuredPage, BASE_URL } from './lib.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
 const search = process.argv[3] ?? '?view=wijk';
@@ -52,10 +55,14 @@ function play({ kind, seconds }) {
 
 const browser = await launch();
 const results = { pan: [], zoom: [] };
+const empty = process.env.EMPTY === '1';
+let view = '';
 try {
   for (let i = 0; i < runs + 1; i++) {
     const { context, page } = await measuredPage(browser, search, user);
     await page.waitForFunction(() => { const b = document.body.dataset; return b.loading === 'false' && Number(b.renderSeq) > 0 && b.mapIdle === b.renderSeq; }, null, { timeout: 120000 });
+    if (i === 0) view = await describeView(page);
+    if (empty) await page.evaluate(() => { const m = window.wijkveilig.map; for (const l of m.getStyle().layers) m.setLayoutProperty(l.id, 'visibility', 'none'); });
     for (const kind of ['pan', 'zoom']) {
       const r = await page.evaluate(play, { kind, seconds: SECONDS });
       if (i > 0) results[kind].push(r);
@@ -67,7 +74,7 @@ try {
   await browser.close();
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-console.log(`${BASE_URL}/${search}${user ? ` as ${user}` : ''}, 1440×900, ${SECONDS} s of movement, ${runs} runs`);
+console.log(`${BASE_URL}/${search}${user ? ` as ${user}` : ''}, 1440×900, ${SECONDS} s of movement, ${runs} runs${empty ? ', every layer hidden' : ''}: ${view}`);
 for (const kind of ['pan', 'zoom']) {
   const r = results[kind];
   console.log(`${kind}: median ${median(r.map((x) => x.raf)).toFixed(1)} fps (requestAnimationFrame), ${median(r.map((x) => x.renders)).toFixed(1)} map renders/s; runs: ${r.map((x) => x.raf.toFixed(1)).join(', ')}`);
