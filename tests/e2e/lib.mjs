@@ -91,9 +91,13 @@ export async function renderSeq(page) {
   return Number(await page.evaluate(() => document.body.dataset.renderSeq ?? '0'));
 }
 
-/** The map canvas as decoded RGBA pixels (read back through preserveDrawingBuffer). */
+/**
+ * The map canvas as decoded RGBA pixels: the map draws a frame and it is read in the same task
+ * (the map keeps no preserved drawing buffer, so between frames the canvas reads as blank; the
+ * print snapshot does the same, `DashboardMap.snapshot`).
+ */
 export async function canvasPixels(page) {
-  const dataUrl = await page.evaluate(() => window.wijkveilig.map.getCanvas().toDataURL('image/png'));
+  const dataUrl = await page.evaluate(() => { const m = window.wijkveilig.map; m.redraw(); return m.getCanvas().toDataURL('image/png'); });
   return PNG.sync.read(Buffer.from(dataUrl.split(',')[1], 'base64'));
 }
 
