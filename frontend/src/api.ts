@@ -216,8 +216,8 @@ export const api = {
     get<Hotspots>('hotspots', { ...q, level: 'buurt', value: o.value, permutations: o.permutations, fdr: o.fdr, seed: 1, geometry: false } satisfies QueryOf<'/api/hotspots'>, signal),
   emerging: (q: Query, step: Schemas['Step'], signal?: AbortSignal) =>
     get<Emerging>('hotspots/emerging', { ...q, level: 'buurt', step, geometry: false } satisfies QueryOf<'/api/hotspots/emerging'>, signal),
-  kde: (q: Query, o: { cell_m: number; bandwidth_m: number | null }, signal?: AbortSignal) =>
-    get<Kde>('kde', { ...q, cell_m: o.cell_m, bandwidth_m: o.bandwidth_m ?? undefined } satisfies QueryOf<'/api/kde'>, signal),
+  kde: (q: Query, o: { cell_m: number | null; bandwidth_m: number | null }, signal?: AbortSignal) =>
+    get<Kde>('kde', { ...q, cell_m: o.cell_m ?? undefined, bandwidth_m: o.bandwidth_m ?? undefined } satisfies QueryOf<'/api/kde'>, signal),
   coverage: (q: Query, signal?: AbortSignal) => get<Coverage>('coverage', { ...q } satisfies QueryOf<'/api/coverage'>, signal),
   whatIf: (q: Query, cameras: CameraInput[], signal?: AbortSignal) =>
     send<WhatIf>('POST', apiUrl('coverage/what-if', { ...q } satisfies QueryOf<'/api/coverage/what-if', 'post'>), { cameras } satisfies BodyOf<'/api/coverage/what-if', 'post'>, signal),

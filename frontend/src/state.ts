@@ -38,7 +38,11 @@ export interface PlanState {
   step: 'month' | 'year';
   /** KDE bandwidth in metres, null = the backend's default */
   bandwidth: number | null;
-  cell: number;
+  /**
+   * the density's grid cell in metres, or null: the server's choice, the smallest of 100 m and up
+   * that its cost limits allow (100 m for a gemeente, coarser for the whole country)
+   */
+  cell: number | null;
   /** suggested camera sites */
   k: number;
   radius: number;
@@ -46,7 +50,7 @@ export interface PlanState {
   halfLife: number;
 }
 
-export const PLAN_DEFAULTS: PlanState = { hsValue: 'count', fdr: true, permutations: 0, step: 'month', bandwidth: null, cell: 100, k: 5, radius: 150, halfLife: 30 };
+export const PLAN_DEFAULTS: PlanState = { hsValue: 'count', fdr: true, permutations: 0, step: 'month', bandwidth: null, cell: null, k: 5, radius: 150, halfLife: 30 };
 
 export const VIEW_LAYERS: Record<View, Layer[]> = {
   wijk: ['choropleth', 'wijken', 'cameras', 'initiatives'],
@@ -79,13 +83,14 @@ export function parseState(search: string, defaults: { from: string; to: string 
   };
   const D = PLAN_DEFAULTS;
   const bw = num('bw', 10, 5000, -1);
+  const cell = num('cell', 25, 1000, -1);
   const plan: PlanState = {
     hsValue: oneOf(q.get('hs'), ['count', 'rate'] as const, D.hsValue),
     fdr: q.get('fdr') !== '0',
     permutations: q.get('perm') === '999' ? 999 : 0,
     step: oneOf(q.get('step'), ['month', 'year'] as const, D.step),
     bandwidth: bw > 0 ? bw : null,
-    cell: num('cell', 25, 1000, D.cell),
+    cell: cell > 0 ? cell : null,
     k: Math.round(num('k', 1, 50, D.k)),
     radius: num('r', 10, 2000, D.radius),
     halfLife: num('hl', 1, 3650, D.halfLife),
@@ -126,7 +131,7 @@ export function stateToSearch(s: State): string {
   if (p.permutations) q.set('perm', String(p.permutations));
   if (p.step !== D.step) q.set('step', p.step);
   if (p.bandwidth !== null) q.set('bw', String(p.bandwidth));
-  if (p.cell !== D.cell) q.set('cell', String(p.cell));
+  if (p.cell !== null) q.set('cell', String(p.cell));
   if (p.k !== D.k) q.set('k', String(p.k));
   if (p.radius !== D.radius) q.set('r', String(p.radius));
   if (p.halfLife !== D.halfLife) q.set('hl', String(p.halfLife));

@@ -98,12 +98,16 @@ test('the KDE surface is an image source from the API grid and keeps its intensi
     await ready(page, 'kde');
     await mapIdle(page);
     const q = await pageQuery(page);
-    const kde = await getJson(`/api/kde?cell_m=100&${qs(q)}`);
+    // no cell size picked: the page asks for the server's grid (100 m for a gemeente)
+    const kde = await getJson(`/api/kde?${qs(q)}`);
+    assert.equal(kde.cell_m, 100);
     const src = await page.evaluate(() => { const s = window.wijkveilig.map.getStyle().sources.kde; return { type: s.type, coordinates: s.coordinates }; });
     assert.equal(src.type, 'image');
     assert.deepEqual(src.coordinates, kde.corners);
     assert.equal(await page.evaluate(() => window.wijkveilig.map.getLayoutProperty('kde-raster', 'visibility')), 'visible');
     assert.match(await page.getByTestId('kde-info').innerText(), new RegExp(`${Math.round(kde.bandwidth_m)}`.replace(/(\d)(?=(\d{3})+$)/g, '$1.')));
+    assert.equal(await page.locator('#kde-cell').inputValue(), '');
+    assert.equal((await page.locator('#kde-cell option:checked').innerText()).trim(), 'automatisch (100 m)');
     // the densest cell: same colour at two zoom levels (a fixed scale, not a zoom-dependent heatmap)
     const i = kde.values.reduce((best, v, k) => (v > kde.values[best] ? k : best), 0);
     const [tl, tr, , bl] = kde.corners;

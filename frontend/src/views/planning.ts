@@ -235,7 +235,9 @@ function kdeSection(): Child[] {
         h('input', { type: 'number', id: 'kde-bw', min: 50, max: 5000, step: 10, inputmode: 'numeric', value: p.bandwidth ?? '', placeholder: d?.default_bandwidth_m != null ? String(Math.round(d.default_bandwidth_m)) : '',
           onchange: (e: Event) => { const v = Number((e.target as HTMLInputElement).value); setPlan({ bandwidth: (e.target as HTMLInputElement).value && v >= 10 ? v : null }); } })),
       h('div', { class: 'field' }, h('label', { for: 'kde-cell' }, t('kde_cell')),
-        h('select', { id: 'kde-cell', onchange: (e: Event) => setPlan({ cell: Number((e.target as HTMLSelectElement).value) }) },
+        h('select', { id: 'kde-cell', onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; setPlan({ cell: v ? Number(v) : null }); } },
+          // automatic: the server's grid (100 m for a gemeente, coarser for the whole country)
+          h('option', { value: '', selected: p.cell === null }, d?.cell_m != null && p.cell === null ? `${t('kde_cell_auto')} (${fmt.int(d.cell_m)} m)` : t('kde_cell_auto')),
           [50, 100, 200, 250].map((c) => h('option', { value: c, selected: p.cell === c }, `${c} m`)))),
       h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'kde-layer', checked: app.state.layers.has('kde'), onchange: (e: Event) => toggleLayerBox('kde', (e.target as HTMLInputElement).checked) }), ` ${t('kde_show')}`)),
     statusNote(S.kde, kdeEmpty(d)),
