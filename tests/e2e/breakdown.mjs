@@ -3,26 +3,18 @@
 // in the order they happened, from navigation start.
 //
 // Usage: BASE_URL=… [WV_USER=… E2E_PASSWORD=…] node tests/e2e/breakdown.mjs [search]
-import { launch, BASE_URL } from './lib.mjs';
+import { launch, measuredPage } from './lib.mjs';
 
 const search = process.argv[2] ?? '?view=wijk';
 const user = process.env.WV_USER ?? '';
 const browser = await launch();
 try {
   for (let i = 0; i < 2; i++) {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    if (user) {
-      const res = await context.request.post(`${BASE_URL}/api/session`, { data: { username: user, password: process.env.E2E_PASSWORD ?? '' } });
-      if (res.status() !== 204) throw new Error(`sign-in as ${user}: ${res.status()}`);
-      await context.addInitScript(() => localStorage.setItem('wv.signed-in', '1'));
-    }
     // long main-thread tasks (over 50 ms), recorded from the start
-    await context.addInitScript(() => {
+    const { context, page } = await measuredPage(browser, search, user, () => {
       window.wvLong = [];
       new PerformanceObserver((l) => { for (const e of l.getEntries()) window.wvLong.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });
     });
-    const page = await context.newPage();
-    await page.goto(`${BASE_URL}/${search}`);
     await page.waitForFunction(() => performance.getEntriesByName('wv-first-map-idle').length > 0, null, { timeout: 120000 });
     const rows = await page.evaluate(() => {
       const out = [];

@@ -17,18 +17,20 @@ export async function launch() {
 }
 
 /**
- * For the measuring scripts (measure-paint.mjs, measure-fps.mjs): a fresh 1440×900 context (nothing
+ * For the measuring scripts (measure-paint, measure-fps, breakdown): a fresh 1440×900 context (nothing
  * cached) on BASE_URL at `search`. With `user` (and E2E_PASSWORD) it signs in first, as a
  * returning user: the browser's "signed in before" hint is set, so the page asks for its data at
  * once (src/boot.ts).
  */
-export async function measuredPage(browser, search, user) {
+export async function measuredPage(browser, search, user, init = null) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   if (user) {
     const res = await context.request.post(`${BASE_URL}/api/session`, { data: { username: user, password: process.env.E2E_PASSWORD ?? '' } });
     if (res.status() !== 204) throw new Error(`sign-in as ${user}: ${res.status()}`);
     await context.addInitScript(() => localStorage.setItem('wv.signed-in', '1'));
   }
+  // a script of the caller's that runs before the page's own (breakdown.mjs: the long-task observer)
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   await page.goto(`${BASE_URL}/${search}`);
   return { context, page };
